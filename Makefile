@@ -1,0 +1,127 @@
+# fdaudit: GNU make.  `make`, `make check`, `make install`, `make sanitize`,
+# `make lint`, `make bench`.  CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR
+# are the user's; the flags fdaudit needs are added to them.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+INSTALL	?= install
+
+CFLAGS	?= -O2 -g
+WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wwrite-strings
+HARDENING ?= -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+
+# Where objects and test programs go; `make sanitize` uses its own.
+BUILD	?= build
+BIN	?= fdaudit
+
+# The platform backend, chosen by the system the build runs on.
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Linux)
+PLATFORM ?= linux
+else
+PLATFORM ?= unknown
+endif
+
+BSD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay 2>/dev/null)
+BSD_LIBS := $(shell $(PKG_CONFIG) --libs libbsd-overlay 2>/dev/null)
+ifneq ($(BSD_LIBS),)
+COMPAT_CPPFLAGS = -DHAVE_LIBBSD $(BSD_CFLAGS)
+COMPAT_SRCS =
+else
+COMPAT_CPPFLAGS =
+COMPAT_SRCS = src/compat/strtonum.c src/compat/strlcpy.c \
+	      src/compat/reallocarray.c
+endif
+
+CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+ALL_CPPFLAGS = -Iinclude $(COMPAT_CPPFLAGS) -D_DEFAULT_SOURCE $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(HARDENING) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS)
+LIBS	= $(BSD_LIBS) -lm
+
+CORE_SRCS = src/audit.c src/escape.c src/fdinfo.c src/fdtype.c src/json.c \
+	    src/output.c src/output-json.c src/output-table.c \
+	    src/platform-$(PLATFORM).c $(COMPAT_SRCS)
+CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ = $(BUILD)/src/main.o
+LIB	= $(BUILD)/libfdaudit.a
+
+# Unit suites (one per module) and integration suites (real processes).
+TEST_SUITES = check_fdinfo check_fdtype check_escape check_json \
+	      check_cli check_process
+TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
+TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
+TEST_HELPERS = $(BUILD)/tests/fdholder
+
+.PHONY: all check sanitize lint bench install uninstall clean
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+
+$(LIB): $(CORE_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(CORE_OBJS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP \
+	    -c -o $@ $<
+
+$(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_SUPPORT) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(CHECK_LIBS) \
+	    $(LIBS)
+
+$(BUILD)/tests/fdholder: $(BUILD)/tests/fdholder.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+# Each suite runs on its own so that one crash does not hide the others;
+# the suites find the binary and the helper through the environment.
+check: $(BIN) $(TEST_BINS) $(TEST_HELPERS)
+	@failed=0; for t in $(TEST_BINS); do \
+		echo "== $$t"; \
+		FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder $$t || \
+		    failed=1; \
+	done; exit $$failed
+
+sanitize:
+	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    LDFLAGS="-fsanitize=address,undefined" HARDENING= check
+
+lint:
+	mandoc -Tlint -Wwarning man/fdaudit.1
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	    --inline-suppr -Iinclude -D__linux__ src tests
+
+bench: $(BIN) $(TEST_HELPERS)
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/bench/bench-pid.sh
+
+install: $(BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
+	$(INSTALL) -m 0644 man/fdaudit.1 $(DESTDIR)$(MANDIR)/man1/fdaudit.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1
+
+clean:
+	rm -rf build fdaudit
+
+-include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
+	$(TEST_BINS:=.d)

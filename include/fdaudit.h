@@ -1,0 +1,206 @@
+/*
+ * fdaudit: the data model shared by the platform layer, the audit and the
+ * output modules.  Platform backends fill these structures, audit.c
+ * computes, output-*.c print.  Nothing here depends on the operating system.
+ */
+#ifndef FDAUDIT_H
+#define FDAUDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define FDAUDIT_VERSION "0.1.0"
+#define FDAUDIT_JSON_VERSION 1
+
+/* Descriptors at or above this number break select(2). */
+#define FDAUDIT_FD_SETSIZE 1024
+
+enum fd_type {
+	FD_TYPE_FILE,
+	FD_TYPE_DIR,
+	FD_TYPE_CHR,
+	FD_TYPE_BLK,
+	FD_TYPE_FIFO,
+	FD_TYPE_SOCKET,
+	FD_TYPE_EVENTFD,
+	FD_TYPE_EPOLL,
+	FD_TYPE_INOTIFY,
+	FD_TYPE_FANOTIFY,
+	FD_TYPE_SIGNALFD,
+	FD_TYPE_TIMERFD,
+	FD_TYPE_PIDFD,
+	FD_TYPE_MEMFD,
+	FD_TYPE_IO_URING,
+	FD_TYPE_BPF,
+	FD_TYPE_PERF_EVENT,
+	FD_TYPE_USERFAULTFD,
+	FD_TYPE_NAMESPACE,
+	FD_TYPE_ANON_INODE,
+	FD_TYPE_UNKNOWN,
+	FD_TYPE_COUNT
+};
+
+/* Access mode of a descriptor, from the open flags. */
+enum fd_mode {
+	FD_MODE_NONE,		/* O_PATH, or fdinfo unreadable */
+	FD_MODE_READ,
+	FD_MODE_WRITE,
+	FD_MODE_READ_WRITE
+};
+
+/* Kinds of object the classifier recognises from a link text or st_mode. */
+enum fd_object {
+	FD_OBJECT_PATH,		/* the link names a path: use st_mode */
+	FD_OBJECT_OTHER		/* the link text alone decides */
+};
+
+struct fd_entry {
+	int		 fd;
+	enum fd_type	 type;
+	enum fd_mode	 mode;
+	bool		 cloexec;
+	bool		 nonblock;
+	bool		 append;
+	bool		 deleted;
+	bool		 have_flags;	/* fdinfo was read: mode, flags, pos valid */
+	bool		 have_ino;
+	int64_t		 pos;
+	uint64_t	 ino;
+	char		*target;	/* raw bytes from the other process */
+	char		*proto;		/* sockets: protocol name, else NULL */
+};
+
+struct fd_limits {
+	uint64_t	 soft;
+	uint64_t	 hard;
+	bool		 soft_unlimited;
+	bool		 hard_unlimited;
+};
+
+enum status {
+	STATUS_OK,
+	STATUS_WARNING,
+	STATUS_CRITICAL,
+	STATUS_UNKNOWN
+};
+
+struct thresholds {
+	unsigned	 warn_pct;
+	unsigned	 crit_pct;
+};
+
+/* What a platform backend is asked to read (platform_process_read). */
+#define PROCESS_IDENTITY	0x01u	/* command, user */
+#define PROCESS_LIMITS		0x02u
+#define PROCESS_COUNT		0x04u	/* open descriptors, cheaply */
+#define PROCESS_FDS		0x08u	/* the whole descriptor table */
+
+struct process {
+	int		 pid;
+	unsigned	 have;		/* PROCESS_* flags actually read */
+	int		 error;		/* 0 or a negative errno */
+	unsigned	 error_part;	/* the PROCESS_* part that failed */
+	char		*command;	/* raw bytes from the other process */
+	char		*user;
+	long		 uid;
+	uint64_t	 start_time;	/* platform clock ticks since boot */
+	size_t		 open;
+	int		 highest_fd;	/* -1 when no descriptor is open */
+	struct fd_limits limits;
+	struct fd_entry	*fds;
+	size_t		 nfds;
+
+	/* Filled by audit_process(). */
+	size_t		 type_counts[FD_TYPE_COUNT];
+	size_t		 inheritable;
+	double		 usage;		/* open / soft limit, < 0 if unlimited */
+	bool		 over_fd_setsize;
+	enum status	 status;
+};
+
+struct report {
+	struct process	*processes;
+	size_t		 nprocesses;
+	bool		 summary;	/* no per-descriptor rows */
+	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
+	bool		 color;
+};
+
+/* fdtype.c */
+const char	*fdtype_name(enum fd_type);
+int		 fdtype_from_name(const char *, enum fd_type *);
+enum fd_type	 fdtype_classify_link(const char *, enum fd_object *);
+enum fd_type	 fdtype_classify_mode(unsigned int st_mode);
+bool		 fdtype_link_deleted(const char *, size_t *);
+int		 fdtype_parse_filter(const char *, uint32_t *, const char **);
+
+/* fdinfo.c: parsers of kernel text, pure functions */
+struct fdinfo {
+	int64_t		 pos;
+	unsigned long	 flags;
+	uint64_t	 ino;
+	bool		 have_pos;
+	bool		 have_flags;
+	bool		 have_ino;
+};
+int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
+int		 limits_parse(const char *, size_t, struct fd_limits *);
+int		 status_parse_uid(const char *, size_t, long *);
+int		 stat_parse_start_time(const char *, size_t, uint64_t *);
+const char	*sockproto_name(const char *, char *, size_t);
+
+/* audit.c */
+void		 audit_process(struct process *, const struct thresholds *);
+enum status	 audit_report_status(const struct report *);
+const char	*status_name(enum status);
+const char	*mode_name(enum fd_mode);
+bool		 fd_is_inheritable(const struct fd_entry *);
+void		 process_free(struct process *);
+
+/* escape.c */
+void		 escape_set_utf8(bool);
+int		 utf8_decode(const unsigned char *, size_t, uint32_t *);
+bool		 escape_is_control(uint32_t);
+char		*escape_terminal(const char *);
+
+/* json.c: a small streaming JSON writer */
+struct json_writer {
+	FILE		*out;
+	int		 depth;
+	bool		 need_comma[32];
+	bool		 after_key;
+	bool		 pretty;
+};
+void	 json_init(struct json_writer *, FILE *, bool);
+void	 json_object_begin(struct json_writer *);
+void	 json_object_end(struct json_writer *);
+void	 json_array_begin(struct json_writer *);
+void	 json_array_end(struct json_writer *);
+void	 json_key(struct json_writer *, const char *);
+void	 json_string(struct json_writer *, const char *);
+void	 json_uint(struct json_writer *, uint64_t);
+void	 json_int(struct json_writer *, int64_t);
+void	 json_double(struct json_writer *, double);
+void	 json_bool(struct json_writer *, bool);
+void	 json_null(struct json_writer *);
+void	 json_write_string(FILE *, const char *);
+
+/* output.c and output-*.c */
+struct output_ops {
+	const char	*name;
+	void		(*begin)(FILE *, const struct report *);
+	void		(*process)(FILE *, const struct report *,
+			    const struct process *);
+	void		(*end)(FILE *, const struct report *);
+};
+const struct output_ops	*output_find(const char *);
+bool			 output_fd_selected(const struct report *,
+			    const struct fd_entry *);
+void			 output_write(const struct output_ops *, FILE *,
+			    const struct report *);
+extern const struct output_ops output_table_ops;
+extern const struct output_ops output_json_ops;
+
+#endif /* FDAUDIT_H */

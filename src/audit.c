@@ -1,0 +1,116 @@
+/*
+ * The audit: from what the platform layer read, compute counts by type,
+ * inheritable descriptors, usage of the soft limit and the status.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+
+static const char *const status_names[] = {
+	[STATUS_OK] = "ok",
+	[STATUS_WARNING] = "warning",
+	[STATUS_CRITICAL] = "critical",
+	[STATUS_UNKNOWN] = "unknown",
+};
+
+static const char *const mode_names[] = {
+	[FD_MODE_NONE] = "-",
+	[FD_MODE_READ] = "r",
+	[FD_MODE_WRITE] = "w",
+	[FD_MODE_READ_WRITE] = "rw",
+};
+
+const char *
+status_name(enum status status)
+{
+	return status_names[status];
+}
+
+const char *
+mode_name(enum fd_mode mode)
+{
+	return mode_names[mode];
+}
+
+/*
+ * A descriptor above 2 without close-on-exec is passed to every program
+ * the process executes.  0, 1 and 2 are meant to be inherited.
+ */
+bool
+fd_is_inheritable(const struct fd_entry *fd)
+{
+	return fd->fd > 2 && fd->have_flags && !fd->cloexec;
+}
+
+static enum status
+status_for_usage(const struct process *proc, const struct thresholds *t)
+{
+	double pct;
+
+	if (proc->usage < 0)
+		return STATUS_OK;
+	pct = proc->usage * 100.0;
+	if (pct >= t->crit_pct)
+		return STATUS_CRITICAL;
+	if (pct >= t->warn_pct)
+		return STATUS_WARNING;
+	return STATUS_OK;
+}
+
+void
+audit_process(struct process *proc, const struct thresholds *t)
+{
+	memset(proc->type_counts, 0, sizeof(proc->type_counts));
+	proc->inheritable = 0;
+	for (size_t i = 0; i < proc->nfds; i++) {
+		const struct fd_entry *fd = &proc->fds[i];
+
+		proc->type_counts[fd->type]++;
+		if (fd_is_inheritable(fd))
+			proc->inheritable++;
+	}
+	if (!(proc->have & PROCESS_LIMITS) || proc->limits.soft_unlimited)
+		proc->usage = -1;
+	else if (proc->limits.soft == 0)
+		proc->usage = proc->open > 0 ? 1.0 : 0.0;
+	else
+		proc->usage = (double)proc->open / (double)proc->limits.soft;
+	proc->over_fd_setsize = proc->highest_fd >= FDAUDIT_FD_SETSIZE;
+	proc->status = proc->error != 0 ? STATUS_UNKNOWN :
+	    status_for_usage(proc, t);
+}
+
+/* The worst status of the report, in the order ok < warning < critical. */
+enum status
+audit_report_status(const struct report *report)
+{
+	enum status worst = STATUS_OK;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		enum status s = report->processes[i].status;
+
+		if (s == STATUS_UNKNOWN)
+			return STATUS_UNKNOWN;
+		if (s > worst)
+			worst = s;
+	}
+	return worst;
+}
+
+void
+process_free(struct process *proc)
+{
+	for (size_t i = 0; i < proc->nfds; i++) {
+		free(proc->fds[i].target);
+		free(proc->fds[i].proto);
+	}
+	free(proc->fds);
+	free(proc->command);
+	free(proc->user);
+	proc->fds = NULL;
+	proc->nfds = 0;
+	proc->command = NULL;
+	proc->user = NULL;
+}

@@ -1,0 +1,254 @@
+/*
+ * Parsers of the kernel's text files.  Each takes a buffer and its length,
+ * need not be NUL-terminated, and never trusts the content: the files are
+ * read from a process that may change or vanish while it is read, and the
+ * fuzzers feed them arbitrary bytes.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+
+/* One line of a buffer: [start, start + len), without the newline. */
+struct line_cursor {
+	const char	*p;
+	const char	*end;
+};
+
+static bool
+line_next(struct line_cursor *c, const char **start, size_t *len)
+{
+	const char *nl;
+
+	if (c->p >= c->end)
+		return false;
+	*start = c->p;
+	nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+	if (nl == NULL)
+		nl = c->end;
+	*len = (size_t)(nl - c->p);
+	c->p = nl < c->end ? nl + 1 : c->end;
+	return true;
+}
+
+/* If the line starts with `key', return what follows it, blanks skipped. */
+static const char *
+line_value(const char *line, size_t len, const char *key, size_t *vlen)
+{
+	size_t klen = strlen(key);
+	const char *v;
+
+	if (len < klen || memcmp(line, key, klen) != 0)
+		return NULL;
+	v = line + klen;
+	while (v < line + len && (*v == ' ' || *v == '\t'))
+		v++;
+	*vlen = (size_t)(line + len - v);
+	return v;
+}
+
+/*
+ * An unsigned number in `base' that fills [s, s + len) up to trailing
+ * blanks.  Returns the number of digits read, 0 on an error or overflow.
+ */
+static size_t
+number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			d = (unsigned)(s[i] - '0');
+		else
+			break;
+		if (d >= base || v > (UINT64_MAX - d) / base)
+			return 0;
+		v = v * base + d;
+	}
+	if (i == 0)
+		return 0;
+	for (size_t j = i; j < len; j++) {
+		if (s[j] != ' ' && s[j] != '\t')
+			return 0;
+	}
+	*out = v;
+	return i;
+}
+
+int
+fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v;
+	size_t len, vlen;
+	uint64_t n;
+
+	memset(info, 0, sizeof(*info));
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "pos:", &vlen)) != NULL) {
+			if (number_parse(v, vlen, 10, &n) && n <= INT64_MAX) {
+				info->pos = (int64_t)n;
+				info->have_pos = true;
+			}
+		} else if ((v = line_value(line, len, "flags:", &vlen)) !=
+		    NULL) {
+			if (number_parse(v, vlen, 8, &n) && n <= ULONG_MAX) {
+				info->flags = (unsigned long)n;
+				info->have_flags = true;
+			}
+		} else if ((v = line_value(line, len, "ino:", &vlen)) !=
+		    NULL) {
+			if (number_parse(v, vlen, 10, &n)) {
+				info->ino = n;
+				info->have_ino = true;
+			}
+		}
+	}
+	return info->have_flags ? 0 : -EINVAL;
+}
+
+/* A limit column: a number or "unlimited". */
+static const char *
+limit_field(const char *p, const char *end, uint64_t *value, bool *unlimited)
+{
+	const char *start;
+
+	while (p < end && *p == ' ')
+		p++;
+	start = p;
+	while (p < end && *p != ' ' && *p != '\t')
+		p++;
+	if (p == start)
+		return NULL;
+	if ((size_t)(p - start) == 9 && memcmp(start, "unlimited", 9) == 0) {
+		*unlimited = true;
+		*value = 0;
+		return p;
+	}
+	*unlimited = false;
+	if (!number_parse(start, (size_t)(p - start), 10, value))
+		return NULL;
+	return p;
+}
+
+/* /proc/PID/limits: the "Max open files" line. */
+int
+limits_parse(const char *buf, size_t size, struct fd_limits *limits)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v, *p;
+	size_t len, vlen;
+
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "Max open files", &vlen)) ==
+		    NULL)
+			continue;
+		p = limit_field(v, v + vlen, &limits->soft,
+		    &limits->soft_unlimited);
+		if (p == NULL)
+			return -EINVAL;
+		p = limit_field(p, v + vlen, &limits->hard,
+		    &limits->hard_unlimited);
+		return p == NULL ? -EINVAL : 0;
+	}
+	return -EINVAL;
+}
+
+/* /proc/PID/status: the effective user ID, second field of "Uid:". */
+int
+status_parse_uid(const char *buf, size_t size, long *uid)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v, *p, *end;
+	size_t len, vlen;
+	uint64_t n;
+
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "Uid:", &vlen)) == NULL)
+			continue;
+		end = v + vlen;
+		p = v;
+		while (p < end && *p != '\t' && *p != ' ')
+			p++;
+		while (p < end && (*p == '\t' || *p == ' '))
+			p++;
+		v = p;
+		while (p < end && *p != '\t' && *p != ' ')
+			p++;
+		if (!number_parse(v, (size_t)(p - v), 10, &n) || n > LONG_MAX)
+			return -EINVAL;
+		*uid = (long)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * /proc/PID/stat: field 22, the start time.  The command (field 2) is in
+ * parentheses and may itself contain ") ", so fields are counted from the
+ * last closing parenthesis.
+ */
+int
+stat_parse_start_time(const char *buf, size_t size, uint64_t *start_time)
+{
+	const char *p = NULL, *end = buf + size, *field;
+	int index = 2;
+
+	for (const char *q = buf; q < end; q++) {
+		if (*q == ')')
+			p = q;
+	}
+	if (p == NULL)
+		return -EINVAL;
+	p++;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		field = p;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		if (p == field)
+			break;
+		if (++index == 22)
+			return number_parse(field, (size_t)(p - field), 10,
+			    start_time) ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/*
+ * The kernel's socket protocol name (the system.sockprotoname attribute:
+ * "TCP", "TCPv6", "UDP-Lite", "NETLINK") as fdaudit's proto word: lower
+ * case, "v6" becomes "6", dashes dropped.
+ */
+const char *
+sockproto_name(const char *kernel, char *buf, size_t size)
+{
+	size_t n = 0, len = strlen(kernel);
+
+	if (size == 0)
+		return NULL;
+	if (len >= 2 && strcmp(kernel + len - 2, "v6") == 0)
+		len -= 2;
+	else
+		len = strlen(kernel);
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		unsigned char ch = (unsigned char)kernel[i];
+
+		if (ch == '-')
+			continue;
+		if (!isalnum(ch) && ch != '_')
+			ch = '_';
+		buf[n++] = (char)tolower(ch);
+	}
+	if (len != strlen(kernel) && n + 1 < size)
+		buf[n++] = '6';
+	buf[n] = '\0';
+	return n > 0 ? buf : NULL;
+}

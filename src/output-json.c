@@ -1,0 +1,167 @@
+/*
+ * The JSON report: one document, {"version", "processes", "errors"}.
+ * The schema is documented in fdaudit(1) under JSON OUTPUT.
+ */
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "platform.h"
+
+static struct json_writer json_output;
+
+static void
+json_begin(FILE *out, const struct report *report)
+{
+	(void)report;
+	json_init(&json_output, out, true);
+	json_object_begin(&json_output);
+	json_key(&json_output, "version");
+	json_uint(&json_output, FDAUDIT_JSON_VERSION);
+	json_key(&json_output, "processes");
+	json_array_begin(&json_output);
+}
+
+static void
+json_limit(struct json_writer *w, const char *key, uint64_t value,
+    bool unlimited, bool known)
+{
+	json_key(w, key);
+	if (!known || unlimited)
+		json_null(w);
+	else
+		json_uint(w, value);
+}
+
+static void
+json_types(struct json_writer *w, const struct process *proc)
+{
+	json_key(w, "types");
+	json_object_begin(w);
+	for (int t = 0; t < FD_TYPE_COUNT; t++) {
+		if (proc->type_counts[t] == 0)
+			continue;
+		json_key(w, fdtype_name((enum fd_type)t));
+		json_uint(w, proc->type_counts[t]);
+	}
+	json_object_end(w);
+}
+
+static void
+json_fd(struct json_writer *w, const struct fd_entry *fd)
+{
+	json_object_begin(w);
+	json_key(w, "fd");
+	json_int(w, fd->fd);
+	json_key(w, "type");
+	json_string(w, fdtype_name(fd->type));
+	json_key(w, "mode");
+	json_string(w, fd->have_flags ? mode_name(fd->mode) : NULL);
+	json_key(w, "cloexec");
+	if (fd->have_flags)
+		json_bool(w, fd->cloexec);
+	else
+		json_null(w);
+	json_key(w, "nonblock");
+	json_bool(w, fd->nonblock);
+	json_key(w, "append");
+	json_bool(w, fd->append);
+	json_key(w, "pos");
+	if (fd->pos >= 0)
+		json_int(w, fd->pos);
+	else
+		json_null(w);
+	json_key(w, "target");
+	json_string(w, fd->target);
+	json_key(w, "deleted");
+	json_bool(w, fd->deleted);
+	json_key(w, "ino");
+	if (fd->have_ino)
+		json_uint(w, fd->ino);
+	else
+		json_null(w);
+	if (fd->type == FD_TYPE_SOCKET) {
+		json_key(w, "proto");
+		json_string(w, fd->proto);
+	}
+	json_object_end(w);
+}
+
+static void
+json_process(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	struct json_writer *w = &json_output;
+	bool limits = (proc->have & PROCESS_LIMITS) != 0;
+
+	(void)out;
+	json_object_begin(w);
+	json_key(w, "pid");
+	json_int(w, proc->pid);
+	json_key(w, "command");
+	json_string(w, proc->command);
+	json_key(w, "user");
+	json_string(w, proc->user);
+	json_key(w, "open");
+	json_uint(w, proc->open);
+	json_limit(w, "limit_soft", proc->limits.soft,
+	    proc->limits.soft_unlimited, limits);
+	json_limit(w, "limit_hard", proc->limits.hard,
+	    proc->limits.hard_unlimited, limits);
+	json_key(w, "usage");
+	if (proc->usage >= 0)
+		json_double(w, proc->usage);
+	else
+		json_null(w);
+	json_key(w, "highest_fd");
+	json_int(w, proc->highest_fd);
+	json_key(w, "inheritable");
+	json_uint(w, proc->inheritable);
+	json_key(w, "over_fd_setsize");
+	json_bool(w, proc->over_fd_setsize);
+	json_key(w, "status");
+	json_string(w, status_name(proc->status));
+	json_types(w, proc);
+	if (!report->summary && (proc->have & PROCESS_FDS)) {
+		json_key(w, "fds");
+		json_array_begin(w);
+		for (size_t i = 0; i < proc->nfds; i++) {
+			if (output_fd_selected(report, &proc->fds[i]))
+				json_fd(w, &proc->fds[i]);
+		}
+		json_array_end(w);
+	}
+	json_object_end(w);
+}
+
+static void
+json_end(FILE *out, const struct report *report)
+{
+	struct json_writer *w = &json_output;
+
+	(void)out;
+	json_array_end(w);
+	json_key(w, "errors");
+	json_array_begin(w);
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (proc->error == 0)
+			continue;
+		json_object_begin(w);
+		json_key(w, "pid");
+		json_int(w, proc->pid);
+		json_key(w, "error");
+		json_string(w, platform_strerror(proc->error));
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+const struct output_ops output_json_ops = {
+	.name = "json",
+	.begin = json_begin,
+	.process = json_process,
+	.end = json_end,
+};

@@ -1,0 +1,227 @@
+/*
+ * The table report for a person at a terminal: a header per process, the
+ * counts by type, then one row per descriptor.  Every string that came
+ * from the audited process goes through escape_terminal().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+
+#define COLOR_RED	"\033[31m"
+#define COLOR_YELLOW	"\033[33m"
+#define COLOR_GREEN	"\033[32m"
+#define COLOR_BOLD	"\033[1m"
+#define COLOR_RESET	"\033[0m"
+
+static bool table_first;
+
+static void
+table_begin(FILE *out, const struct report *report)
+{
+	(void)out;
+	(void)report;
+	table_first = true;
+}
+
+/* Print `text' in `color' when colour is on. */
+static void
+table_colored(FILE *out, const struct report *report, const char *color,
+    const char *text)
+{
+	if (report->color && color != NULL)
+		fprintf(out, "%s%s%s", color, text, COLOR_RESET);
+	else
+		fputs(text, out);
+}
+
+static const char *
+status_color(enum status status)
+{
+	switch (status) {
+	case STATUS_OK:
+		return COLOR_GREEN;
+	case STATUS_WARNING:
+		return COLOR_YELLOW;
+	default:
+		return COLOR_RED;
+	}
+}
+
+static void
+table_escaped(FILE *out, const char *s)
+{
+	char *safe;
+
+	if (s == NULL) {
+		fputs("-", out);
+		return;
+	}
+	if ((safe = escape_terminal(s)) == NULL) {
+		fputs("?", out);
+		return;
+	}
+	fputs(safe, out);
+	free(safe);
+}
+
+static void
+table_limit(FILE *out, const char *label, uint64_t value, bool unlimited)
+{
+	if (unlimited)
+		fprintf(out, "  %s unlimited", label);
+	else
+		fprintf(out, "  %s %llu", label, (unsigned long long)value);
+}
+
+static void
+table_header(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	fprintf(out, "PID %d  ", proc->pid);
+	table_escaped(out, proc->command);
+	fputs("  user ", out);
+	table_escaped(out, proc->user);
+	fputs("  status ", out);
+	table_colored(out, report, status_color(proc->status),
+	    status_name(proc->status));
+	fprintf(out, "\n  open %zu", proc->open);
+	if (proc->have & PROCESS_LIMITS) {
+		table_limit(out, "soft", proc->limits.soft,
+		    proc->limits.soft_unlimited);
+		table_limit(out, "hard", proc->limits.hard,
+		    proc->limits.hard_unlimited);
+	}
+	if (proc->usage >= 0)
+		fprintf(out, "  usage %.1f%%", proc->usage * 100.0);
+	if (proc->highest_fd >= 0)
+		fprintf(out, "  highest %d", proc->highest_fd);
+	fprintf(out, "  inheritable %zu\n", proc->inheritable);
+}
+
+static void
+table_types(FILE *out, const struct process *proc)
+{
+	const char *sep = "  ";
+
+	fputs(" ", out);
+	for (int t = 0; t < FD_TYPE_COUNT; t++) {
+		if (proc->type_counts[t] == 0)
+			continue;
+		fprintf(out, "%s%s %zu", sep, fdtype_name((enum fd_type)t),
+		    proc->type_counts[t]);
+		sep = "  ";
+	}
+	if (proc->nfds == 0)
+		fputs("  no descriptors open", out);
+	fputc('\n', out);
+}
+
+static void
+table_notes(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	char line[160];
+
+	if (proc->over_fd_setsize) {
+		snprintf(line, sizeof(line), "  note: descriptor %d is at or "
+		    "above FD_SETSIZE (%d); select() cannot watch it",
+		    proc->highest_fd, FDAUDIT_FD_SETSIZE);
+		table_colored(out, report, COLOR_YELLOW, line);
+		fputc('\n', out);
+	}
+	if (proc->inheritable > 0) {
+		snprintf(line, sizeof(line), "  note: %zu descriptor%s above "
+		    "2 without close-on-exec, inherited by every program it "
+		    "executes", proc->inheritable,
+		    proc->inheritable == 1 ? "" : "s");
+		table_colored(out, report, COLOR_YELLOW, line);
+		fputc('\n', out);
+	}
+}
+
+/* The FLAGS column text: "inheritable,nonblock", "cloexec", or "-". */
+static void
+fd_flags_text(const struct fd_entry *fd, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (!fd->have_flags) {
+		strlcpy(buf, "?", size);
+		return;
+	}
+	if (fd_is_inheritable(fd))
+		strlcat(buf, "inheritable,", size);
+	if (fd->cloexec)
+		strlcat(buf, "cloexec,", size);
+	if (fd->nonblock)
+		strlcat(buf, "nonblock,", size);
+	if (fd->append)
+		strlcat(buf, "append,", size);
+	if (buf[0] == '\0')
+		strlcpy(buf, "-", size);
+	else
+		buf[strlen(buf) - 1] = '\0';
+}
+
+static void
+table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
+    int fd_width)
+{
+	char flags[64];
+
+	fd_flags_text(fd, flags, sizeof(flags));
+	fprintf(out, "%*d  %-11s %-4s ", fd_width, fd->fd,
+	    fdtype_name(fd->type), fd->have_flags ? mode_name(fd->mode) : "?");
+	if (fd_is_inheritable(fd)) {
+		table_colored(out, report, COLOR_YELLOW, flags);
+		fprintf(out, "%*s", (int)(26 - strlen(flags)), "");
+	} else
+		fprintf(out, "%-25s ", flags);
+	table_escaped(out, fd->target);
+	if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
+		fprintf(out, " %s", fd->proto);
+	if (fd->deleted) {
+		fputc(' ', out);
+		table_colored(out, report, COLOR_RED, "(deleted)");
+	}
+	fputc('\n', out);
+}
+
+static void
+table_process(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	int fd_width = 2;
+
+	if (!table_first)
+		fputc('\n', out);
+	table_first = false;
+	table_header(out, report, proc);
+	table_types(out, proc);
+	table_notes(out, report, proc);
+	if (report->summary || !(proc->have & PROCESS_FDS))
+		return;
+	for (int h = proc->highest_fd; h >= 100; h /= 10)
+		fd_width++;
+	fprintf(out, "\n%*s  %-11s %-4s %-25s %s\n", fd_width, "FD", "TYPE",
+	    "MODE", "FLAGS", "TARGET");
+	for (size_t i = 0; i < proc->nfds; i++) {
+		if (output_fd_selected(report, &proc->fds[i]))
+			table_row(out, report, &proc->fds[i], fd_width);
+	}
+}
+
+static void
+table_end(FILE *out, const struct report *report)
+{
+	(void)out;
+	(void)report;
+}
+
+const struct output_ops output_table_ops = {
+	.name = "table",
+	.begin = table_begin,
+	.process = table_process,
+	.end = table_end,
+};

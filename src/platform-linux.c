@@ -1,0 +1,590 @@
+/*
+ * The Linux backend: everything comes from /proc.  Descriptors of the
+ * audited process are never opened: the type comes from readlink(2) of
+ * /proc/PID/fd/N and stat(2) through it (which reaches the inode without
+ * opening the object), flags and position from /proc/PID/fdinfo/N.
+ */
+#define _GNU_SOURCE
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <limits.h>
+#include <locale.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "platform.h"
+
+/* Below this many descriptors a second thread costs more than it saves. */
+#define PARALLEL_MIN_FDS 512
+
+/* Read at most this much of a /proc text file. */
+#define PROC_FILE_MAX 8192
+
+struct table_reader {
+	struct process	*proc;
+	int		 fd_dir;
+	int		 info_dir;
+	size_t		 from;
+	size_t		 to;
+	int		 error;
+};
+
+/* A small cache of user names: most processes belong to a few users. */
+struct user_cache_entry {
+	long	 uid;
+	char	*name;
+};
+static struct user_cache_entry user_cache[64];
+static size_t user_cache_used;
+
+int
+platform_init(void)
+{
+	return 0;
+}
+
+void
+platform_fini(void)
+{
+	for (size_t i = 0; i < user_cache_used; i++)
+		free(user_cache[i].name);
+	user_cache_used = 0;
+}
+
+const char *
+platform_strerror(int error)
+{
+	switch (-error) {
+	case ESRCH:
+		return "no such process";
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	default:
+		return strerror(-error);
+	}
+}
+
+/* Read a small file relative to dir into buf; returns length or -errno. */
+static ssize_t
+read_file_at(int dir, const char *name, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+	int fd;
+
+	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -errno;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - (size_t)total);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		total += n;
+	}
+	close(fd);
+	buf[total] = '\0';
+	return total;
+}
+
+static bool
+parse_pid(const char *name, int *pid)
+{
+	long v = 0;
+
+	if (*name < '0' || *name > '9')
+		return false;
+	for (; *name != '\0'; name++) {
+		if (*name < '0' || *name > '9' || v > INT_MAX / 10)
+			return false;
+		v = v * 10 + (*name - '0');
+	}
+	*pid = (int)v;
+	return true;
+}
+
+int
+platform_process_list(int **pids, size_t *npids)
+{
+	DIR *dir;
+	struct dirent *de;
+	int *list = NULL, *grown, pid;
+	size_t n = 0, cap = 0;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return -errno;
+	while ((de = readdir(dir)) != NULL) {
+		if (!parse_pid(de->d_name, &pid))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			grown = reallocarray(list, cap, sizeof(*list));
+			if (grown == NULL) {
+				free(list);
+				closedir(dir);
+				return -ENOMEM;
+			}
+			list = grown;
+		}
+		list[n++] = pid;
+	}
+	closedir(dir);
+	*pids = list;
+	*npids = n;
+	return 0;
+}
+
+static const char *
+user_name(long uid)
+{
+	struct passwd pw, *result = NULL;
+	char buf[1024], num[32];
+	const char *name;
+
+	for (size_t i = 0; i < user_cache_used; i++) {
+		if (user_cache[i].uid == uid)
+			return user_cache[i].name;
+	}
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &result) == 0 &&
+	    result != NULL)
+		name = result->pw_name;
+	else {
+		snprintf(num, sizeof(num), "%ld", uid);
+		name = num;
+	}
+	if (user_cache_used == sizeof(user_cache) / sizeof(user_cache[0])) {
+		free(user_cache[0].name);
+		memmove(user_cache, user_cache + 1,
+		    sizeof(user_cache) - sizeof(user_cache[0]));
+		user_cache_used--;
+	}
+	user_cache[user_cache_used].uid = uid;
+	if ((user_cache[user_cache_used].name = strdup(name)) == NULL)
+		return NULL;
+	return user_cache[user_cache_used++].name;
+}
+
+static int
+identity_read(int proc_dir, struct process *proc)
+{
+	char buf[PROC_FILE_MAX];
+	const char *name;
+	ssize_t n;
+
+	if ((n = read_file_at(proc_dir, "comm", buf, sizeof(buf))) < 0)
+		return (int)n;
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if ((proc->command = strdup(buf)) == NULL)
+		return -ENOMEM;
+	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
+		return (int)n;
+	if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
+		return -EINVAL;
+	if ((name = user_name(proc->uid)) == NULL ||
+	    (proc->user = strdup(name)) == NULL)
+		return -ENOMEM;
+	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+		return (int)n;
+	if (stat_parse_start_time(buf, (size_t)n, &proc->start_time) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * prlimit(2) needs the target's credentials or CAP_SYS_RESOURCE;
+ * /proc/PID/limits is readable by everyone, so it is the fallback.
+ */
+static int
+limits_read(int proc_dir, struct process *proc)
+{
+	struct rlimit rl;
+	char buf[PROC_FILE_MAX];
+	ssize_t n;
+
+	if (prlimit(proc->pid, RLIMIT_NOFILE, NULL, &rl) == 0) {
+		proc->limits.soft_unlimited = rl.rlim_cur == RLIM_INFINITY;
+		proc->limits.hard_unlimited = rl.rlim_max == RLIM_INFINITY;
+		proc->limits.soft = proc->limits.soft_unlimited ? 0 :
+		    rl.rlim_cur;
+		proc->limits.hard = proc->limits.hard_unlimited ? 0 :
+		    rl.rlim_max;
+		return 0;
+	}
+	if (errno == ESRCH)
+		return -ESRCH;
+	if ((n = read_file_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
+		return (int)n;
+	return limits_parse(buf, (size_t)n, &proc->limits);
+}
+
+/* The number inside "pipe:[123]" or "net:[4026531840]". */
+static bool
+link_inode(const char *link, uint64_t *ino)
+{
+	const char *p = strchr(link, '[');
+	uint64_t v = 0;
+
+	if (p == NULL || p[1] < '0' || p[1] > '9')
+		return false;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	if (*p != ']')
+		return false;
+	*ino = v;
+	return true;
+}
+
+static void
+fdinfo_flags_apply(const struct fdinfo *info, struct fd_entry *fd)
+{
+	if (info->have_flags) {
+		fd->have_flags = true;
+		fd->cloexec = (info->flags & O_CLOEXEC) != 0;
+		fd->nonblock = (info->flags & O_NONBLOCK) != 0;
+		fd->append = (info->flags & O_APPEND) != 0;
+		if (info->flags & O_PATH)
+			fd->mode = FD_MODE_NONE;
+		else if ((info->flags & O_ACCMODE) == O_RDONLY)
+			fd->mode = FD_MODE_READ;
+		else if ((info->flags & O_ACCMODE) == O_WRONLY)
+			fd->mode = FD_MODE_WRITE;
+		else
+			fd->mode = FD_MODE_READ_WRITE;
+	}
+	if (info->have_pos)
+		fd->pos = info->pos;
+	if (info->have_ino && !fd->have_ino) {
+		fd->ino = info->ino;
+		fd->have_ino = true;
+	}
+}
+
+static int
+socket_proto_read(int pid, const char *name, struct fd_entry *fd)
+{
+	char path[64], value[64], word[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, name);
+	n = getxattr(path, "system.sockprotoname", value, sizeof(value) - 1);
+	if (n <= 0)
+		return n == 0 ? -ENODATA : -errno;
+	value[n] = '\0';
+	if (sockproto_name(value, word, sizeof(word)) == NULL)
+		return -EINVAL;
+	if ((fd->proto = strdup(word)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Describe one descriptor.  Returns 0, -ENOENT when it was closed while it
+ * was being read (the caller drops it), -EAGAIN when its number was reused
+ * for another object in the meantime, or another -errno.
+ */
+static int
+descriptor_read(const struct table_reader *r, struct fd_entry *fd)
+{
+	char name[16], link[PATH_MAX + 1], info_buf[4096];
+	struct fdinfo info;
+	enum fd_object object;
+	struct stat st;
+	size_t pathlen;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "%d", fd->fd);
+	if ((n = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1)
+		return -errno;
+	link[n] = '\0';
+	fd->type = fdtype_classify_link(link, &object);
+	fd->have_ino = link_inode(link, &fd->ino);
+	if (object == FD_OBJECT_PATH) {
+		if (fstatat(r->fd_dir, name, &st, 0) == -1)
+			return -errno;
+		fd->type = fdtype_classify_mode(st.st_mode);
+		fd->ino = st.st_ino;
+		fd->have_ino = true;
+		if (st.st_nlink == 0 && fdtype_link_deleted(link, &pathlen)) {
+			fd->deleted = true;
+			link[pathlen] = '\0';
+		}
+	} else if (fd->type == FD_TYPE_MEMFD &&
+	    fdtype_link_deleted(link, &pathlen))
+		link[pathlen] = '\0';
+	if ((n = read_file_at(r->info_dir, name, info_buf,
+	    sizeof(info_buf))) < 0)
+		return (int)n;
+	fdinfo_parse(info_buf, (size_t)n, &info);
+	/*
+	 * If the number was closed and reused between readlink and the
+	 * fdinfo read, the inodes differ: the caller reads it again.
+	 */
+	if (fd->have_ino && info.have_ino && info.ino != fd->ino &&
+	    fd->type != FD_TYPE_NAMESPACE)
+		return -EAGAIN;
+	fdinfo_flags_apply(&info, fd);
+	if ((fd->target = strdup(link)) == NULL)
+		return -ENOMEM;
+	if (fd->type == FD_TYPE_SOCKET)
+		(void)socket_proto_read(r->proc->pid, name, fd);
+	return 0;
+}
+
+static void *
+table_reader_run(void *arg)
+{
+	struct table_reader *r = arg;
+
+	for (size_t i = r->from; i < r->to; i++) {
+		struct fd_entry *fd = &r->proc->fds[i];
+		int error, tries = 0;
+
+		do {
+			int number = fd->fd;
+
+			free(fd->target);
+			free(fd->proto);
+			memset(fd, 0, sizeof(*fd));
+			fd->fd = number;
+			fd->pos = -1;
+			error = descriptor_read(r, fd);
+		} while (error == -EAGAIN && ++tries < 3);
+		if (error == -ENOENT || error == -EAGAIN) {
+			fd->fd = -1;	/* closed meanwhile: dropped */
+			continue;
+		}
+		if (error != 0 && r->error == 0)
+			r->error = error;
+	}
+	return NULL;
+}
+
+/* The descriptor numbers listed in /proc/PID/fd. */
+static int
+table_list(int fd_dir, struct process *proc)
+{
+	struct fd_entry *grown;
+	struct dirent *de;
+	size_t cap = 0;
+	DIR *dir;
+	int dup_fd, number;
+
+	if ((dup_fd = dup(fd_dir)) == -1)
+		return -errno;
+	if ((dir = fdopendir(dup_fd)) == NULL) {
+		close(dup_fd);
+		return -errno;
+	}
+	proc->highest_fd = -1;
+	errno = 0;
+	while ((de = readdir(dir)) != NULL) {
+		if (!parse_pid(de->d_name, &number))
+			continue;
+		if (proc->nfds == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = reallocarray(proc->fds, cap, sizeof(*grown));
+			if (grown == NULL) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			proc->fds = grown;
+		}
+		memset(&proc->fds[proc->nfds], 0, sizeof(proc->fds[0]));
+		proc->fds[proc->nfds++].fd = number;
+	}
+	number = errno;
+	closedir(dir);
+	return number != 0 ? -number : 0;
+}
+
+static int
+fd_entry_compare(const void *a, const void *b)
+{
+	const struct fd_entry *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* Drop descriptors that closed while being read; find the highest. */
+static void
+table_compact(struct process *proc)
+{
+	size_t kept = 0;
+
+	proc->highest_fd = -1;
+	for (size_t i = 0; i < proc->nfds; i++) {
+		if (proc->fds[i].fd < 0)
+			continue;
+		proc->fds[kept++] = proc->fds[i];
+		if (proc->fds[i].fd > proc->highest_fd)
+			proc->highest_fd = proc->fds[i].fd;
+	}
+	proc->nfds = kept;
+	proc->open = kept;
+	qsort(proc->fds, proc->nfds, sizeof(proc->fds[0]), fd_entry_compare);
+}
+
+/*
+ * Read every descriptor.  Large tables are split between two threads: the
+ * work is one readlinkat, one open/read/close of fdinfo and sometimes one
+ * stat per descriptor, all independent, so two cores nearly halve it.
+ */
+static int
+table_read(int proc_dir, struct process *proc)
+{
+	struct table_reader r[2];
+	pthread_t thread;
+	bool threaded = false;
+	int fd_dir, info_dir, error;
+
+	if ((fd_dir = openat(proc_dir, "fd", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if ((info_dir = openat(proc_dir, "fdinfo", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1) {
+		error = errno == ENOENT ? -ESRCH : -errno;
+		close(fd_dir);
+		return error;
+	}
+	if ((error = table_list(fd_dir, proc)) != 0)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct table_reader){ proc, fd_dir, info_dir, 0, 0, 0 };
+	}
+	r[0].to = proc->nfds;
+	if (proc->nfds >= PARALLEL_MIN_FDS) {
+		r[0].to = proc->nfds / 2;
+		r[1].from = proc->nfds / 2;
+		r[1].to = proc->nfds;
+		threaded = pthread_create(&thread, NULL, table_reader_run,
+		    &r[1]) == 0;
+		if (!threaded)
+			r[0].to = proc->nfds;
+	}
+	table_reader_run(&r[0]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	error = r[0].error != 0 ? r[0].error : r[1].error;
+	table_compact(proc);
+out:
+	close(fd_dir);
+	close(info_dir);
+	return error;
+}
+
+/*
+ * Since Linux 6.2 the size of /proc/PID/fd is the number of open
+ * descriptors; before that it is 0 and the entries must be counted.
+ */
+static int
+count_read(int proc_dir, struct process *proc)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *de;
+	int fd_dir, number;
+
+	if (fstatat(proc_dir, "fd", &st, 0) == -1)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (st.st_size > 0) {
+		proc->open = (size_t)st.st_size;
+		proc->highest_fd = -1;
+		return 0;
+	}
+	if ((fd_dir = openat(proc_dir, "fd", O_RDONLY | O_DIRECTORY |
+	    O_CLOEXEC)) == -1)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if ((dir = fdopendir(fd_dir)) == NULL) {
+		close(fd_dir);
+		return -errno;
+	}
+	proc->open = 0;
+	proc->highest_fd = -1;
+	while ((de = readdir(dir)) != NULL) {
+		if (!parse_pid(de->d_name, &number))
+			continue;
+		proc->open++;
+		if (number > proc->highest_fd)
+			proc->highest_fd = number;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int
+part_read(int proc_dir, struct process *proc, unsigned part)
+{
+	switch (part) {
+	case PROCESS_IDENTITY:
+		return identity_read(proc_dir, proc);
+	case PROCESS_LIMITS:
+		return limits_read(proc_dir, proc);
+	case PROCESS_COUNT:
+		return count_read(proc_dir, proc);
+	case PROCESS_FDS:
+		return table_read(proc_dir, proc);
+	default:
+		return -EINVAL;
+	}
+}
+
+int
+platform_process_read(struct process *proc, unsigned what)
+{
+	static const unsigned parts[] = { PROCESS_IDENTITY, PROCESS_LIMITS,
+	    PROCESS_FDS, PROCESS_COUNT };
+	char path[32];
+	int proc_dir, error = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d", proc->pid);
+	if ((proc_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1) {
+		proc->error = errno == ENOENT ? -ESRCH : -errno;
+		proc->error_part = PROCESS_IDENTITY;
+		return proc->error;
+	}
+	/* The full table gives the count too. */
+	if (what & PROCESS_FDS)
+		what &= ~PROCESS_COUNT;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (!(what & parts[i]))
+			continue;
+		if ((error = part_read(proc_dir, proc, parts[i])) != 0) {
+			proc->error = error;
+			proc->error_part = parts[i];
+			break;
+		}
+		proc->have |= parts[i];
+	}
+	if (proc->have & PROCESS_FDS)
+		proc->have |= PROCESS_COUNT;
+	close(proc_dir);
+	return error;
+}
+
+bool
+platform_output_utf8(void)
+{
+	if (setlocale(LC_CTYPE, "") == NULL)
+		return false;
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}

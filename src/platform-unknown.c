@@ -1,0 +1,51 @@
+/*
+ * The backend for systems fdaudit does not know: every call fails with
+ * ENOSYS, so the program builds and says plainly that it cannot work.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "fdaudit.h"
+#include "platform.h"
+
+int
+platform_init(void)
+{
+	return -ENOSYS;
+}
+
+void
+platform_fini(void)
+{
+}
+
+int
+platform_process_list(int **pids, size_t *npids)
+{
+	*pids = NULL;
+	*npids = 0;
+	return -ENOSYS;
+}
+
+int
+platform_process_read(struct process *proc, unsigned what)
+{
+	(void)what;
+	proc->error = -ENOSYS;
+	proc->error_part = PROCESS_IDENTITY;
+	return -ENOSYS;
+}
+
+bool
+platform_output_utf8(void)
+{
+	return false;
+}
+
+const char *
+platform_strerror(int error)
+{
+	if (error == -ENOSYS)
+		return "this operating system is not supported";
+	return strerror(-error);
+}
