@@ -234,6 +234,12 @@ sockproto_name(const char *kernel, char *buf, size_t size)
 
 	if (size == 0)
 		return NULL;
+	/* "UNIX-STREAM" and its kin are all UNIX sockets. */
+	if (strncmp(kernel, "UNIX", 4) == 0 && (kernel[4] == '\0' ||
+	    kernel[4] == '-')) {
+		strlcpy(buf, "unix", size);
+		return buf;
+	}
 	if (len >= 2 && strcmp(kernel + len - 2, "v6") == 0)
 		len -= 2;
 	else

@@ -1,0 +1,297 @@
+/*
+ * fdholder: a test helper that opens a known set of descriptors, prints
+ * what it opened, and waits to be audited.
+ *
+ *   fdholder -d DIR            one descriptor of every type the kernel allows
+ *   fdholder -n COUNT [-d DIR] COUNT mixed descriptors (for benchmarks)
+ *   fdholder -l SOFT -n COUNT  lower the soft RLIMIT_NOFILE first
+ *   fdholder -N NAME           set the command name (prctl PR_SET_NAME)
+ *
+ * Output on stdout: "pid N", then one line per descriptor it vouches for,
+ * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
+ * "ready".  The target is what readlink(2) of its own /proc/self/fd/N says,
+ * with the kernel's " (deleted)" suffix removed.  It then sleeps until it
+ * is killed.
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+
+#include <linux/bpf.h>
+#include <linux/io_uring.h>
+#include <linux/netlink.h>
+#include <linux/perf_event.h>
+#include <linux/userfaultfd.h>
+#include <netinet/in.h>
+
+#include <err.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void
+report(int fd, const char *type, const char *mode, int cloexec, int deleted)
+{
+	char path[64], link[PATH_MAX + 1];
+	static const char suffix[] = " (deleted)";
+	ssize_t n;
+	size_t slen = sizeof(suffix) - 1;
+
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((n = readlink(path, link, sizeof(link) - 1)) < 0)
+		err(1, "readlink %s", path);
+	link[n] = '\0';
+	if ((size_t)n > slen && strcmp(link + n - slen, suffix) == 0)
+		link[n - slen] = '\0';
+	printf("%d\t%s\t%s\t%d\t%d\t", fd, type, mode, cloexec, deleted);
+	for (unsigned char *p = (unsigned char *)link; *p != '\0'; p++)
+		printf("%02x", *p);
+	putchar('\n');
+}
+
+static int
+open_in(const char *dir, const char *name, int flags)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, flags | O_CREAT, 0600);
+}
+
+static void
+open_sockets(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int s, pair[2];
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+	    listen(s, 4) == 0)
+		report(s, "socket", "rw", 1, 0);
+	report(socket(AF_INET, SOCK_DGRAM, 0), "socket", "rw", 0, 0);
+	report(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), "socket",
+	    "rw", 1, 0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0) {
+		report(pair[0], "socket", "rw", 0, 0);
+		report(pair[1], "socket", "rw", 0, 0);
+	}
+	/* An abstract UNIX socket: the name starts with a NUL byte. */
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memcpy(sun.sun_path, "\0fdholder", 9);
+	if (bind(s, (struct sockaddr *)&sun, offsetof(struct sockaddr_un,
+	    sun_path) + 9) == 0)
+		report(s, "socket", "rw", 1, 0);
+	report(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE),
+	    "socket", "rw", 1, 0);
+}
+
+static int
+bpf_map(void)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = BPF_MAP_TYPE_ARRAY;
+	attr.key_size = 4;
+	attr.value_size = 4;
+	attr.max_entries = 1;
+	attr.map_flags = 0;
+	return (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+static void
+open_anon(void)
+{
+	struct io_uring_params params = { 0 };
+	struct perf_event_attr pe = { .type = PERF_TYPE_SOFTWARE,
+	    .size = sizeof(pe), .config = PERF_COUNT_SW_DUMMY,
+	    .disabled = 1 };
+	sigset_t mask;
+	int fd;
+
+	report(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd", "rw", 1, 0);
+	fd = epoll_create1(0);
+	report(fd, "epoll", "rw", 0, 0);
+	report(inotify_init1(IN_CLOEXEC), "inotify", "r", 1, 0);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	report(signalfd(-1, &mask, SFD_CLOEXEC), "signalfd", "rw", 1, 0);
+	report(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), "timerfd", "rw",
+	    1, 0);
+	report(memfd_create("fdholder-memfd", MFD_CLOEXEC), "memfd", "rw", 1,
+	    0);
+	report((int)syscall(SYS_pidfd_open, getpid(), 0), "pidfd", "rw", 1,
+	    0);
+	report((int)syscall(SYS_io_uring_setup, 4, &params), "io_uring",
+	    "rw", 1, 0);
+	report(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), "namespace",
+	    "r", 1, 0);
+	/* These need privilege or a permissive sysctl: kept when allowed. */
+	report(fanotify_init(FAN_CLOEXEC | FAN_CLASS_NOTIF, O_RDONLY),
+	    "fanotify", "rw", 1, 0);
+	/* The kernel creates a userfaultfd read-only. */
+	report((int)syscall(SYS_userfaultfd, O_CLOEXEC), "userfaultfd", "r",
+	    1, 0);
+	report((int)syscall(SYS_perf_event_open, &pe, 0, -1, -1,
+	    PERF_FLAG_FD_CLOEXEC), "perf_event", "rw", 1, 0);
+	report(bpf_map(), "bpf", "rw", 1, 0);
+}
+
+static void
+open_known(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd, pipefd[2];
+
+	report(open_in(dir, "plain.txt", O_RDONLY), "file", "r", 0, 0);
+	report(open_in(dir, "append.log", O_WRONLY | O_APPEND | O_CLOEXEC),
+	    "file", "w", 1, 0);
+	fd = open_in(dir, "deleted.tmp", O_RDWR | O_CLOEXEC);
+	if (write(fd, "held after unlink\n", 18) != 18)
+		err(1, "write");
+	snprintf(path, sizeof(path), "%s/deleted.tmp", dir);
+	unlink(path);
+	report(fd, "file", "rw", 1, 1);
+	report(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), "dir", "r", 1,
+	    0);
+	report(open("/dev/null", O_WRONLY), "chr", "w", 0, 0);
+	report(open("/dev/loop0", O_RDONLY | O_CLOEXEC), "blk", "r", 1, 0);
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) == 0) {
+		report(pipefd[0], "fifo", "r", 1, 0);
+		report(pipefd[1], "fifo", "w", 1, 0);
+	}
+	snprintf(path, sizeof(path), "%s/named.fifo", dir);
+	if (mkfifo(path, 0600) == 0)
+		report(open(path, O_RDWR | O_CLOEXEC), "fifo", "rw", 1, 0);
+	open_sockets();
+	open_anon();
+}
+
+/* COUNT descriptors in the mix a busy server holds. */
+static void
+open_many(const char *dir, long count)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int made = 0, pair[2], s, listener;
+	socklen_t len = sizeof(sin);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	if (listener < 0 || bind(listener, (struct sockaddr *)&sin,
+	    sizeof(sin)) != 0 || listen(listener, 4096) != 0 ||
+	    getsockname(listener, (struct sockaddr *)&sin, &len) != 0)
+		err(1, "listen");
+	made++;
+	while (made < count) {
+		switch (made % 8) {
+		case 0:
+		case 1:
+			s = open_in(dir, "many.txt", O_RDONLY | O_CLOEXEC);
+			break;
+		case 2:
+			if (made + 2 > count || pipe2(pair, O_CLOEXEC) != 0)
+				goto single;
+			made += 2;
+			continue;
+		case 3:
+			s = socket(AF_INET, SOCK_STREAM, 0);
+			if (s >= 0 && connect(s, (struct sockaddr *)&sin,
+			    sizeof(sin)) == 0 && made + 1 < count) {
+				made++;
+				s = accept(listener, NULL, NULL);
+			}
+			break;
+		case 4:
+			if (made + 2 > count ||
+			    socketpair(AF_UNIX, SOCK_STREAM, 0, pair) != 0)
+				goto single;
+			made += 2;
+			continue;
+		case 5:
+			s = eventfd(0, EFD_CLOEXEC);
+			break;
+		case 6:
+			s = epoll_create1(EPOLL_CLOEXEC);
+			break;
+		default:
+			s = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+			break;
+		}
+		if (s < 0)
+			err(1, "descriptor %d", made);
+		made++;
+		continue;
+single:
+		if (open("/dev/null", O_RDONLY) < 0)
+			err(1, "descriptor %d", made);
+		made++;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir = "/tmp", *name = NULL;
+	long count = -1, soft = -1;
+	struct rlimit rl;
+	int ch;
+
+	while ((ch = getopt(argc, argv, "d:l:n:N:")) != -1) {
+		switch (ch) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'l':
+			soft = strtol(optarg, NULL, 10);
+			break;
+		case 'n':
+			count = strtol(optarg, NULL, 10);
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: fdholder [-d dir] [-l soft] "
+			    "[-n count] [-N name]\n");
+			return 2;
+		}
+	}
+	if (name != NULL)
+		prctl(PR_SET_NAME, name, 0, 0, 0);
+	if (soft >= 0) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			err(1, "getrlimit");
+		rl.rlim_cur = (rlim_t)soft;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			err(1, "setrlimit");
+	}
+	printf("pid %d\n", (int)getpid());
+	if (count >= 0)
+		open_many(dir, count - 3);	/* 0, 1 and 2 are open */
+	else
+		open_known(dir);
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
