@@ -88,14 +88,10 @@ $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_SUPPORT) $(LIB)
 $(BUILD)/tests/fdholder: $(BUILD)/tests/fdholder.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
-# Each suite runs on its own so that one crash does not hide the others;
-# the suites find the binary and the helper through the environment.
+# The suites find the binary and the helper through the environment.
 check: $(BIN) $(TEST_BINS) $(TEST_HELPERS)
-	@failed=0; for t in $(TEST_BINS); do \
-		echo "== $$t"; \
-		FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder $$t || \
-		    failed=1; \
-	done; exit $$failed
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/run-suites.sh $(TEST_BINS)
 
 sanitize:
 	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \

@@ -6,6 +6,8 @@
  *   fdholder -n COUNT [-d DIR] COUNT mixed descriptors (for benchmarks)
  *   fdholder -l SOFT -n COUNT  lower the soft RLIMIT_NOFILE first
  *   fdholder -N NAME           set the command name (prctl PR_SET_NAME)
+ *   fdholder -x -d DIR         also files whose names hold control
+ *                              characters and bytes that are not UTF-8
  *
  * Output on stdout: "pid N", then one line per descriptor it vouches for,
  * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
@@ -187,6 +189,20 @@ open_known(const char *dir)
 	open_anon();
 }
 
+/* Names a hostile process could give its files. */
+static void
+open_hostile(const char *dir)
+{
+	static const char *const names[] = {
+		"new\nline", "esc\033[2Jclear", "tab\there", "bad\xff\xfe",
+		"bidi\xe2\x80\xaetxt", "back\\slash\\x41",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		report(open_in(dir, names[i], O_RDONLY | O_CLOEXEC), "file",
+		    "r", 1, 0);
+}
+
 /* COUNT descriptors in the mix a busy server holds. */
 static void
 open_many(const char *dir, long count)
@@ -253,10 +269,11 @@ main(int argc, char **argv)
 {
 	const char *dir = "/tmp", *name = NULL;
 	long count = -1, soft = -1;
+	int hostile = 0;
 	struct rlimit rl;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:l:n:N:")) != -1) {
+	while ((ch = getopt(argc, argv, "d:l:n:N:x")) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;
@@ -270,12 +287,18 @@ main(int argc, char **argv)
 		case 'N':
 			name = optarg;
 			break;
+		case 'x':
+			hostile = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: fdholder [-d dir] [-l soft] "
-			    "[-n count] [-N name]\n");
+			    "[-n count] [-N name] [-x]\n");
 			return 2;
 		}
 	}
+	/* Start from 0, 1 and 2 only, whatever the caller left open. */
+	if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+		err(1, "close_range");
 	if (name != NULL)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 	if (soft >= 0) {
@@ -290,6 +313,8 @@ main(int argc, char **argv)
 		open_many(dir, count - 3);	/* 0, 1 and 2 are open */
 	else
 		open_known(dir);
+	if (hostile)
+		open_hostile(dir);
 	printf("ready\n");
 	fflush(stdout);
 	for (;;)

@@ -1,0 +1,201 @@
+/*
+ * Unit tests of the /proc text parsers: fdinfo, limits, status, stat and
+ * the socket protocol word.  Inputs are real kernel text, then truncated
+ * and malformed variants.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdaudit.h"
+#include "testutil.h"
+
+static int
+parse(const char *text, struct fdinfo *info)
+{
+	return fdinfo_parse(text, strlen(text), info);
+}
+
+START_TEST(fdinfo_regular_file)
+{
+	struct fdinfo info;
+
+	ck_assert_int_eq(parse("pos:\t4096\nflags:\t02100002\nmnt_id:\t29\n"
+	    "ino:\t1234567\n", &info), 0);
+	ck_assert(info.have_pos && info.have_flags && info.have_ino);
+	ck_assert_int_eq(info.pos, 4096);
+	ck_assert_uint_eq(info.flags, 02100002);
+	ck_assert(info.flags & O_CLOEXEC);
+	ck_assert_uint_eq(info.flags & O_ACCMODE, O_RDWR);
+	ck_assert_uint_eq(info.ino, 1234567);
+}
+END_TEST
+
+START_TEST(fdinfo_extras_ignored)
+{
+	struct fdinfo info;
+
+	ck_assert_int_eq(parse("pos:\t0\nflags:\t02004002\nmnt_id:\t15\n"
+	    "ino:\t1057\neventfd-count:                0\n"
+	    "eventfd-id: 3\n", &info), 0);
+	ck_assert(info.flags & O_NONBLOCK);
+}
+END_TEST
+
+START_TEST(fdinfo_no_trailing_newline)
+{
+	struct fdinfo info;
+
+	ck_assert_int_eq(parse("pos:\t7\nflags:\t0", &info), 0);
+	ck_assert_int_eq(info.pos, 7);
+	ck_assert_uint_eq(info.flags, 0);
+}
+END_TEST
+
+START_TEST(fdinfo_malformed)
+{
+	struct fdinfo info;
+
+	ck_assert_int_ne(parse("", &info), 0);
+	ck_assert_int_ne(parse("pos:\t1\n", &info), 0);
+	ck_assert_int_ne(parse("flags:\t09\n", &info), 0);	/* not octal */
+	ck_assert_int_ne(parse("flags:\t\n", &info), 0);
+	ck_assert_int_ne(parse("flags:\t0x12\n", &info), 0);
+	ck_assert_int_ne(parse("flags:\t7777777777777777777777777\n",
+	    &info), 0);
+	ck_assert_int_ne(parse("flags", &info), 0);
+	/* A huge position is dropped, not wrapped into a negative. */
+	ck_assert_int_eq(parse("pos:\t99999999999999999999\nflags:\t0\n",
+	    &info), 0);
+	ck_assert(!info.have_pos);
+}
+END_TEST
+
+START_TEST(fdinfo_truncated_everywhere)
+{
+	static const char text[] = "pos:\t123\nflags:\t0100002\nmnt_id:\t29\n"
+	    "ino:\t42\n";
+	struct fdinfo info;
+
+	/* Every prefix parses without reading past its end. */
+	for (size_t len = 0; len <= sizeof(text) - 1; len++) {
+		char *copy = malloc(len ? len : 1);
+
+		memcpy(copy, text, len);
+		(void)fdinfo_parse(copy, len, &info);
+		if (info.have_flags)
+			ck_assert(len >= 16);
+		free(copy);
+	}
+}
+END_TEST
+
+static const char limits_text[] =
+    "Limit                     Soft Limit           Hard Limit           "
+    "Units     \n"
+    "Max cpu time              unlimited            unlimited            "
+    "seconds   \n"
+    "Max open files            1024                 524288               "
+    "files     \n"
+    "Max locked memory         8388608              8388608              "
+    "bytes     \n";
+
+START_TEST(limits_real)
+{
+	struct fd_limits l = { 0 };
+
+	ck_assert_int_eq(limits_parse(limits_text, strlen(limits_text), &l),
+	    0);
+	ck_assert_uint_eq(l.soft, 1024);
+	ck_assert_uint_eq(l.hard, 524288);
+	ck_assert(!l.soft_unlimited && !l.hard_unlimited);
+}
+END_TEST
+
+START_TEST(limits_unlimited_and_bad)
+{
+	static const char unl[] = "Max open files            unlimited    "
+	    "        unlimited            files     \n";
+	static const char bad[] = "Max open files            12x         "
+	    "         20                   files     \n";
+	static const char half[] = "Max open files            1024";
+	struct fd_limits l = { 0 };
+
+	ck_assert_int_eq(limits_parse(unl, strlen(unl), &l), 0);
+	ck_assert(l.soft_unlimited && l.hard_unlimited);
+	ck_assert_int_ne(limits_parse(bad, strlen(bad), &l), 0);
+	ck_assert_int_ne(limits_parse(half, strlen(half), &l), 0);
+	ck_assert_int_ne(limits_parse("", 0, &l), 0);
+	ck_assert_int_ne(limits_parse(limits_text, 100, &l), 0);
+}
+END_TEST
+
+START_TEST(status_uid)
+{
+	static const char text[] = "Name:\tbash\nUmask:\t0022\nState:\tS\n"
+	    "Uid:\t1000\t1001\t1002\t1003\nGid:\t100\t100\t100\t100\n";
+	long uid = -1;
+
+	/* The effective ID, the second field, is the one reported. */
+	ck_assert_int_eq(status_parse_uid(text, strlen(text), &uid), 0);
+	ck_assert_int_eq(uid, 1001);
+	ck_assert_int_ne(status_parse_uid("Uid:\t1000\n", 10, &uid), 0);
+	ck_assert_int_ne(status_parse_uid("Name:\tx\n", 8, &uid), 0);
+	ck_assert_int_ne(status_parse_uid("Uid:\t1\tabc\n", 11, &uid), 0);
+}
+END_TEST
+
+START_TEST(stat_start_time)
+{
+	/* A command that contains ") " must not shift the fields. */
+	static const char text[] = "4242 (evil) 1 2 3) S 1 4242 4242 0 -1 "
+	    "4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345678 100\n";
+	uint64_t t = 0;
+
+	ck_assert_int_eq(stat_parse_start_time(text, strlen(text), &t), 0);
+	ck_assert_uint_eq(t, 987654);
+	ck_assert_int_ne(stat_parse_start_time("4242 (x) S 1 2\n", 15, &t),
+	    0);
+	ck_assert_int_ne(stat_parse_start_time("no parenthesis", 14, &t), 0);
+}
+END_TEST
+
+START_TEST(sockproto_words)
+{
+	char buf[32];
+
+	ck_assert_str_eq(sockproto_name("TCP", buf, sizeof(buf)), "tcp");
+	ck_assert_str_eq(sockproto_name("TCPv6", buf, sizeof(buf)), "tcp6");
+	ck_assert_str_eq(sockproto_name("UDP-Lite", buf, sizeof(buf)),
+	    "udplite");
+	ck_assert_str_eq(sockproto_name("UNIX-STREAM", buf, sizeof(buf)),
+	    "unix");
+	ck_assert_str_eq(sockproto_name("UNIX", buf, sizeof(buf)), "unix");
+	ck_assert_str_eq(sockproto_name("NETLINK", buf, sizeof(buf)),
+	    "netlink");
+	ck_assert_str_eq(sockproto_name("RAWv6", buf, sizeof(buf)), "raw6");
+	ck_assert_ptr_null(sockproto_name("", buf, sizeof(buf)));
+	ck_assert_str_eq(sockproto_name("A\033B", buf, sizeof(buf)), "a_b");
+	ck_assert_str_eq(sockproto_name("TCPv6", buf, 3), "tc");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("fdinfo");
+	TCase *tc = tcase_create("parsers");
+
+	tcase_add_test(tc, fdinfo_regular_file);
+	tcase_add_test(tc, fdinfo_extras_ignored);
+	tcase_add_test(tc, fdinfo_no_trailing_newline);
+	tcase_add_test(tc, fdinfo_malformed);
+	tcase_add_test(tc, fdinfo_truncated_everywhere);
+	tcase_add_test(tc, limits_real);
+	tcase_add_test(tc, limits_unlimited_and_bad);
+	tcase_add_test(tc, status_uid);
+	tcase_add_test(tc, stat_start_time);
+	tcase_add_test(tc, sockproto_words);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}

@@ -1,0 +1,397 @@
+/*
+ * Integration tests: the real fdaudit binary audits real processes (the
+ * fdholder helper) and its JSON is compared with what the kernel told the
+ * helper about its own descriptors.
+ */
+#include <sys/wait.h>
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdaudit.h"
+#include "jsonparse.h"
+#include "testutil.h"
+
+static struct jv *
+audit_json(const char *const *args, struct run_result *r)
+{
+	const char *error = NULL;
+	struct jv *doc;
+
+	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
+	doc = jv_parse(r->out, r->out_len, &error);
+	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s",
+	    error, r->out, r->err);
+	ck_assert_int_eq((int)jv_num(doc, "version"), 1);
+	return doc;
+}
+
+static const struct jv *
+first_process(const struct jv *doc)
+{
+	const struct jv *procs = jv_get(doc, "processes");
+
+	ck_assert_ptr_nonnull(procs);
+	ck_assert_uint_eq(procs->count, 1);
+	return jv_at(procs, 0);
+}
+
+static const struct jv *
+find_fd(const struct jv *proc, int fd)
+{
+	const struct jv *fds = jv_get(proc, "fds");
+
+	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
+		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
+			return jv_at(fds, i);
+	}
+	return NULL;
+}
+
+/* A PID that is free: a child that has exited and been reaped. */
+static pid_t
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+static void
+check_held(const struct jv *proc, const struct held_fd *h)
+{
+	const struct jv *e = find_fd(proc, h->fd);
+	const char *target;
+
+	ck_assert_msg(e != NULL, "fd %d (%s) missing", h->fd, h->type);
+	ck_assert_msg(strcmp(jv_str(e, "type"), h->type) == 0,
+	    "fd %d: type %s, want %s", h->fd, jv_str(e, "type"), h->type);
+	ck_assert_msg(strcmp(jv_str(e, "mode"), h->mode) == 0,
+	    "fd %d (%s): mode %s, want %s", h->fd, h->type, jv_str(e, "mode"),
+	    h->mode);
+	ck_assert_msg(jv_is(e, "cloexec", JV_BOOL) &&
+	    jv_get(e, "cloexec")->boolean == h->cloexec,
+	    "fd %d (%s): cloexec", h->fd, h->type);
+	ck_assert_msg(jv_get(e, "deleted")->boolean == h->deleted,
+	    "fd %d: deleted", h->fd);
+	target = jv_str(e, "target");
+	ck_assert_msg(target != NULL && strcmp(target, h->target) == 0,
+	    "fd %d (%s): target \"%s\", want \"%s\"", h->fd, h->type,
+	    target, h->target);
+	ck_assert(jv_is(e, "nonblock", JV_BOOL) && jv_is(e, "append",
+	    JV_BOOL));
+	ck_assert_msg(jv_is(e, "ino", JV_NUMBER), "fd %d: no ino", h->fd);
+	ck_assert(jv_is(e, "proto", JV_STRING) == (strcmp(h->type,
+	    "socket") == 0));
+}
+
+START_TEST(every_type_matches_the_kernel)
+{
+	static const char *const required[] = { "file", "dir", "chr", "fifo",
+	    "socket", "eventfd", "epoll", "inotify", "signalfd", "timerfd",
+	    "memfd", "pidfd", "io_uring", "namespace" };
+	const char *args[] = { "-j", NULL, NULL };
+	const struct jv *proc, *types, *fds;
+	struct holder h;
+	struct run_result r;
+	struct jv *doc;
+	size_t inheritable = 0, sum = 0;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[1] = pid_text(h.pid);
+	doc = audit_json(args, &r);
+	ck_assert_int_eq(r.status, 0);
+	proc = first_process(doc);
+	ck_assert_int_eq((int)jv_num(proc, "pid"), h.pid);
+	ck_assert_str_eq(jv_str(proc, "command"), "fdholder");
+	ck_assert_str_eq(jv_str(proc, "user"), "root");
+	ck_assert_str_eq(jv_str(proc, "status"), "ok");
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		bool held = false;
+
+		for (size_t j = 0; j < h.nfds; j++)
+			held |= strcmp(h.fds[j].type, required[i]) == 0;
+		ck_assert_msg(held, "the helper could not open a %s",
+		    required[i]);
+	}
+	for (size_t i = 0; i < h.nfds; i++)
+		check_held(proc, &h.fds[i]);
+	fds = jv_get(proc, "fds");
+	types = jv_get(proc, "types");
+	for (size_t i = 0; i < types->count; i++)
+		sum += (size_t)types->items[i].number;
+	ck_assert_uint_eq(sum, fds->count);
+	ck_assert_uint_eq((size_t)jv_num(proc, "open"), fds->count);
+	for (size_t i = 0; i < fds->count; i++) {
+		const struct jv *e = jv_at(fds, i);
+
+		if (jv_num(e, "fd") > 2 && !jv_get(e, "cloexec")->boolean)
+			inheritable++;
+		ck_assert(jv_num(e, "fd") <= jv_num(proc, "highest_fd"));
+	}
+	ck_assert_uint_ge(inheritable, 6);
+	ck_assert_uint_eq((size_t)jv_num(proc, "inheritable"), inheritable);
+	ck_assert(jv_num(proc, "limit_soft") > 0);
+	ck_assert(fabs(jv_num(proc, "usage") - jv_num(proc, "open") /
+	    jv_num(proc, "limit_soft")) < 0.0001);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(socket_protocols)
+{
+	static const char *const want[] = { "tcp", "udp", "udp6", "unix",
+	    "netlink" };
+	const char *args[] = { "-j", "-t", "socket", NULL, NULL };
+	const struct jv *proc, *fds;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[3] = pid_text(h.pid);
+	doc = audit_json(args, &r);
+	proc = first_process(doc);
+	fds = jv_get(proc, "fds");
+	for (size_t i = 0; i < fds->count; i++)
+		ck_assert_str_eq(jv_str(jv_at(fds, i), "type"), "socket");
+	for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < fds->count; i++)
+			seen |= strcmp(jv_str(jv_at(fds, i), "proto"),
+			    want[w]) == 0;
+		ck_assert_msg(seen, "no %s socket reported", want[w]);
+	}
+	/* The filter narrows the rows, not the counts. */
+	ck_assert(jv_num(jv_get(proc, "types"), "file") >= 3);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+static void
+expect_status(const char *soft, const char *count, const char *warn,
+    const char *crit, const char *status, int exit_code)
+{
+	const char *const extra[] = { "-l", soft, "-n", count, NULL };
+	const char *args[] = { "-j", "-w", warn, "-c", crit, NULL, NULL };
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[5] = pid_text(h.pid);
+	doc = audit_json(args, &r);
+	proc = first_process(doc);
+	ck_assert_str_eq(jv_str(proc, "status"), status);
+	ck_assert_int_eq(r.status, exit_code);
+	ck_assert(jv_num(proc, "open") >= strtol(count, NULL, 10));
+	ck_assert(jv_num(proc, "limit_soft") == strtol(soft, NULL, 10));
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+
+START_TEST(thresholds_critical)
+{
+	expect_status("64", "62", "80", "95", "critical", 2);
+}
+END_TEST
+
+START_TEST(thresholds_warning)
+{
+	expect_status("64", "40", "50", "90", "warning", 1);
+}
+END_TEST
+
+START_TEST(thresholds_ok)
+{
+	expect_status("4096", "40", "80", "95", "ok", 0);
+}
+END_TEST
+
+START_TEST(fd_setsize_crossed)
+{
+	const char *const extra[] = { "-n", "1100", NULL };
+	const char *args[] = { "-j", "-s", NULL, NULL };
+	const char *table[] = { "-s", NULL, NULL };
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[2] = table[1] = pid_text(h.pid);
+	doc = audit_json(args, &r);
+	proc = first_process(doc);
+	ck_assert(jv_num(proc, "highest_fd") >= 1024);
+	ck_assert(jv_get(proc, "over_fd_setsize")->boolean);
+	ck_assert_ptr_null(jv_get(proc, "fds"));
+	jv_free(doc);
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "FD_SETSIZE"));
+	ck_assert_ptr_null(strstr(r.out, "TARGET"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(missing_process)
+{
+	const char *args[] = { "-j", NULL, NULL };
+	const struct jv *errors;
+	struct run_result r;
+	struct jv *doc;
+	pid_t pid = dead_pid();
+
+	args[1] = pid_text(pid);
+	doc = audit_json(args, &r);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
+	errors = jv_get(doc, "errors");
+	ck_assert_uint_eq(errors->count, 1);
+	ck_assert_int_eq((int)jv_num(jv_at(errors, 0), "pid"), pid);
+	ck_assert_str_eq(jv_str(jv_at(errors, 0), "error"),
+	    "no such process");
+	ck_assert_ptr_nonnull(strstr(r.err, "no such process"));
+	ck_assert_int_eq(count_lines(r.err), 1);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(partial_failure_prints_what_was_read)
+{
+	const char *args[] = { NULL, NULL, NULL };
+	struct run_result r;
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[0] = pid_text(h.pid);
+	args[1] = pid_text(dead_pid());
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.out, "fdholder"));
+	ck_assert_ptr_nonnull(strstr(r.out, "TARGET"));
+	ck_assert_ptr_nonnull(strstr(r.err, args[1]));
+	ck_assert_ptr_nonnull(strstr(r.err, "no such process"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(hostile_names)
+{
+	const char *const extra[] = { "-x", "-N", "ev\033[2Jil\n\t", NULL };
+	const char *json_args[] = { "-j", NULL, NULL };
+	const char *table_args[] = { NULL, NULL };
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	json_args[1] = table_args[0] = pid_text(h.pid);
+	doc = audit_json(json_args, &r);
+	proc = first_process(doc);
+	ck_assert_str_eq(jv_str(proc, "command"), "ev\033[2Jil\n\t");
+	/* Every target, hostile ones included, comes back byte for byte. */
+	for (size_t i = 0; i < h.nfds; i++)
+		check_held(proc, &h.fds[i]);
+	jv_free(doc);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table_args), 0);
+	ck_assert_msg(memchr(r.out, '\033', r.out_len) == NULL,
+	    "raw ESC reached the table");
+	ck_assert_ptr_null(memchr(r.out, '\xff', r.out_len));
+	ck_assert_ptr_nonnull(strstr(r.out, "new\\nline"));
+	ck_assert_ptr_nonnull(strstr(r.out, "esc\\x1b[2Jclear"));
+	ck_assert_ptr_nonnull(strstr(r.out, "tab\\there"));
+	ck_assert_ptr_nonnull(strstr(r.out, "bad\\xff\\xfe"));
+	ck_assert_ptr_nonnull(strstr(r.out, "back\\\\slash\\\\x41"));
+	ck_assert_ptr_nonnull(strstr(r.out, "ev\\x1b[2Jil\\n\\t"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(permission_denied_without_privilege)
+{
+	const char *args[] = { NULL, NULL };
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	struct run_result r;
+	struct holder h;
+
+	if (geteuid() != 0)
+		return;		/* needs root to drop to another user */
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[0] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(r.out_len == 0, "partial table shown: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
+	ck_assert_ptr_nonnull(strstr(r.err, "root"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(own_process_without_privilege)
+{
+	const char *args[] = { "-j", "1", NULL, NULL };
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	const struct jv *procs;
+	struct run_result r;
+	struct jv *doc;
+	const char *error;
+
+	if (geteuid() != 0)
+		return;
+	/* PID 1 is root's; the audit of it fails, the JSON stays whole. */
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	doc = jv_parse(r.out, r.out_len, &error);
+	ck_assert_ptr_nonnull(doc);
+	procs = jv_get(doc, "processes");
+	ck_assert_uint_eq(procs->count, 0);
+	ck_assert_str_eq(jv_str(jv_at(jv_get(doc, "errors"), 0), "error"),
+	    "permission denied");
+	ck_assert_int_eq(r.status, 3);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("process");
+	TCase *tc = tcase_create("audit");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, every_type_matches_the_kernel);
+	tcase_add_test(tc, socket_protocols);
+	tcase_add_test(tc, thresholds_critical);
+	tcase_add_test(tc, thresholds_warning);
+	tcase_add_test(tc, thresholds_ok);
+	tcase_add_test(tc, fd_setsize_crossed);
+	tcase_add_test(tc, missing_process);
+	tcase_add_test(tc, partial_failure_prints_what_was_read);
+	tcase_add_test(tc, hostile_names);
+	tcase_add_test(tc, permission_denied_without_privilege);
+	tcase_add_test(tc, own_process_without_privilege);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}

@@ -1,0 +1,267 @@
+/*
+ * Helpers shared by the test suites (see testutil.h).
+ */
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <grp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static const char *
+env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' ? v : fallback;
+}
+
+static char *
+slurp(int fd, size_t *len)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fstat(fd, &st) != 0 || (buf = malloc((size_t)st.st_size + 1)) ==
+	    NULL)
+		return NULL;
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+static void
+child_exec(int out, int err, const struct run_options *opt,
+    const char *const *args)
+{
+	const char *argv[64];
+	size_t n = 0;
+
+	argv[n++] = env_or("FDAUDIT", "./fdaudit");
+	for (; args[0] != NULL && n < 63; args++)
+		argv[n++] = args[0];
+	argv[n] = NULL;
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	if (opt != NULL && opt->env != NULL) {
+		for (const char *const *e = opt->env; *e != NULL; e++)
+			putenv((char *)*e);
+	}
+	if (opt != NULL && opt->drop_privileges &&
+	    (setgroups(0, NULL) != 0 || setgid(opt->uid) != 0 ||
+	    setuid(opt->uid) != 0))
+		_exit(120);
+	execv(argv[0], (char *const *)argv);
+	_exit(121);
+}
+
+int
+run_fdaudit(struct run_result *r, const struct run_options *opt,
+    const char *const *args)
+{
+	int out, err, status;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	out = memfd_create("stdout", MFD_CLOEXEC);
+	err = memfd_create("stderr", MFD_CLOEXEC);
+	if (out < 0 || err < 0)
+		return -1;
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0)
+		child_exec(out, err, opt, args);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+	r->out = slurp(out, &r->out_len);
+	r->err = slurp(err, &r->err_len);
+	close(out);
+	close(err);
+	return r->out != NULL && r->err != NULL ? 0 : -1;
+}
+
+void
+run_result_free(struct run_result *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static char *
+hex_decode(const char *hex)
+{
+	size_t len = strlen(hex) / 2;
+	char *out = malloc(len + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)(hex_value(hex[2 * i]) << 4 |
+		    hex_value(hex[2 * i + 1]));
+	out[len] = '\0';
+	return out;
+}
+
+static int
+holder_line(struct holder *h, char *line)
+{
+	struct held_fd *grown, *f;
+	char hex[8192];
+	int cloexec, deleted;
+
+	grown = realloc(h->fds, (h->nfds + 1) * sizeof(*grown));
+	if (grown == NULL)
+		return -1;
+	h->fds = grown;
+	f = &h->fds[h->nfds];
+	memset(f, 0, sizeof(*f));
+	if (sscanf(line, "%d\t%15s\t%3s\t%d\t%d\t%8191s", &f->fd, f->type,
+	    f->mode, &cloexec, &deleted, hex) != 6)
+		return -1;
+	f->cloexec = cloexec != 0;
+	f->deleted = deleted != 0;
+	if ((f->target = hex_decode(hex)) == NULL)
+		return -1;
+	h->nfds++;
+	return 0;
+}
+
+int
+holder_start(struct holder *h, const char *const *extra)
+{
+	const char *argv[32];
+	char line[16384];
+	size_t n = 0;
+	FILE *in;
+	int p[2], fd;
+
+	memset(h, 0, sizeof(*h));
+	strcpy(h->dir, "/tmp/fdaudit-test.XXXXXX");
+	if (mkdtemp(h->dir) == NULL || pipe2(p, O_CLOEXEC) != 0)
+		return -1;
+	argv[n++] = env_or("FDHOLDER", "build/tests/fdholder");
+	argv[n++] = "-d";
+	argv[n++] = h->dir;
+	for (; extra != NULL && *extra != NULL && n < 31; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	if ((h->pid = fork()) == -1)
+		return -1;
+	if (h->pid == 0) {
+		dup2(p[1], STDOUT_FILENO);
+		if ((fd = open("/dev/null", O_RDONLY)) >= 0)
+			dup2(fd, STDIN_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(121);
+	}
+	close(p[1]);
+	h->out = p[0];
+	if ((in = fdopen(dup(p[0]), "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), in) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line, "ready") == 0) {
+			fclose(in);
+			return 0;
+		}
+		if (strncmp(line, "pid ", 4) == 0)
+			continue;
+		if (holder_line(h, line) != 0)
+			break;
+	}
+	fclose(in);
+	return -1;
+}
+
+void
+holder_stop(struct holder *h)
+{
+	char cmd[128];
+
+	if (h->pid > 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+	}
+	if (h->out > 0)
+		close(h->out);
+	for (size_t i = 0; i < h->nfds; i++)
+		free(h->fds[i].target);
+	free(h->fds);
+	if (h->dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", h->dir);
+	}
+	memset(h, 0, sizeof(*h));
+}
+
+const struct held_fd *
+holder_fd(const struct holder *h, int fd)
+{
+	for (size_t i = 0; i < h->nfds; i++) {
+		if (h->fds[i].fd == fd)
+			return &h->fds[i];
+	}
+	return NULL;
+}
+
+/* A PID as text, in a static buffer that the next call reuses. */
+char *
+pid_text(pid_t pid)
+{
+	static char buf[4][24];
+	static int next;
+
+	next = (next + 1) % 4;
+	snprintf(buf[next], sizeof(buf[next]), "%d", (int)pid);
+	return buf[next];
+}
+
+int
+suite_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

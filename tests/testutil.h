@@ -1,0 +1,62 @@
+/*
+ * Helpers shared by the test suites: run the real fdaudit binary and
+ * capture what it prints, and start the fdholder helper process.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run_result {
+	char	*out;		/* stdout, NUL-terminated */
+	size_t	 out_len;
+	char	*err;		/* stderr, NUL-terminated */
+	size_t	 err_len;
+	int	 status;	/* exit code, or 128 + signal */
+};
+
+struct run_options {
+	uid_t	 uid;		/* run as this user when drop_privileges */
+	bool	 drop_privileges;
+	const char *const *env;	/* extra NAME=VALUE entries, NULL-ended */
+};
+
+/* Run $FDAUDIT (default ./fdaudit) with a NULL-terminated argument list. */
+int	 run_fdaudit(struct run_result *, const struct run_options *,
+	    const char *const *);
+void	 run_result_free(struct run_result *);
+int	 count_lines(const char *);
+
+struct held_fd {
+	int	 fd;
+	char	 type[16];
+	char	 mode[4];
+	bool	 cloexec;
+	bool	 deleted;
+	char	*target;	/* bytes, from the helper's own readlink */
+};
+
+struct holder {
+	pid_t		 pid;
+	int		 out;		/* read end of the helper's stdout */
+	char		 dir[64];	/* its temporary directory */
+	struct held_fd	*fds;
+	size_t		 nfds;
+};
+
+/* Start $FDHOLDER with extra arguments (NULL-ended); wait for "ready". */
+int	 holder_start(struct holder *, const char *const *);
+void	 holder_stop(struct holder *);
+const struct held_fd *holder_fd(const struct holder *, int);
+char	*pid_text(pid_t);
+
+
+
+#include <check.h>
+
+/* Run one suite with the usual runner; the process exit status. */
+int	 suite_run(Suite *);
+#endif
