@@ -24,8 +24,10 @@ BIN	?= fdaudit
 UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
+PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c
 else
 PLATFORM ?= unknown
+PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
 endif
 
 BSD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay 2>/dev/null)
@@ -47,15 +49,16 @@ ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(HARDENING) $(CFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm
 
-CORE_SRCS = src/audit.c src/escape.c src/fdinfo.c src/fdtype.c src/json.c \
-	    src/output.c src/output-json.c src/output-table.c \
-	    src/platform-$(PLATFORM).c $(COMPAT_SRCS)
+CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c \
+	    src/fdtype.c src/json.c src/output.c src/output-json.c \
+	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
+	    src/state.c src/watch.c $(PLATFORM_SRCS) $(COMPAT_SRCS)
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/src/main.o
 LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
-TEST_SUITES = check_fdinfo check_fdtype check_escape check_json \
+TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_cli check_process
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)

@@ -14,6 +14,15 @@
 #define FDAUDIT_VERSION "0.1.0"
 #define FDAUDIT_JSON_VERSION 1
 
+/* Exit status, after the monitoring-plugins convention. */
+#define EXIT_STATUS_OK		0
+#define EXIT_STATUS_WARNING	1
+#define EXIT_STATUS_CRITICAL	2
+#define EXIT_STATUS_UNKNOWN	3
+
+/* Runs of counts a state file keeps per process. */
+#define STATE_MAX_SAMPLES	16
+
 /* Descriptors at or above this number break select(2). */
 #define FDAUDIT_FD_SETSIZE 1024
 
@@ -97,6 +106,16 @@ struct thresholds {
 #define PROCESS_COUNT		0x04u	/* open descriptors, cheaply */
 #define PROCESS_FDS		0x08u	/* the whole descriptor table */
 
+/* Growth of the descriptor count over the runs kept in a state file. */
+struct trend {
+	bool		 have;		/* an earlier run was found */
+	int64_t		 delta;		/* change since the last run */
+	double		 per_hour;	/* slope of the fitted line */
+	unsigned	 rising_runs;	/* consecutive runs with a rise */
+	double		 exhausts_in_s;	/* projected; < 0 when never */
+	bool		 leak_suspect;
+};
+
 struct process {
 	int		 pid;
 	unsigned	 have;		/* PROCESS_* flags actually read */
@@ -106,8 +125,9 @@ struct process {
 	char		*user;
 	long		 uid;
 	uint64_t	 start_time;	/* platform clock ticks since boot */
+	bool		 kernel_thread;	/* no descriptor table of its own */
 	size_t		 open;
-	int		 highest_fd;	/* -1 when no descriptor is open */
+	int		 highest_fd;	/* -1 when none is open or unknown */
 	struct fd_limits limits;
 	struct fd_entry	*fds;
 	size_t		 nfds;
@@ -118,14 +138,39 @@ struct process {
 	double		 usage;		/* open / soft limit, < 0 if unlimited */
 	bool		 over_fd_setsize;
 	enum status	 status;
+	struct trend	 trend;
+};
+
+/* The system-wide picture: allocated file handles and the limits. */
+struct system_info {
+	bool		 have;
+	uint64_t	 files_allocated;
+	uint64_t	 files_max;
+	uint64_t	 nr_open;
+};
+
+/* A process that could not be read, for the footer of --all. */
+struct unreadable {
+	int		 pid;
+	char		*command;	/* NULL when even that was hidden */
+	int		 error;
 };
 
 struct report {
 	struct process	*processes;
 	size_t		 nprocesses;
+	bool		 all;		/* every process (--all) */
 	bool		 summary;	/* no per-descriptor rows */
+	bool		 per_fd;	/* descriptor tables were read */
+	bool		 trend;		/* a state file was used */
 	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
 	bool		 color;
+	struct thresholds thresholds;
+	struct system_info system;
+	size_t		 examined;	/* processes looked at by --all */
+	struct unreadable *unreadable;
+	size_t		 nunreadable;
+	double		 duration;	/* seconds the audit took */
 };
 
 /* fdtype.c */
@@ -149,11 +194,60 @@ int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
 int		 stat_parse_start_time(const char *, size_t, uint64_t *);
+int		 stat_parse(const char *, size_t, char **, uint64_t *,
+		    bool *);
+int		 file_nr_parse(const char *, size_t, struct system_info *);
+int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);
+
+/* collect.c */
+struct collect_filter {
+	const char	*command;	/* -C: exact command name */
+	const char	*user;		/* -u: user name or numeric ID */
+};
+int		 collect_pids(struct report *, const int *, size_t, unsigned);
+int		 collect_all(struct report *, const struct collect_filter *,
+		    unsigned);
+
+/* state.c: counts across runs, and the trend they show */
+struct trend_options {
+	unsigned	 leak_runs;	/* rises in a row that make a suspect */
+	double		 horizon_s;	/* projected exhaustion that warns */
+};
+struct state_sample {
+	int64_t		 time;		/* seconds since the epoch */
+	uint64_t	 open;
+};
+struct state_entry {
+	int		 pid;
+	uint64_t	 start_time;
+	size_t		 nsamples;
+	struct state_sample samples[STATE_MAX_SAMPLES];
+};
+struct state {
+	struct state_entry *entries;
+	size_t		 nentries;
+};
+int		 state_parse(const char *, size_t, struct state *);
+int		 state_format(FILE *, const struct state *);
+void		 state_free(struct state *);
+void		 trend_compute(const struct state_entry *, const struct process *,
+		    const struct trend_options *, struct trend *);
+int		 state_apply(const char *, struct report *,
+		    const struct trend_options *, char **);
+
+/* watch.c */
+int		 watch_main(int, char **);
+
+/* main.c */
+void		 bad_usage(const char *, ...)
+		    __attribute__((noreturn, format(printf, 1, 2)));
 
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);
+void		 audit_sort(struct report *);
 enum status	 audit_report_status(const struct report *);
+enum status	 audit_usage_status(double, const struct thresholds *);
 const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);
@@ -164,6 +258,8 @@ void		 escape_set_utf8(bool);
 int		 utf8_decode(const unsigned char *, size_t, uint32_t *);
 bool		 escape_is_control(uint32_t);
 char		*escape_terminal(const char *);
+char		*escape_prometheus(const char *);
+char		*escape_nagios_label(const char *);
 
 /* json.c: a small streaming JSON writer */
 struct json_writer {
@@ -202,5 +298,7 @@ void			 output_write(const struct output_ops *, FILE *,
 			    const struct report *);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
+extern const struct output_ops output_nagios_ops;
+extern const struct output_ops output_prometheus_ops;
 
 #endif /* FDAUDIT_H */

@@ -8,8 +8,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct process;
+struct system_info;
 
 /* Set up and tear down whatever the backend needs (caches, libraries). */
 int	platform_init(void);
@@ -26,6 +28,27 @@ int	platform_process_list(int **pids, size_t *npids);
  * proc->error_part; what was read before it stays filled in.
  */
 int	platform_process_read(struct process *proc, unsigned what);
+
+/* The system-wide descriptor picture (allocated, maximum, nr_open). */
+int	platform_system_read(struct system_info *sys);
+
+/* Seconds on a clock that only moves forward, for durations. */
+double	platform_monotonic(void);
+
+/* Sleep; an interrupting signal ends the sleep early. */
+void	platform_sleep(double seconds);
+
+/*
+ * A file written atomically: create gives a stream on a temporary file
+ * in the same directory; commit flushes it to disk and renames it over
+ * the path, so a reader sees the old file or the new one, never half;
+ * abort removes the temporary file.  Both free the handle.
+ */
+struct platform_file;
+int	platform_file_create(const char *path, struct platform_file **file,
+	    FILE **stream);
+int	platform_file_commit(struct platform_file *file);
+void	platform_file_abort(struct platform_file *file);
 
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);

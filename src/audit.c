@@ -44,14 +44,15 @@ fd_is_inheritable(const struct fd_entry *fd)
 	return fd->fd > 2 && fd->have_flags && !fd->cloexec;
 }
 
-static enum status
-status_for_usage(const struct process *proc, const struct thresholds *t)
+/* The status a usage ratio earns; a negative usage means no limit. */
+enum status
+audit_usage_status(double usage, const struct thresholds *t)
 {
 	double pct;
 
-	if (proc->usage < 0)
+	if (usage < 0)
 		return STATUS_OK;
-	pct = proc->usage * 100.0;
+	pct = usage * 100.0;
 	if (pct >= t->crit_pct)
 		return STATUS_CRITICAL;
 	if (pct >= t->warn_pct)
@@ -79,7 +80,27 @@ audit_process(struct process *proc, const struct thresholds *t)
 		proc->usage = (double)proc->open / (double)proc->limits.soft;
 	proc->over_fd_setsize = proc->highest_fd >= FDAUDIT_FD_SETSIZE;
 	proc->status = proc->error != 0 ? STATUS_UNKNOWN :
-	    status_for_usage(proc, t);
+	    audit_usage_status(proc->usage, t);
+}
+
+static int
+usage_compare(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+
+	if (x->usage != y->usage)
+		return x->usage < y->usage ? 1 : -1;
+	if (x->open != y->open)
+		return x->open < y->open ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* Highest usage first; processes without a limit sort last. */
+void
+audit_sort(struct report *report)
+{
+	qsort(report->processes, report->nprocesses,
+	    sizeof(report->processes[0]), usage_compare);
 }
 
 /* The worst status of the report, in the order ok < warning < critical. */

@@ -139,3 +139,67 @@ escape_terminal(const char *s)
 	out[o] = '\0';
 	return out;
 }
+
+/*
+ * A label value for the Prometheus text format, which defines only the
+ * escapes \\, \" and \n and requires UTF-8: other control characters
+ * and bytes that are not UTF-8 become U+FFFD.  The value is for people
+ * and dashboards; the JSON output is the lossless one.
+ */
+char *
+escape_prometheus(const char *s)
+{
+	static const char replacement[] = "\xef\xbf\xbd";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), o = 0;
+	char *out;
+
+	if ((out = malloc(n * 3 + 1)) == NULL)
+		return NULL;
+	while (n > 0) {
+		uint32_t cp;
+		int len = utf8_decode(p, n, &cp);
+
+		if (len == 1 && (cp == '\\' || cp == '"')) {
+			out[o++] = '\\';
+			out[o++] = (char)cp;
+		} else if (len == 1 && cp == '\n') {
+			out[o++] = '\\';
+			out[o++] = 'n';
+		} else if (len == 0 || escape_is_control(cp)) {
+			memcpy(out + o, replacement, 3);
+			o += 3;
+			if (len == 0)
+				len = 1;
+		} else {
+			memcpy(out + o, p, (size_t)len);
+			o += (size_t)len;
+		}
+		p += len;
+		n -= (size_t)len;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * A word safe anywhere in a monitoring plugin's line: in its text, where
+ * "|" would start the performance data, and in a quoted perfdata label,
+ * where quotes and "=" are special.  Letters, digits, "_", "." and "-"
+ * are kept; every other byte becomes "_".
+ */
+char *
+escape_nagios_label(const char *s)
+{
+	char *out = strdup(s);
+
+	if (out == NULL)
+		return NULL;
+	for (char *p = out; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+		    *p == '-'))
+			*p = '_';
+	}
+	return out;
+}

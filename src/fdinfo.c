@@ -222,6 +222,88 @@ stat_parse_start_time(const char *buf, size_t size, uint64_t *start_time)
 	return -EINVAL;
 }
 
+/* PF_KTHREAD in the flags field of /proc/PID/stat: a kernel thread. */
+#define STAT_FLAG_KTHREAD 0x00200000u
+
+/*
+ * /proc/PID/stat in one read: the command (field 2, between the first
+ * "(" and the last ")", since the name itself may hold parentheses), the
+ * flags (field 9) and the start time (field 22).  *command is malloc'ed.
+ */
+int
+stat_parse(const char *buf, size_t size, char **command,
+    uint64_t *start_time, bool *kernel_thread)
+{
+	const char *open, *close = NULL, *end = buf + size, *p, *field;
+	uint64_t flags = 0;
+	bool have_flags = false;
+	int index = 2;
+
+	if ((open = memchr(buf, '(', size)) == NULL)
+		return -EINVAL;
+	for (const char *q = open; q < end; q++) {
+		if (*q == ')')
+			close = q;
+	}
+	if (close == NULL)
+		return -EINVAL;
+	for (p = close + 1; p < end;) {
+		while (p < end && *p == ' ')
+			p++;
+		field = p;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		if (p == field)
+			break;
+		index++;
+		if (index == 9)
+			have_flags = number_parse(field, (size_t)(p - field),
+			    10, &flags) != 0;
+		if (index == 22) {
+			if (!have_flags || !number_parse(field,
+			    (size_t)(p - field), 10, start_time))
+				return -EINVAL;
+			if ((*command = strndup(open + 1, (size_t)(close -
+			    open - 1))) == NULL)
+				return -ENOMEM;
+			*kernel_thread = (flags & STAT_FLAG_KTHREAD) != 0;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* A file that holds one unsigned number and a newline (fs.nr_open). */
+int
+single_number_parse(const char *buf, size_t size, uint64_t *value)
+{
+	if (size > 0 && buf[size - 1] == '\n')
+		size--;
+	return number_parse(buf, size, 10, value) == size && size > 0 ? 0 :
+	    -EINVAL;
+}
+
+/* /proc/sys/fs/file-nr: allocated, free (always 0 since 2.6), maximum. */
+int
+file_nr_parse(const char *buf, size_t size, struct system_info *sys)
+{
+	const char *p = buf, *end = buf + size, *field;
+	uint64_t v[3];
+
+	for (int i = 0; i < 3; i++) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		field = p;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		if (!number_parse(field, (size_t)(p - field), 10, &v[i]))
+			return -EINVAL;
+	}
+	sys->files_allocated = v[0];
+	sys->files_max = v[2];
+	return 0;
+}
+
 /*
  * The kernel's socket protocol name (the system.sockprotoname attribute:
  * "TCP", "TCPv6", "UDP-Lite", "NETLINK") as fdaudit's proto word: lower

@@ -5,8 +5,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,31 +16,41 @@
 #include "fdaudit.h"
 #include "platform.h"
 
-/* Exit status, after the monitoring-plugins convention. */
-#define EXIT_STATUS_OK		0
-#define EXIT_STATUS_WARNING	1
-#define EXIT_STATUS_CRITICAL	2
-#define EXIT_STATUS_UNKNOWN	3
+enum long_only {
+	OPT_TOP = 256,
+	OPT_STATE,
+	OPT_LEAK_RUNS,
+	OPT_HORIZON,
+};
 
 struct options {
 	const struct output_ops	*format;
 	struct thresholds	 thresholds;
+	struct trend_options	 trend;
+	struct collect_filter	 filter;
+	bool			 all;
+	bool			 descriptors;
 	bool			 summary;
 	uint32_t		 type_filter;
+	size_t			 top;		/* 0: no limit */
+	const char		*output;
+	const char		*state;
 	int			*pids;
 	size_t			 npids;
 };
-
-static const char *progname = "fdaudit";
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: %s [-hjsV] [-c pct] [-f format] [-t type[,type...]] "
-	    "[-w pct]\n"
-	    "       %*s [-p pid] pid ...\n", progname, (int)strlen(progname),
-	    "");
+	    "usage: fdaudit [-adhjsV] [-C command] [-c pct] [-f format] "
+	    "[-o file]\n"
+	    "               [-t type[,type...]] [-u user] [-w pct] "
+	    "[--top n]\n"
+	    "               [--state file [--leak-runs k] "
+	    "[--horizon time]]\n"
+	    "               [-p pid] pid ...\n"
+	    "       fdaudit watch [-i seconds] [-n count] pid\n");
 }
 
 static void
@@ -51,17 +61,30 @@ help(void)
 	    "Report the open file descriptors of processes, how close each\n"
 	    "process is to its descriptor limit, and descriptors that leak.\n"
 	    "\n"
+	    "  -a, --all           every process, one row each, highest usage "
+	    "first\n"
+	    "  -C, --command NAME  only processes with this command name "
+	    "(implies -a)\n"
 	    "  -c, --crit PCT      critical at PCT% of the soft limit "
 	    "(default 95)\n"
-	    "  -f, --format FMT    table (default) or json\n"
+	    "  -d, --descriptors   with -a, read every descriptor table too\n"
+	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -j                  same as --format json\n"
+	    "  -o, --output FILE   write the report to FILE, atomically\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
 	    "  -t, --type LIST     list only descriptors of these types\n"
+	    "  -u, --user USER     only processes of USER (implies -a)\n"
 	    "  -V, --version       print the version and exit\n"
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
+	    "      --top N         only the N processes with the highest usage\n"
+	    "      --state FILE    remember counts in FILE and report growth\n"
+	    "      --leak-runs K   suspect a leak after K rising runs "
+	    "(default 3)\n"
+	    "      --horizon TIME  warn when the limit is projected within "
+	    "TIME (default 24h)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
@@ -69,16 +92,16 @@ help(void)
 }
 
 /* A command-line error: one line naming the problem, then exit 3. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
+void
 bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", progname);
+	fputs("fdaudit: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see '%s --help')\n", progname);
+	fputs(" (see 'fdaudit --help')\n", stderr);
 	exit(EXIT_STATUS_UNKNOWN);
 }
 
@@ -95,93 +118,173 @@ percent_parse(const char *arg, const char *what)
 	return (unsigned)v;
 }
 
+static long long
+number_parse(const char *arg, const char *what, long long min,
+    long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = strtonum(arg, min, max, &errstr);
+	if (errstr != NULL)
+		bad_usage("%s \"%s\" is %s: give a whole number from %lld to "
+		    "%lld", what, arg, errstr, min, max);
+	return v;
+}
+
+/* "90", "90s", "15m", "24h" or "7d" as seconds. */
+static double
+duration_parse(const char *arg, const char *what)
+{
+	static const struct {
+		char	 suffix;
+		long	 seconds;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	char number[32];
+	size_t len = strlen(arg);
+	long scale = 1;
+
+	if (len > 0 && len < sizeof(number)) {
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+			if (arg[len - 1] == units[i].suffix) {
+				scale = units[i].seconds;
+				len--;
+			}
+		}
+	}
+	if (len == 0 || len >= sizeof(number))
+		bad_usage("%s \"%s\" is invalid: give a number with s, m, h "
+		    "or d", what, arg);
+	memcpy(number, arg, len);
+	number[len] = '\0';
+	return (double)number_parse(number, what, 1, 3650L * 86400 /
+	    scale) * (double)scale;
+}
+
 static void
 pid_add(struct options *opt, const char *arg)
 {
-	const char *errstr;
 	int *grown;
-	long long v;
 
-	v = strtonum(arg, 1, INT_MAX, &errstr);
-	if (errstr != NULL)
-		bad_usage("PID \"%s\" is %s", arg, errstr);
 	grown = reallocarray(opt->pids, opt->npids + 1, sizeof(*grown));
 	if (grown == NULL) {
-		fprintf(stderr, "%s: out of memory\n", progname);
+		fputs("fdaudit: out of memory\n", stderr);
 		exit(EXIT_STATUS_UNKNOWN);
 	}
 	opt->pids = grown;
-	opt->pids[opt->npids++] = (int)v;
+	opt->pids[opt->npids++] = (int)number_parse(arg, "PID", 1, INT_MAX);
+}
+
+static void
+option_apply(struct options *opt, int ch, char **argv)
+{
+	const char *bad;
+
+	switch (ch) {
+	case 'a':
+		opt->all = true;
+		break;
+	case 'C':
+		opt->filter.command = optarg;
+		opt->all = true;
+		break;
+	case 'c':
+		opt->thresholds.crit_pct = percent_parse(optarg, "critical");
+		break;
+	case 'd':
+		opt->descriptors = true;
+		break;
+	case 'f':
+		if ((opt->format = output_find(optarg)) == NULL)
+			bad_usage("unknown format \"%s\": use table, json, "
+			    "nagios or prometheus", optarg);
+		break;
+	case 'h':
+		help();
+		exit(EXIT_STATUS_OK);
+	case 'j':
+		opt->format = output_find("json");
+		break;
+	case 'o':
+		opt->output = optarg;
+		break;
+	case 'p':
+		pid_add(opt, optarg);
+		break;
+	case 's':
+		opt->summary = true;
+		break;
+	case 't':
+		if (fdtype_parse_filter(optarg, &opt->type_filter, &bad) != 0)
+			bad_usage("unknown descriptor type \"%s\"", bad);
+		break;
+	case 'u':
+		opt->filter.user = optarg;
+		opt->all = true;
+		break;
+	case 'V':
+		printf("fdaudit %s\n", FDAUDIT_VERSION);
+		exit(EXIT_STATUS_OK);
+	case 'w':
+		opt->thresholds.warn_pct = percent_parse(optarg, "warning");
+		break;
+	case OPT_TOP:
+		opt->top = (size_t)number_parse(optarg, "--top", 1, INT_MAX);
+		break;
+	case OPT_STATE:
+		opt->state = optarg;
+		break;
+	case OPT_LEAK_RUNS:
+		opt->trend.leak_runs = (unsigned)number_parse(optarg,
+		    "--leak-runs", 1, STATE_MAX_SAMPLES - 1);
+		break;
+	case OPT_HORIZON:
+		opt->trend.horizon_s = duration_parse(optarg, "--horizon");
+		break;
+	case ':':
+		bad_usage("option \"%s\" needs an argument", argv[optind - 1]);
+	default:
+		if (optopt != 0)
+			bad_usage("unknown option \"-%c\"", optopt);
+		bad_usage("unknown option \"%s\"", argv[optind - 1]);
+	}
 }
 
 static void
 options_parse(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
+		{ "all",	no_argument,		NULL, 'a' },
+		{ "command",	required_argument,	NULL, 'C' },
 		{ "crit",	required_argument,	NULL, 'c' },
+		{ "descriptors", no_argument,		NULL, 'd' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "help",	no_argument,		NULL, 'h' },
+		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
+		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
+		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "state",	required_argument,	NULL, OPT_STATE },
 		{ "summary",	no_argument,		NULL, 's' },
+		{ "top",	required_argument,	NULL, OPT_TOP },
 		{ "type",	required_argument,	NULL, 't' },
+		{ "user",	required_argument,	NULL, 'u' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "warn",	required_argument,	NULL, 'w' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	const char *bad;
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:f:hjp:st:Vw:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			opt->thresholds.crit_pct = percent_parse(optarg,
-			    "critical");
-			break;
-		case 'f':
-			if ((opt->format = output_find(optarg)) == NULL)
-				bad_usage("unknown format \"%s\": use table or "
-				    "json", optarg);
-			break;
-		case 'h':
-			help();
-			exit(EXIT_STATUS_OK);
-		case 'j':
-			opt->format = output_find("json");
-			break;
-		case 'p':
-			pid_add(opt, optarg);
-			break;
-		case 's':
-			opt->summary = true;
-			break;
-		case 't':
-			if (fdtype_parse_filter(optarg, &opt->type_filter,
-			    &bad) != 0)
-				bad_usage("unknown descriptor type \"%s\"",
-				    bad);
-			break;
-		case 'V':
-			printf("%s %s\n", progname, FDAUDIT_VERSION);
-			exit(EXIT_STATUS_OK);
-		case 'w':
-			opt->thresholds.warn_pct = percent_parse(optarg,
-			    "warning");
-			break;
-		case ':':
-			bad_usage("option \"%s\" needs an argument",
-			    argv[optind - 1]);
-		default:
-			if (optopt != 0)
-				bad_usage("unknown option \"-%c\"", optopt);
-			bad_usage("unknown option \"%s\"", argv[optind - 1]);
-		}
-	}
+	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjo:p:st:u:Vw:",
+	    longopts, NULL)) != -1)
+		option_apply(opt, ch, argv);
 	for (int i = optind; i < argc; i++)
 		pid_add(opt, argv[i]);
-	if (opt->npids == 0)
-		bad_usage("no PID given");
+	if (opt->npids == 0 && !opt->all)
+		bad_usage("no PID given, and no --all");
+	if (opt->npids > 0 && opt->all)
+		bad_usage("PIDs and --all (or -C, -u) exclude each other");
 	if (opt->thresholds.warn_pct > opt->thresholds.crit_pct)
 		bad_usage("warning threshold %u%% is above the critical "
 		    "threshold %u%%", opt->thresholds.warn_pct,
@@ -211,58 +314,164 @@ exit_status(const struct report *report)
 	}
 }
 
+/* What to ask the platform layer for each process. */
+static unsigned
+parts_wanted(const struct options *opt)
+{
+	unsigned what = PROCESS_IDENTITY | PROCESS_LIMITS;
+
+	if (!opt->all || opt->descriptors || opt->type_filter != 0)
+		return what | PROCESS_FDS;
+	return what | PROCESS_COUNT;
+}
+
+static int
+collect(const struct options *opt, struct report *report)
+{
+	int error;
+
+	if (opt->all)
+		error = collect_all(report, &opt->filter, parts_wanted(opt));
+	else
+		error = collect_pids(report, opt->pids, opt->npids,
+		    parts_wanted(opt));
+	if (error != 0) {
+		fprintf(stderr, "fdaudit: reading processes: %s\n",
+		    platform_strerror(error));
+		return EXIT_STATUS_UNKNOWN;
+	}
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		struct process *proc = &report->processes[i];
+
+		if (proc->error != 0)
+			fprintf(stderr, "fdaudit: PID %d: %s%s\n", proc->pid,
+			    platform_strerror(proc->error),
+			    error_hint(proc->error));
+		audit_process(proc, &opt->thresholds);
+	}
+	if (opt->all && report->nprocesses == 0 &&
+	    (opt->filter.command != NULL || opt->filter.user != NULL)) {
+		fprintf(stderr, "fdaudit: no process matches%s%s%s%s\n",
+		    opt->filter.command ? " command " : "",
+		    opt->filter.command ? opt->filter.command : "",
+		    opt->filter.user ? " user " : "",
+		    opt->filter.user ? opt->filter.user : "");
+		return EXIT_STATUS_UNKNOWN;
+	}
+	return EXIT_STATUS_OK;
+}
+
+static void
+top_apply(struct report *report, size_t top)
+{
+	if (top == 0 || report->nprocesses <= top)
+		return;
+	for (size_t i = top; i < report->nprocesses; i++)
+		process_free(&report->processes[i]);
+	report->nprocesses = top;
+}
+
+/* Print the report to stdout or, atomically, to the -o file. */
+static int
+report_write(const struct options *opt, const struct report *report)
+{
+	struct platform_file *file = NULL;
+	FILE *out = stdout;
+	int error;
+
+	if (opt->output != NULL &&
+	    (error = platform_file_create(opt->output, &file, &out)) != 0) {
+		fprintf(stderr, "fdaudit: %s: %s\n", opt->output,
+		    platform_strerror(error));
+		return -1;
+	}
+	output_write(opt->format, out, report);
+	if (file != NULL) {
+		if ((error = platform_file_commit(file)) != 0) {
+			fprintf(stderr, "fdaudit: %s: %s\n", opt->output,
+			    platform_strerror(error));
+			return -1;
+		}
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "fdaudit: writing the report: %s\n",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+state_run(const struct options *opt, struct report *report)
+{
+	char *warning = NULL;
+
+	if (opt->state == NULL)
+		return;
+	report->trend = true;
+	if (state_apply(opt->state, report, &opt->trend, &warning) != 0 || warning != NULL)
+		fprintf(stderr, "fdaudit: %s: %s\n", opt->state,
+		    warning != NULL ? warning : "could not be written");
+	free(warning);
+}
+
+static void
+report_free(struct report *report)
+{
+	for (size_t i = 0; i < report->nprocesses; i++)
+		process_free(&report->processes[i]);
+	for (size_t i = 0; i < report->nunreadable; i++)
+		free(report->unreadable[i].command);
+	free(report->processes);
+	free(report->unreadable);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct options opt = {
 		.format = &output_table_ops,
 		.thresholds = { .warn_pct = 80, .crit_pct = 95 },
+		.trend = { .leak_runs = 3, .horizon_s = 86400 },
 	};
 	struct report report = { 0 };
 	const char *no_color;
+	double started;
 	int status, error;
 
+	if (argc > 1 && strcmp(argv[1], "watch") == 0)
+		return watch_main(argc - 1, argv + 1);
 	options_parse(argc, argv, &opt);
 	if ((error = platform_init()) != 0) {
-		fprintf(stderr, "%s: %s\n", progname,
-		    platform_strerror(error));
+		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
-	report.processes = calloc(opt.npids, sizeof(*report.processes));
-	if (report.processes == NULL) {
-		fprintf(stderr, "%s: out of memory\n", progname);
-		return EXIT_STATUS_UNKNOWN;
-	}
-	report.nprocesses = opt.npids;
+	started = platform_monotonic();
+	report.all = opt.all;
 	report.summary = opt.summary;
+	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
+	report.thresholds = opt.thresholds;
 	no_color = getenv("NO_COLOR");
-	report.color = isatty(STDOUT_FILENO) &&
+	report.color = opt.output == NULL && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
 	escape_set_utf8(platform_output_utf8());
 
-	for (size_t i = 0; i < opt.npids; i++) {
-		struct process *proc = &report.processes[i];
-
-		proc->pid = opt.pids[i];
-		proc->highest_fd = -1;
-		if ((error = platform_process_read(proc, PROCESS_IDENTITY |
-		    PROCESS_LIMITS | PROCESS_FDS)) != 0)
-			fprintf(stderr, "%s: PID %d: %s%s\n", progname,
-			    proc->pid, platform_strerror(error),
-			    error_hint(error));
-		audit_process(proc, &opt.thresholds);
+	status = collect(&opt, &report);
+	(void)platform_system_read(&report.system);
+	state_run(&opt, &report);
+	if (opt.all) {
+		audit_sort(&report);
+		top_apply(&report, opt.top);
 	}
-	output_write(opt.format, stdout, &report);
-	status = exit_status(&report);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "%s: writing the report: %s\n", progname,
-		    strerror(errno));
-		status = EXIT_STATUS_UNKNOWN;
+	report.duration = platform_monotonic() - started;
+	if (status == EXIT_STATUS_OK || report.nprocesses > 0 ||
+	    opt.format != &output_table_ops) {
+		if (report_write(&opt, &report) != 0)
+			status = EXIT_STATUS_UNKNOWN;
 	}
-	for (size_t i = 0; i < report.nprocesses; i++)
-		process_free(&report.processes[i]);
-	free(report.processes);
+	if (status == EXIT_STATUS_OK)
+		status = exit_status(&report);
+	report_free(&report);
 	free(opt.pids);
 	platform_fini();
 	return status;

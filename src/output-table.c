@@ -17,12 +17,17 @@
 
 static bool table_first;
 
+static void table_all_begin(FILE *, const struct report *);
+static void table_all_row(FILE *, const struct report *,
+    const struct process *);
+static void table_all_end(FILE *, const struct report *);
+
 static void
 table_begin(FILE *out, const struct report *report)
 {
-	(void)out;
-	(void)report;
 	table_first = true;
+	if (report->all)
+		table_all_begin(out, report);
 }
 
 /* Print `text' in `color' when colour is on. */
@@ -188,16 +193,55 @@ table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
 	fputc('\n', out);
 }
 
+/* The TREND text: change since the last run and the rate per hour. */
+static void
+trend_text(const struct process *proc, char *buf, size_t size)
+{
+	const struct trend *t = &proc->trend;
+
+	if (!t->have) {
+		strlcpy(buf, "new", size);
+		return;
+	}
+	snprintf(buf, size, "%+lld %+.1f/h%s", (long long)t->delta,
+	    t->per_hour, t->leak_suspect ? " LEAK?" : "");
+}
+
+static void
+table_trend(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	char text[64];
+
+	if (!report->trend)
+		return;
+	trend_text(proc, text, sizeof(text));
+	fprintf(out, "  trend %s", text);
+	if (proc->trend.have && proc->trend.rising_runs > 0)
+		fprintf(out, ", rising %u run%s", proc->trend.rising_runs,
+		    proc->trend.rising_runs == 1 ? "" : "s");
+	if (proc->trend.exhausts_in_s >= 0)
+		fprintf(out, ", limit in about %.0f s",
+		    proc->trend.exhausts_in_s);
+	fputc('\n', out);
+}
+
 static void
 table_process(FILE *out, const struct report *report,
     const struct process *proc)
 {
 	int fd_width = 2;
 
+	if (report->all) {
+		table_all_row(out, report, proc);
+		return;
+	}
+
 	if (!table_first)
 		fputc('\n', out);
 	table_first = false;
 	table_header(out, report, proc);
+	table_trend(out, report, proc);
 	table_types(out, proc);
 	table_notes(out, report, proc);
 	if (report->summary || !(proc->have & PROCESS_FDS))
@@ -215,8 +259,107 @@ table_process(FILE *out, const struct report *report,
 static void
 table_end(FILE *out, const struct report *report)
 {
-	(void)out;
-	(void)report;
+	if (report->all)
+		table_all_end(out, report);
+}
+
+/*
+ * --all: a line on the whole system, then one row per process.  Without
+ * -d the descriptor tables are not read, so INHERIT shows "-".
+ */
+static void
+table_all_begin(FILE *out, const struct report *report)
+{
+	const struct system_info *sys = &report->system;
+
+	if (sys->have)
+		fprintf(out, "system: %llu file handles allocated of %llu "
+		    "(fs.file-max), nr_open %llu\n",
+		    (unsigned long long)sys->files_allocated,
+		    (unsigned long long)sys->files_max,
+		    (unsigned long long)sys->nr_open);
+	fprintf(out, "%7s %-10s %-16s %7s %8s %6s %7s %-8s",
+	    "PID", "USER", "COMMAND", "OPEN", "SOFT", "USE%", "INHERIT",
+	    "STATUS");
+	if (report->trend)
+		fputs(" TREND", out);
+	fputc('\n', out);
+}
+
+/* Print `s' escaped, cut or padded to `width' columns. */
+static void
+table_cell(FILE *out, const char *s, int width)
+{
+	char *safe = escape_terminal(s != NULL ? s : "-");
+	size_t len;
+
+	if (safe == NULL)
+		return;
+	len = strlen(safe);
+	if (len > (size_t)width)
+		safe[width] = '\0';
+	fprintf(out, "%-*s ", width, safe);
+	free(safe);
+}
+
+static void
+table_all_row(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	char num[32], status[32], trend[64];
+
+	fprintf(out, "%7d ", proc->pid);
+	table_cell(out, proc->user, 10);
+	table_cell(out, proc->command, 16);
+	fprintf(out, "%7zu ", proc->open);
+	if (proc->limits.soft_unlimited)
+		strlcpy(num, "unlim", sizeof(num));
+	else
+		snprintf(num, sizeof(num), "%llu",
+		    (unsigned long long)proc->limits.soft);
+	fprintf(out, "%8s ", num);
+	if (proc->usage >= 0)
+		fprintf(out, "%5.1f%% ", proc->usage * 100.0);
+	else
+		fprintf(out, "%6s ", "-");
+	if (proc->have & PROCESS_FDS)
+		fprintf(out, "%7zu ", proc->inheritable);
+	else
+		fprintf(out, "%7s ", "-");
+	snprintf(status, sizeof(status), "%-8s", status_name(proc->status));
+	table_colored(out, report, proc->status == STATUS_OK ? NULL :
+	    status_color(proc->status), status);
+	if (report->trend) {
+		trend_text(proc, trend, sizeof(trend));
+		fprintf(out, " %s", trend);
+	}
+	fputc('\n', out);
+}
+
+static void
+table_all_end(FILE *out, const struct report *report)
+{
+	fprintf(out, "%zu processes", report->nprocesses);
+	if (report->examined > report->nprocesses)
+		fprintf(out, " shown of %zu", report->examined);
+	fputc('\n', out);
+	if (report->nunreadable == 0)
+		return;
+	fprintf(out, "%zu could not be read (run as root to see them):",
+	    report->nunreadable);
+	for (size_t i = 0; i < report->nunreadable && i < 20; i++) {
+		const struct unreadable *u = &report->unreadable[i];
+
+		fprintf(out, " %d", u->pid);
+		if (u->command != NULL) {
+			fputc('(', out);
+			table_escaped(out, u->command);
+			fputc(')', out);
+		}
+	}
+	if (report->nunreadable > 20)
+		fprintf(out, " and %zu more", report->nunreadable - 20);
+	fputc('\n', out);
 }
 
 const struct output_ops output_table_ops = {

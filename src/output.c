@@ -9,6 +9,8 @@
 static const struct output_ops *const output_formats[] = {
 	&output_table_ops,
 	&output_json_ops,
+	&output_nagios_ops,
+	&output_prometheus_ops,
 };
 
 const struct output_ops *

@@ -13,9 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
 #include <limits.h>
-#include <locale.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -581,10 +579,27 @@ platform_process_read(struct process *proc, unsigned what)
 	return error;
 }
 
-bool
-platform_output_utf8(void)
+/* /proc/sys/fs/file-nr and fs.nr_open: the system-wide picture. */
+int
+platform_system_read(struct system_info *sys)
 {
-	if (setlocale(LC_CTYPE, "") == NULL)
-		return false;
-	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	char buf[256];
+	uint64_t nr_open;
+	ssize_t n;
+	int error;
+
+	memset(sys, 0, sizeof(*sys));
+	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf,
+	    sizeof(buf))) < 0)
+		return (int)n;
+	if ((error = file_nr_parse(buf, (size_t)n, sys)) != 0)
+		return error;
+	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", buf,
+	    sizeof(buf))) < 0)
+		return (int)n;
+	if ((error = single_number_parse(buf, (size_t)n, &nr_open)) != 0)
+		return error;
+	sys->nr_open = nr_open;
+	sys->have = true;
+	return 0;
 }

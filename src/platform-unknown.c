@@ -36,10 +36,11 @@ platform_process_read(struct process *proc, unsigned what)
 	return -ENOSYS;
 }
 
-bool
-platform_output_utf8(void)
+int
+platform_system_read(struct system_info *sys)
 {
-	return false;
+	sys->have = false;
+	return -ENOSYS;
 }
 
 const char *

@@ -316,7 +316,7 @@ START_TEST(hostile_names)
 	ck_assert_int_eq(run_fdaudit(&r, NULL, table_args), 0);
 	ck_assert_msg(memchr(r.out, '\033', r.out_len) == NULL,
 	    "raw ESC reached the table");
-	ck_assert_ptr_null(memchr(r.out, '\xff', r.out_len));
+	ck_assert_ptr_null(memchr(r.out, 0xff, r.out_len));
 	ck_assert_ptr_nonnull(strstr(r.out, "new\\nline"));
 	ck_assert_ptr_nonnull(strstr(r.out, "esc\\x1b[2Jclear"));
 	ck_assert_ptr_nonnull(strstr(r.out, "tab\\there"));

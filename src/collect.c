@@ -1,0 +1,138 @@
+/*
+ * Collection: ask the platform layer for the processes a report needs.
+ * Named PIDs keep their order and every failure; --all skips kernel
+ * threads and processes that exit while it runs, and keeps the ones it
+ * may not read in a list for the footer.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "platform.h"
+
+/* Only the errors that mean "exists, but hidden from us" are reported. */
+static bool
+error_is_denial(int error)
+{
+	return error == -EACCES || error == -EPERM;
+}
+
+int
+collect_pids(struct report *report, const int *pids, size_t npids,
+    unsigned what)
+{
+	report->processes = calloc(npids, sizeof(*report->processes));
+	if (report->processes == NULL)
+		return -ENOMEM;
+	report->nprocesses = npids;
+	for (size_t i = 0; i < npids; i++) {
+		struct process *proc = &report->processes[i];
+
+		proc->pid = pids[i];
+		proc->highest_fd = -1;
+		(void)platform_process_read(proc, what);
+	}
+	return 0;
+}
+
+static bool
+filter_match(const struct collect_filter *f, const struct process *proc)
+{
+	char uid[24];
+
+	if (f->command != NULL && (proc->command == NULL ||
+	    strcmp(f->command, proc->command) != 0))
+		return false;
+	if (f->user == NULL)
+		return true;
+	snprintf(uid, sizeof(uid), "%ld", proc->uid);
+	return (proc->user != NULL && strcmp(f->user, proc->user) == 0) ||
+	    strcmp(f->user, uid) == 0;
+}
+
+static int
+unreadable_add(struct report *report, struct process *proc)
+{
+	struct unreadable *grown;
+
+	grown = reallocarray(report->unreadable, report->nunreadable + 1,
+	    sizeof(*grown));
+	if (grown == NULL)
+		return -ENOMEM;
+	report->unreadable = grown;
+	grown[report->nunreadable].pid = proc->pid;
+	grown[report->nunreadable].error = proc->error;
+	grown[report->nunreadable].command = proc->command;
+	proc->command = NULL;
+	report->nunreadable++;
+	return 0;
+}
+
+/*
+ * Read one process for --all.  Returns 1 to keep it, 0 to drop it, or a
+ * negative errno value for a failure of fdaudit itself.
+ */
+static int
+collect_one(struct report *report, const struct collect_filter *f,
+    struct process *proc, unsigned what)
+{
+	int error = platform_process_read(proc, PROCESS_IDENTITY);
+
+	if (error == 0 && (proc->kernel_thread || !filter_match(f, proc)))
+		return 0;
+	if (error == 0) {
+		report->examined++;
+		error = platform_process_read(proc, what & ~PROCESS_IDENTITY);
+	} else if (error_is_denial(error) && f->command == NULL &&
+	    f->user == NULL)
+		report->examined++;
+	if (error == 0)
+		return 1;
+	if (error == -ENOMEM)
+		return error;
+	/* Gone, or a kernel thread without a table: nothing to report. */
+	if (!error_is_denial(error))
+		return 0;
+	if (f->command != NULL || f->user != NULL) {
+		if (!(proc->have & PROCESS_IDENTITY))
+			return 0;
+	}
+	return unreadable_add(report, proc) == 0 ? 0 : -ENOMEM;
+}
+
+int
+collect_all(struct report *report, const struct collect_filter *f,
+    unsigned what)
+{
+	struct process *procs;
+	size_t npids, n = 0;
+	int *pids, error;
+
+	if ((error = platform_process_list(&pids, &npids)) != 0)
+		return error;
+	if ((procs = calloc(npids > 0 ? npids : 1, sizeof(*procs))) == NULL) {
+		free(pids);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < npids; i++) {
+		struct process *proc = &procs[n];
+
+		memset(proc, 0, sizeof(*proc));
+		proc->pid = pids[i];
+		proc->highest_fd = -1;
+		error = collect_one(report, f, proc, what);
+		if (error < 0)
+			break;
+		if (error == 1)
+			n++;
+		else
+			process_free(proc);
+		error = 0;
+	}
+	free(pids);
+	report->processes = procs;
+	report->nprocesses = n;
+	return error;
+}

@@ -1,0 +1,327 @@
+/*
+ * The state file of --state: for each process, keyed by PID and start
+ * time so that a reused PID starts afresh, the descriptor counts of the
+ * last runs.  From them, the trend: the change since the last run, the
+ * slope of a line fitted to the counts, how many runs in a row rose, and
+ * when the fitted line reaches the soft limit.
+ *
+ * The format is text, one process a line after a version line:
+ *	fdaudit-state 1
+ *	PID START-TIME TIME:COUNT TIME:COUNT ...
+ * A file that does not parse is reported and replaced, never trusted.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "platform.h"
+
+#define STATE_MAGIC	"fdaudit-state 1"
+/* A state file larger than this is not one fdaudit wrote. */
+#define STATE_MAX_SIZE	(64u << 20)
+/* Entries of processes not seen for this long are forgotten. */
+#define STATE_MAX_AGE	(7 * 86400)
+
+/* An unsigned decimal at *p, which is advanced; false if none. */
+static bool
+decimal_next(const char **p, const char *end, uint64_t *value)
+{
+	uint64_t v = 0;
+	const char *s = *p;
+
+	if (s >= end || *s < '0' || *s > '9')
+		return false;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*value = v;
+	return true;
+}
+
+static int
+entry_parse(const char *p, const char *end, struct state_entry *e)
+{
+	uint64_t pid, t, open;
+
+	memset(e, 0, sizeof(*e));
+	if (!decimal_next(&p, end, &pid) || pid == 0 || pid > INT32_MAX ||
+	    p >= end || *p++ != ' ' || !decimal_next(&p, end, &e->start_time))
+		return -EINVAL;
+	e->pid = (int)pid;
+	while (p < end) {
+		if (*p++ != ' ' || !decimal_next(&p, end, &t) || t > INT64_MAX ||
+		    p >= end || *p++ != ':' || !decimal_next(&p, end, &open))
+			return -EINVAL;
+		if (e->nsamples == STATE_MAX_SAMPLES)
+			return -EINVAL;
+		e->samples[e->nsamples].time = (int64_t)t;
+		e->samples[e->nsamples++].open = open;
+	}
+	return e->nsamples > 0 ? 0 : -EINVAL;
+}
+
+int
+state_parse(const char *buf, size_t size, struct state *st)
+{
+	const char *p = buf, *end = buf + size, *nl;
+	struct state_entry *grown;
+	size_t cap = 0;
+	int error;
+
+	memset(st, 0, sizeof(*st));
+	nl = memchr(p, '\n', size);
+	if (nl == NULL || (size_t)(nl - p) != strlen(STATE_MAGIC) ||
+	    memcmp(p, STATE_MAGIC, strlen(STATE_MAGIC)) != 0)
+		return -EINVAL;
+	for (p = nl + 1; p < end; p = nl + 1) {
+		/* Every line ends with a newline: a cut file is corrupt. */
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			goto corrupt;
+		if (st->nentries == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = reallocarray(st->entries, cap, sizeof(*grown));
+			if (grown == NULL) {
+				state_free(st);
+				return -ENOMEM;
+			}
+			st->entries = grown;
+		}
+		if ((error = entry_parse(p, nl, &st->entries[st->nentries])) !=
+		    0)
+			goto corrupt;
+		st->nentries++;
+	}
+	return 0;
+corrupt:
+	state_free(st);
+	return -EINVAL;
+}
+
+int
+state_format(FILE *out, const struct state *st)
+{
+	fprintf(out, "%s\n", STATE_MAGIC);
+	for (size_t i = 0; i < st->nentries; i++) {
+		const struct state_entry *e = &st->entries[i];
+
+		fprintf(out, "%d %" PRIu64, e->pid, e->start_time);
+		for (size_t j = 0; j < e->nsamples; j++)
+			fprintf(out, " %" PRId64 ":%" PRIu64,
+			    e->samples[j].time, e->samples[j].open);
+		fputc('\n', out);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+void
+state_free(struct state *st)
+{
+	free(st->entries);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Least-squares slope of count over time, in descriptors per second. */
+static double
+slope_fit(const struct state_entry *e)
+{
+	double mt = 0, mc = 0, num = 0, den = 0;
+	double t0 = (double)e->samples[0].time;
+
+	for (size_t i = 0; i < e->nsamples; i++) {
+		mt += (double)e->samples[i].time - t0;
+		mc += (double)e->samples[i].open;
+	}
+	mt /= (double)e->nsamples;
+	mc /= (double)e->nsamples;
+	for (size_t i = 0; i < e->nsamples; i++) {
+		double dt = (double)e->samples[i].time - t0 - mt;
+
+		num += dt * ((double)e->samples[i].open - mc);
+		den += dt * dt;
+	}
+	return den > 0 ? num / den : 0;
+}
+
+/*
+ * The trend of an entry whose last sample is the current run.  A
+ * projection needs three samples: two points always make a line, and a
+ * single new descriptor would otherwise look like a leak.
+ */
+void
+trend_compute(const struct state_entry *e, const struct process *proc,
+    const struct trend_options *opt, struct trend *trend)
+{
+	const struct state_sample *s = e->samples;
+	size_t n = e->nsamples;
+	double slope;
+
+	memset(trend, 0, sizeof(*trend));
+	trend->exhausts_in_s = -1;
+	if (n < 2)
+		return;
+	trend->have = true;
+	trend->delta = (int64_t)s[n - 1].open - (int64_t)s[n - 2].open;
+	for (size_t i = n - 1; i > 0 && s[i].open > s[i - 1].open; i--)
+		trend->rising_runs++;
+	slope = slope_fit(e);
+	trend->per_hour = slope * 3600.0;
+	trend->leak_suspect = trend->rising_runs >= opt->leak_runs;
+	if (n >= 3 && slope > 0 && (proc->have & PROCESS_LIMITS) &&
+	    !proc->limits.soft_unlimited) {
+		double left = (double)proc->limits.soft - (double)proc->open;
+
+		trend->exhausts_in_s = left > 0 ? left / slope : 0;
+	}
+}
+
+static const struct state_entry *
+state_find(const struct state *st, const struct process *proc)
+{
+	for (size_t i = 0; i < st->nentries; i++) {
+		if (st->entries[i].pid == proc->pid &&
+		    st->entries[i].start_time == proc->start_time)
+			return &st->entries[i];
+	}
+	return NULL;
+}
+
+static void
+status_raise(struct process *proc, const struct trend_options *opt)
+{
+	double left = proc->trend.exhausts_in_s;
+
+	if (left < 0 || proc->status == STATUS_UNKNOWN)
+		return;
+	if (left <= opt->horizon_s / 4)
+		proc->status = STATUS_CRITICAL;
+	else if (left <= opt->horizon_s && proc->status < STATUS_WARNING)
+		proc->status = STATUS_WARNING;
+}
+
+/* The entry for this run: the old samples, then the current count. */
+static void
+entry_update(struct state_entry *e, const struct state_entry *old,
+    const struct process *proc, int64_t now)
+{
+	memset(e, 0, sizeof(*e));
+	if (old != NULL)
+		*e = *old;
+	e->pid = proc->pid;
+	e->start_time = proc->start_time;
+	if (e->nsamples == STATE_MAX_SAMPLES) {
+		memmove(e->samples, e->samples + 1,
+		    sizeof(e->samples[0]) * (STATE_MAX_SAMPLES - 1));
+		e->nsamples--;
+	}
+	e->samples[e->nsamples].time = now;
+	e->samples[e->nsamples++].open = proc->open;
+}
+
+/* Keep entries of processes this run did not look at, for a while. */
+static bool
+entry_kept(const struct state_entry *e, const struct report *report,
+    int64_t now)
+{
+	if (report->all)
+		return false;
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		if (report->processes[i].pid == e->pid)
+			return false;
+	}
+	return now - e->samples[e->nsamples - 1].time < STATE_MAX_AGE;
+}
+
+static int
+state_load(const char *path, struct state *st, char **warning)
+{
+	char *buf;
+	size_t len;
+	FILE *in;
+	int error;
+
+	memset(st, 0, sizeof(*st));
+	if ((in = fopen(path, "rb")) == NULL)
+		return errno == ENOENT ? 0 : -errno;
+	if ((buf = malloc(STATE_MAX_SIZE)) == NULL) {
+		fclose(in);
+		return -ENOMEM;
+	}
+	len = fread(buf, 1, STATE_MAX_SIZE, in);
+	error = ferror(in) ? -EIO : 0;
+	fclose(in);
+	if (error == 0 && (len == STATE_MAX_SIZE ||
+	    (error = state_parse(buf, len, st)) == -EINVAL)) {
+		*warning = strdup("corrupt or truncated state file; starting "
+		    "a new one");
+		error = 0;
+	}
+	free(buf);
+	return error;
+}
+
+static int
+state_save(const char *path, const struct state *st)
+{
+	struct platform_file *file;
+	FILE *out;
+	int error;
+
+	if ((error = platform_file_create(path, &file, &out)) != 0)
+		return error;
+	if ((error = state_format(out, st)) != 0) {
+		platform_file_abort(file);
+		return error;
+	}
+	return platform_file_commit(file);
+}
+
+/*
+ * Read the state file, compute each process's trend (raising its status
+ * when the limit is projected within the horizon), and write the file
+ * back.  A damaged file is replaced, with a message in *warning.
+ */
+int
+state_apply(const char *path, struct report *report,
+    const struct trend_options *opt, char **warning)
+{
+	struct state old, next = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	int error;
+
+	if ((error = state_load(path, &old, warning)) != 0)
+		return error;
+	next.entries = calloc(old.nentries + report->nprocesses + 1,
+	    sizeof(*next.entries));
+	if (next.entries == NULL) {
+		state_free(&old);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		struct process *proc = &report->processes[i];
+		struct state_entry *e = &next.entries[next.nentries];
+
+		if (proc->error != 0)
+			continue;
+		entry_update(e, state_find(&old, proc), proc, now);
+		trend_compute(e, proc, opt, &proc->trend);
+		status_raise(proc, opt);
+		next.nentries++;
+	}
+	for (size_t i = 0; i < old.nentries; i++) {
+		if (entry_kept(&old.entries[i], report, now))
+			next.entries[next.nentries++] = old.entries[i];
+	}
+	error = state_save(path, &next);
+	state_free(&old);
+	state_free(&next);
+	return error;
+}
