@@ -13,7 +13,8 @@
  * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
  * "ready".  The target is what readlink(2) of its own /proc/self/fd/N says,
  * with the kernel's " (deleted)" suffix removed.  It then sleeps until it
- * is killed.
+ * is killed; each SIGUSR1 makes it open one more descriptor (a leak on
+ * demand) and SIGUSR2 close the newest of those.
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
@@ -264,6 +265,43 @@ single:
 	}
 }
 
+static volatile sig_atomic_t leak_signal;
+
+static void
+on_signal(int sig)
+{
+	leak_signal = sig;
+}
+
+/* Open or close a descriptor each time the test asks for it. */
+static void __attribute__((noreturn))
+leak_loop(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int leaked[4096], nleaked = 0;
+	sigset_t block, old;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	for (;;) {
+		while (leak_signal == 0)
+			sigsuspend(&old);
+		if (leak_signal == SIGUSR1 && nleaked < 4096)
+			leaked[nleaked++] = open("/dev/null", O_RDONLY |
+			    O_CLOEXEC);
+		else if (leak_signal == SIGUSR2 && nleaked > 0)
+			close(leaked[--nleaked]);
+		leak_signal = 0;
+		/* Tell the test the change is done. */
+		printf("done\n");
+		fflush(stdout);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,6 +355,5 @@ main(int argc, char **argv)
 		open_hostile(dir);
 	printf("ready\n");
 	fflush(stdout);
-	for (;;)
-		pause();
+	leak_loop();
 }

@@ -133,11 +133,16 @@ parse_escape(struct reader *r, char *out, size_t *o)
 static bool
 parse_string(struct reader *r, char **s, size_t *length)
 {
+	const char *q;
 	char *out;
 	size_t o = 0;
-
 	r->p++;
-	if ((out = malloc((size_t)(r->end - r->p) + 1)) == NULL)
+	/* Decoding never makes a string longer than its source text. */
+	for (q = r->p; q < r->end && *q != '"'; q++) {
+		if (*q == '\\' && q + 1 < r->end)
+			q++;
+	}
+	if ((out = malloc((size_t)(q - r->p) + 4)) == NULL)
 		return fail(r, "out of memory");
 	while (r->p < r->end && *r->p != '"') {
 		uint32_t cp;

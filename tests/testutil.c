@@ -265,3 +265,18 @@ suite_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+/* Send SIGUSR1 (open one more) or SIGUSR2 (close it); wait until done. */
+int
+holder_signal(struct holder *h, int sig)
+{
+	char c;
+
+	if (kill(h->pid, sig) != 0)
+		return -1;
+	while (read(h->out, &c, 1) == 1) {
+		if (c == '\n')
+			return 0;
+	}
+	return -1;
+}

@@ -52,6 +52,7 @@ int	 holder_start(struct holder *, const char *const *);
 void	 holder_stop(struct holder *);
 const struct held_fd *holder_fd(const struct holder *, int);
 char	*pid_text(pid_t);
+int	 holder_signal(struct holder *, int);
 
 
 

@@ -1,0 +1,483 @@
+/*
+ * Integration tests of the health-check side: --all and its filters,
+ * the Nagios and Prometheus formats, -o, the state file and watch mode,
+ * on real helper processes.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdaudit.h"
+#include "jsonparse.h"
+#include "testutil.h"
+
+static struct jv *
+json_of(struct run_result *r)
+{
+	const char *error = NULL;
+	struct jv *doc = jv_parse(r->out, r->out_len, &error);
+
+	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s", error,
+	    r->out, r->err);
+	return doc;
+}
+
+static const struct jv *
+process_by_pid(const struct jv *doc, pid_t pid)
+{
+	const struct jv *procs = jv_get(doc, "processes");
+
+	for (size_t i = 0; procs != NULL && i < procs->count; i++) {
+		if ((pid_t)jv_num(jv_at(procs, i), "pid") == pid)
+			return jv_at(procs, i);
+	}
+	return NULL;
+}
+
+static bool
+matches(const char *pattern, const char *text)
+{
+	regex_t re;
+	bool ok;
+
+	ck_assert_int_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	ok = regexec(&re, text, 0, NULL, 0) == 0;
+	regfree(&re);
+	return ok;
+}
+
+START_TEST(all_lists_every_process_cheaply)
+{
+	const char *args[] = { "-a", "-j", NULL };
+	const struct jv *procs, *proc, *sys;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	procs = jv_get(doc, "processes");
+	ck_assert_uint_gt(procs->count, 2);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_str_eq(jv_str(proc, "command"), "fdholder");
+	ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
+	ck_assert_ptr_null(jv_get(proc, "fds"));
+	ck_assert(jv_is(proc, "inheritable", JV_NULL));
+	/* Highest usage first. */
+	for (size_t i = 1; i < procs->count; i++) {
+		const struct jv *a = jv_get(jv_at(procs, i - 1), "usage");
+		const struct jv *b = jv_get(jv_at(procs, i), "usage");
+
+		if (a->type == JV_NUMBER && b->type == JV_NUMBER)
+			ck_assert(a->number >= b->number);
+		else
+			ck_assert(b->type == JV_NULL);
+	}
+	sys = jv_get(doc, "system");
+	ck_assert(jv_num(sys, "files_allocated") > 0);
+	ck_assert(jv_num(sys, "files_max") >= jv_num(sys,
+	    "files_allocated"));
+	ck_assert(jv_num(sys, "nr_open") >= 1024);
+	ck_assert(jv_is(doc, "unreadable", JV_NUMBER));
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(all_with_descriptors_and_filters)
+{
+	const char *args[] = { "-C", "fdholder", "-d", "-j", NULL };
+	const char *top[] = { "-a", "--top", "2", "-j", NULL };
+	const char *nobody[] = { "-u", "no-such-user-here", NULL };
+	const struct jv *procs, *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++)
+		ck_assert_str_eq(jv_str(jv_at(procs, i), "command"),
+		    "fdholder");
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_uint_eq(jv_get(proc, "fds")->count, h.nfds + 3);
+	ck_assert(jv_num(proc, "inheritable") >= 6);
+	jv_free(doc);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, top), 0);
+	doc = json_of(&r);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 2);
+	jv_free(doc);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, nobody), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "no process matches"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* The plugin guidelines: "STATUS - text | 'label'=value;warn;crit;min;max". */
+static const char nagios_line[] =
+    "^FDAUDIT (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+"
+    "( \\|( '[^'=]+'=[0-9]+;[0-9]*;[0-9]*;[0-9]*;[0-9]*)+)?\n$";
+
+START_TEST(nagios_format_and_exit_codes)
+{
+	const char *const critical[] = { "-l", "64", "-n", "62", "-N",
+	    "ev|l'=\"x", NULL };
+	const char *args[] = { "-f", "nagios", NULL, NULL };
+	const char *by_name[] = { "-f", "nagios", "-C", "ev|l'=\"x", NULL };
+	struct run_result r;
+	struct holder h, ok;
+
+	ck_assert_int_eq(holder_start(&h, critical), 0);
+	ck_assert_int_eq(holder_start(&ok, NULL), 0);
+	args[2] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "FDAUDIT CRITICAL - 1 of 1 "));
+	ck_assert(matches("=62;51;60;0;64\n$", r.out));
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, by_name), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	run_result_free(&r);
+
+	args[2] = pid_text(ok.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(matches("^FDAUDIT OK - 1 process below 80%", r.out));
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	run_result_free(&r);
+
+	args[2] = "4194304";
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert(matches("^FDAUDIT UNKNOWN - PID 4194304: no such process\n$",
+	    r.out));
+	run_result_free(&r);
+	holder_stop(&h);
+	holder_stop(&ok);
+}
+END_TEST
+
+/* Samples of one family stand together, after its HELP and TYPE. */
+static void
+prometheus_check(const char *text, const char *hostile)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	char family[128] = "", done[64][128];
+	size_t ndone = 0;
+
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char name[128];
+
+		if (strncmp(line, "# HELP ", 7) == 0) {
+			sscanf(line + 7, "%127s", family);
+			for (size_t i = 0; i < ndone; i++)
+				ck_assert_msg(strcmp(done[i], family) != 0,
+				    "family %s split", family);
+			if (ndone < 64)
+				strcpy(done[ndone++], family);
+			continue;
+		}
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			ck_assert(matches("^# TYPE [a-z_]+ gauge$", line));
+			continue;
+		}
+		ck_assert_msg(matches("^[a-z_]+(\\{([a-z]+=\"([^\"\\\\]|"
+		    "\\\\[\\\\\"n])*\",?)+\\})? [-+0-9.eInf]+$", line),
+		    "bad sample: %s", line);
+		sscanf(line, "%127[a-z_]", name);
+		ck_assert_msg(strcmp(name, family) == 0, "%s outside its "
+		    "family %s", name, family);
+	}
+	if (hostile != NULL)
+		ck_assert_ptr_nonnull(strstr(text, hostile));
+	free(copy);
+}
+
+static char *
+file_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(prometheus_to_file_atomically)
+{
+	const char *const extra[] = { "-N", "a\"b\\c\nd", NULL };
+	const char *args[] = { "-C", "a\"b\\c\nd", "-d", "-f", "prometheus",
+	    "-o", NULL, NULL };
+	char path[128], *text;
+	struct run_result r;
+	struct holder h;
+	struct dirent *de;
+	FILE *old;
+	DIR *dir;
+	int files = 0;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(path, sizeof(path), "%s/out/fdaudit.prom", h.dir);
+	args[6] = path;
+	/* A missing directory is an error, and nothing is written. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, path));
+	ck_assert_uint_eq(r.out_len, 0);
+	run_result_free(&r);
+
+	snprintf(path, sizeof(path), "%s/out", h.dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/out/fdaudit.prom", h.dir);
+	old = fopen(path, "w");
+	fputs("stale\n", old);
+	fclose(old);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, 0);
+	run_result_free(&r);
+	text = file_read(path);
+	ck_assert_ptr_nonnull(text);
+	prometheus_check(text, "command=\"a\\\"b\\\\c\\nd\"");
+	ck_assert_ptr_nonnull(strstr(text, "fdaudit_open_fds{pid=\""));
+	ck_assert_ptr_nonnull(strstr(text, ",type=\"socket\"} 7\n"));
+	ck_assert_ptr_nonnull(strstr(text, "fdaudit_scrape_duration_seconds "));
+	ck_assert_ptr_null(strstr(text, "stale"));
+	free(text);
+	/* Only the report itself is left: no temporary file. */
+	snprintf(path, sizeof(path), "%s/out", h.dir);
+	dir = opendir(path);
+	while ((de = readdir(dir)) != NULL)
+		files += de->d_name[0] != '.';
+	closedir(dir);
+	ck_assert_int_eq(files, 1);
+	holder_stop(&h);
+}
+END_TEST
+
+/* One run with a state file; the holder's JSON entry is returned. */
+static struct jv *
+state_run(const char *state, const struct holder *h,
+    const struct jv **proc, struct run_result *r)
+{
+	const char *args[] = { "-j", "--state", state, NULL, NULL };
+	struct jv *doc;
+
+	args[3] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
+	doc = json_of(r);
+	*proc = process_by_pid(doc, h->pid);
+	ck_assert_ptr_nonnull(*proc);
+	return doc;
+}
+
+START_TEST(state_flags_the_leak_not_the_steady)
+{
+	char state[128];
+	const struct jv *proc, *trend;
+	struct run_result r;
+	struct holder leaky, steady;
+	struct jv *doc;
+
+	ck_assert_int_eq(holder_start(&leaky, NULL), 0);
+	ck_assert_int_eq(holder_start(&steady, NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", leaky.dir);
+	for (int run = 0; run < 4; run++) {
+		doc = state_run(state, &leaky, &proc, &r);
+		trend = jv_get(proc, "trend");
+		ck_assert_ptr_nonnull(trend);
+		if (run == 0)
+			ck_assert(jv_is(trend, "delta", JV_NULL));
+		else {
+			ck_assert_int_eq((int)jv_num(trend, "delta"), 1);
+			ck_assert_int_eq((int)jv_num(trend, "rising_runs"),
+			    run);
+		}
+		ck_assert(jv_get(proc, "leak_suspect")->boolean == (run >= 3));
+		jv_free(doc);
+		run_result_free(&r);
+		ck_assert_int_eq(holder_signal(&leaky, SIGUSR1), 0);
+
+		doc = state_run(state, &steady, &proc, &r);
+		ck_assert(!jv_get(proc, "leak_suspect")->boolean);
+		if (run > 0)
+			ck_assert_int_eq((int)jv_num(jv_get(proc, "trend"),
+			    "delta"), 0);
+		jv_free(doc);
+		run_result_free(&r);
+		sleep(1);
+	}
+	holder_stop(&leaky);
+	holder_stop(&steady);
+}
+END_TEST
+
+START_TEST(state_corrupt_or_reused_pid)
+{
+	char state[128], line[256];
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+	FILE *f;
+	char *text;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", h.dir);
+	f = fopen(state, "w");
+	fputs("fdaudit-state 1\n12 34 5:6\ngarbage", f);
+	fclose(f);
+	doc = state_run(state, &h, &proc, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
+	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
+	free(text);
+
+	/* The same PID with another start time is another process. */
+	f = fopen(state, "w");
+	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 1700000000:5\n",
+	    h.pid);
+	fputs(line, f);
+	fclose(f);
+	doc = state_run(state, &h, &proc, &r);
+	ck_assert_uint_eq(r.err_len, 0);
+	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(watch_lines_and_end)
+{
+	const char *args[] = { "watch", "-i", "1", "-n", "2", NULL, NULL };
+	const char *gone[] = { "watch", "-i", "1", NULL, NULL };
+	struct run_result r;
+	struct holder h;
+	pid_t killer;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[5] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(count_lines(r.out), 2);
+	ck_assert(matches("open=[0-9]+ change=\\+0 ", r.out));
+	ck_assert_ptr_nonnull(strstr(r.err, "2 samples taken"));
+	run_result_free(&r);
+
+	/* The process exits during the watch: said, and exit 0. */
+	gone[3] = pid_text(h.pid);
+	if ((killer = fork()) == 0) {
+		usleep(1500000);
+		kill(h.pid, SIGKILL);
+		_exit(0);
+	}
+	ck_assert_int_eq(run_fdaudit(&r, NULL, gone), 0);
+	waitpid(killer, NULL, 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "exited"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(watch_screen_on_a_terminal)
+{
+	char cmd[512];
+	struct holder h;
+	FILE *p;
+	char out[8192];
+	size_t n;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "(sleep 1.3; kill -USR1 %d) & "
+	    "script -qec '%s watch -i 1 -n 3 %d' /dev/null", h.pid,
+	    getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit", h.pid);
+	p = popen(cmd, "r");
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	pclose(p);
+	ck_assert_ptr_nonnull(strstr(out, "\033[H\033[2J"));
+	ck_assert_ptr_nonnull(strstr(out, "opened since the watch began: 1"));
+	ck_assert_ptr_nonnull(strstr(out, "new "));
+	ck_assert_ptr_nonnull(strstr(out, "/dev/null"));
+	holder_stop(&h);
+}
+END_TEST
+
+START_TEST(unprivileged_all_shows_footer)
+{
+	const char *args[] = { "-a", "-d", NULL };
+	const char *json[] = { "-a", "-d", "-j", NULL };
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	struct run_result r;
+	struct jv *doc;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run as root",
+	    r.out), "no footer: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, " 1("));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
+	doc = json_of(&r);
+	ck_assert(jv_num(doc, "unreadable") >= 1);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("all");
+	TCase *tc = tcase_create("health");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, all_lists_every_process_cheaply);
+	tcase_add_test(tc, all_with_descriptors_and_filters);
+	tcase_add_test(tc, nagios_format_and_exit_codes);
+	tcase_add_test(tc, prometheus_to_file_atomically);
+	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
+	tcase_add_test(tc, state_corrupt_or_reused_pid);
+	tcase_add_test(tc, watch_lines_and_end);
+	tcase_add_test(tc, watch_screen_on_a_terminal);
+	tcase_add_test(tc, unprivileged_all_shows_footer);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}
