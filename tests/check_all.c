@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <regex.h>
 #include <signal.h>
@@ -439,6 +440,67 @@ START_TEST(watch_screen_on_a_terminal)
 }
 END_TEST
 
+/* The real node exporter reads what fdaudit wrote, without an error. */
+START_TEST(node_exporter_scrapes_the_textfile)
+{
+	const char *args[] = { "-C", "fdholder", "-d", "-f", "prometheus",
+	    "-o", NULL, NULL };
+	char path[256], listen[64], dir_flag[128], cmd[256], want[64];
+	char *metrics = calloc(1, 1 << 20);
+	struct run_result r;
+	struct holder h;
+	pid_t exporter;
+	int port, tries;
+	size_t n = 0;
+	FILE *p;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(path, sizeof(path), "%s/fdaudit.prom", h.dir);
+	args[6] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	/* Other fdholder processes may be near their limits: not an error. */
+	ck_assert_int_lt(r.status, 3);
+	run_result_free(&r);
+	port = 20000 + (int)(getpid() % 30000);
+	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d",
+	    port);
+	snprintf(dir_flag, sizeof(dir_flag),
+	    "--collector.textfile.directory=%s", h.dir);
+	if ((exporter = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execlp("prometheus-node-exporter", "prometheus-node-exporter",
+		    listen, dir_flag, "--collector.disable-defaults",
+		    "--collector.textfile", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(cmd, sizeof(cmd), "curl -sf http://127.0.0.1:%d/metrics",
+	    port);
+	for (tries = 0; tries < 100 && n == 0; tries++) {
+		usleep(100000);
+		if ((p = popen(cmd, "r")) == NULL)
+			continue;
+		n = fread(metrics, 1, (1 << 20) - 1, p);
+		pclose(p);
+	}
+	kill(exporter, SIGTERM);
+	waitpid(exporter, NULL, 0);
+	ck_assert_msg(n > 0, "prometheus-node-exporter did not answer on %d",
+	    port);
+	metrics[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(metrics, "\nnode_textfile_scrape_error 0"));
+	snprintf(want, sizeof(want), "pid=\"%d\"", h.pid);
+	ck_assert_ptr_nonnull(strstr(metrics, "\nfdaudit_open_fds{"));
+	ck_assert_ptr_nonnull(strstr(metrics, want));
+	ck_assert_ptr_nonnull(strstr(metrics, "\nfdaudit_open_fds_by_type{"));
+	ck_assert_ptr_nonnull(strstr(metrics, "\nfdaudit_system_files_max "));
+	free(metrics);
+	holder_stop(&h);
+}
+END_TEST
+
 START_TEST(unprivileged_all_shows_footer)
 {
 	const char *args[] = { "-a", "-d", NULL };
@@ -477,6 +539,7 @@ main(void)
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
+	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, unprivileged_all_shows_footer);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
