@@ -107,9 +107,15 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr -Iinclude -D__linux__ src tests
 
-bench: $(BIN) $(TEST_HELPERS)
+$(BUILD)/tests/bench/floor: tests/bench/floor.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/bench/floor.c
+
+bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-pid.sh
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    FLOOR=$(BUILD)/tests/bench/floor sh tests/bench/bench-all.sh
 
 install: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

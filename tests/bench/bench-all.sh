@@ -1,0 +1,149 @@
+#!/bin/sh
+#
+# bench-all.sh: how long a whole-system audit takes.  It starts
+# BENCH_PROCS helper processes (500 by default) holding BENCH_FDS
+# descriptors each (200 by default), then times, interleaved,
+#
+#	fdaudit -a (counts, limits, usage)	lsof -n -P -w	lsfd --summary=only
+#	floor (one stat of /proc/PID/fd and one prlimit per process)
+#
+# BENCH_RUNS times each after a warm-up (11 by default), and prints the
+# median and minimum wall-clock times, one peak resident set size (GNU
+# time -v), and each tool's time as a multiple of fdaudit's.
+#
+# Run by `make bench', which sets FDAUDIT, FDHOLDER and FLOOR.
+
+set -u
+
+FDAUDIT=${FDAUDIT:-./fdaudit}
+FDHOLDER=${FDHOLDER:-build/tests/fdholder}
+FLOOR=${FLOOR:-build/tests/bench/floor}
+BENCH_PROCS=${BENCH_PROCS:-500}
+BENCH_FDS=${BENCH_FDS:-200}
+BENCH_RUNS=${BENCH_RUNS:-11}
+TOOLS="fdaudit floor lsof lsfd"
+
+die() {
+	echo "bench-all: $*" >&2
+	exit 1
+}
+
+for v in "$BENCH_PROCS" "$BENCH_FDS" "$BENCH_RUNS"; do
+	case $v in
+	''|*[!0-9]*|0) die "BENCH_PROCS, BENCH_FDS and BENCH_RUNS must be" \
+	    "positive numbers" ;;
+	esac
+done
+[ -x "$FDAUDIT" ] || die "$FDAUDIT not found: run make first"
+[ -x "$FDHOLDER" ] || die "$FDHOLDER not found"
+[ -x "$FLOOR" ] || die "$FLOOR not found"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench.XXXXXX") ||
+    die "cannot make a temporary directory"
+holders=
+
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$holders" ] && kill $holders 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+i=0
+while [ "$i" -lt "$BENCH_PROCS" ]; do
+	"$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" >"$tmp/holder.$i" 2>&1 \
+	    </dev/null &
+	holders="$holders $!"
+	i=$((i + 1))
+done
+waited=0
+while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" -lt \
+    "$BENCH_PROCS" ]; do
+	waited=$((waited + 1))
+	[ "$waited" -le 600 ] || die "helpers not ready after 60 seconds"
+	sleep 0.1
+done
+
+now() {
+	date +%s%N
+}
+
+run_tool() {
+	tool=$1
+	shift
+	case $tool in
+	fdaudit)	"$@" "$FDAUDIT" -a -f json ;;
+	floor)		"$@" "$FLOOR" ;;
+	lsof)		"$@" lsof -n -P -w ;;
+	lsfd)		"$@" lsfd --summary=only ;;
+	esac
+}
+
+present=
+for tool in $TOOLS; do
+	case $tool in
+	fdaudit|floor) ;;
+	*) if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "bench-all: $tool is not installed: skipped"
+		continue
+	   fi ;;
+	esac
+	run_tool "$tool" >"$tmp/$tool.out" 2>/dev/null
+	[ -s "$tmp/$tool.out" ] || { echo "bench-all: $tool printed" \
+	    "nothing: skipped"; continue; }
+	: >"$tmp/$tool.times"
+	present="$present $tool"
+done
+
+run=1
+while [ "$run" -le "$BENCH_RUNS" ]; do
+	for tool in $present; do
+		start=$(now)
+		run_tool "$tool" >/dev/null 2>&1
+		end=$(now)
+		echo "$((end - start))" >>"$tmp/$tool.times"
+	done
+	run=$((run + 1))
+done
+
+peak_rss() {
+	if [ ! -x /usr/bin/time ]; then
+		echo -
+		return
+	fi
+	run_tool "$1" /usr/bin/time -v -o "$tmp/$1.time" >/dev/null 2>&1
+	sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' \
+	    "$tmp/$1.time"
+}
+
+stats() {
+	sort -n "$1" | awk '{ t[NR] = $1 }
+	    END {
+		m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+		printf "%.1f %.1f\n", m / 1e6, t[1] / 1e6
+	    }'
+}
+
+echo "$BENCH_PROCS helpers with $BENCH_FDS descriptors each;" \
+    "$(sed 's/ descriptors in / descriptors in /' "$tmp/floor.out")" \
+    "on the system; $BENCH_RUNS runs each"
+printf '%-14s %10s %10s %14s\n' tool "median ms" "min ms" "peak RSS KiB"
+for tool in $present; do
+	stats "$tmp/$tool.times" >"$tmp/$tool.stats"
+	read -r median min <"$tmp/$tool.stats"
+	printf '%-14s %10s %10s %14s\n' "$tool" "$median" "$min" \
+	    "$(peak_rss "$tool")"
+done
+read -r base_median base_min <"$tmp/fdaudit.stats"
+for tool in $present; do
+	[ "$tool" = fdaudit ] && continue
+	read -r median min <"$tmp/$tool.stats"
+	awk -v tm="$median" -v tn="$min" -v fm="$base_median" \
+	    -v fn="$base_min" -v name="$tool/fdaudit" 'BEGIN {
+		printf "%-14s %9.2fx %9.2fx\n", name, tm / fm, tn / fn
+	    }'
+done
