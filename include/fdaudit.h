@@ -65,6 +65,33 @@ enum fd_object {
 	FD_OBJECT_OTHER		/* the link text alone decides */
 };
 
+/* One per-type detail of a descriptor, mostly from its fdinfo. */
+enum detail_kind {
+	DETAIL_NUMBER,
+	DETAIL_REAL,
+	DETAIL_BOOL,
+	DETAIL_TEXT,
+	DETAIL_NUMBERS
+};
+
+struct fd_detail {
+	const char	*key;		/* a static word: "counter", "pid" */
+	enum detail_kind kind;
+	int64_t		 number;
+	double		 real;
+	bool		 boolean;
+	char		*text;
+	int64_t		*numbers;
+	size_t		 nnumbers;
+};
+
+/* A descriptor elsewhere that holds the same pipe, or a socket's peer. */
+struct fd_peer {
+	int		 pid;
+	int		 fd;
+	char		*command;
+};
+
 struct fd_entry {
 	int		 fd;
 	enum fd_type	 type;
@@ -79,6 +106,17 @@ struct fd_entry {
 	uint64_t	 ino;
 	char		*target;	/* raw bytes from the other process */
 	char		*proto;		/* sockets: protocol name, else NULL */
+	char		*local;		/* sockets: local address or path */
+	char		*remote;	/* sockets: remote address */
+	const char	*state;		/* sockets: TCP or UNIX state */
+	const char	*socket_type;	/* UNIX type, netlink protocol */
+	uint64_t	 peer_ino;	/* UNIX sockets: the peer's inode */
+	int64_t		 size;		/* deleted files, memfds; -1 unknown */
+	struct fd_detail *details;
+	size_t		 ndetails;
+	struct fd_peer	*peers;
+	size_t		 npeers;
+	bool		 peers_searched;
 };
 
 struct fd_limits {
@@ -191,6 +229,9 @@ struct fdinfo {
 	bool		 have_ino;
 };
 int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
+int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
+		    struct fd_detail **, size_t *);
+void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
 int		 stat_parse_start_time(const char *, size_t, uint64_t *);

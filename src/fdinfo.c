@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
@@ -339,4 +341,333 @@ sockproto_name(const char *kernel, char *buf, size_t size)
 		buf[n++] = '6';
 	buf[n] = '\0';
 	return n > 0 ? buf : NULL;
+}
+
+/*
+ * Per-type details from the extra lines of /proc/PID/fdinfo/N.  Each
+ * parser adds what it finds and ignores what it does not know: the lines
+ * differ between kernel versions.
+ */
+struct details {
+	struct fd_detail	*list;
+	size_t			 n;
+	int			 error;
+};
+
+static struct fd_detail *
+detail_add(struct details *d, const char *key, enum detail_kind kind)
+{
+	struct fd_detail *grown;
+
+	if (d->error != 0)
+		return NULL;
+	grown = reallocarray(d->list, d->n + 1, sizeof(*grown));
+	if (grown == NULL) {
+		d->error = -ENOMEM;
+		return NULL;
+	}
+	d->list = grown;
+	memset(&grown[d->n], 0, sizeof(grown[0]));
+	grown[d->n].key = key;
+	grown[d->n].kind = kind;
+	return &grown[d->n++];
+}
+
+static void
+detail_number(struct details *d, const char *key, int64_t value)
+{
+	struct fd_detail *e = detail_add(d, key, DETAIL_NUMBER);
+
+	if (e != NULL)
+		e->number = value;
+}
+
+static void
+detail_real(struct details *d, const char *key, double value)
+{
+	struct fd_detail *e = detail_add(d, key, DETAIL_REAL);
+
+	if (e != NULL)
+		e->real = value;
+}
+
+static void
+detail_text(struct details *d, const char *key, const char *value,
+    size_t len)
+{
+	struct fd_detail *e = detail_add(d, key, DETAIL_TEXT);
+
+	if (e != NULL && (e->text = strndup(value, len)) == NULL)
+		d->error = -ENOMEM;
+}
+
+/* A number in base 10 or 16 at the start of [s, s + len). */
+static bool
+leading_number(const char *s, size_t len, unsigned base, uint64_t *out)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+
+	size_t start;
+
+	while (i < len && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	for (start = i; i < len; i++) {
+		unsigned dig;
+
+		if (s[i] >= '0' && s[i] <= '9')
+			dig = (unsigned)(s[i] - '0');
+		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
+			dig = (unsigned)(s[i] - 'a' + 10);
+		else
+			break;
+		if (v > (UINT64_MAX - dig) / base)
+			return false;
+		v = v * base + dig;
+	}
+	if (i == start)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* A signed decimal, as in "Pid:\t-1". */
+static bool
+signed_number(const char *s, size_t len, int64_t *out)
+{
+	bool negative;
+	uint64_t v;
+
+	while (len > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	negative = len > 0 && *s == '-';
+	if (negative) {
+		s++;
+		len--;
+	}
+	if (!leading_number(s, len, 10, &v) || v > INT64_MAX)
+		return false;
+	*out = negative ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+static void
+details_eventfd(struct details *d, const char *line, size_t len)
+{
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+
+	if ((v = line_value(line, len, "eventfd-count:", &vlen)) != NULL &&
+	    leading_number(v, vlen, 16, &n) && n <= INT64_MAX)
+		detail_number(d, "counter", (int64_t)n);
+	else if ((v = line_value(line, len, "eventfd-semaphore:", &vlen)) !=
+	    NULL && leading_number(v, vlen, 10, &n)) {
+		struct fd_detail *e = detail_add(d, "semaphore", DETAIL_BOOL);
+
+		if (e != NULL)
+			e->boolean = n != 0;
+	}
+}
+
+/* "tfd:        5 events:       19 data: ...": the watched descriptor. */
+static void
+details_epoll(struct details *d, const char *line, size_t len)
+{
+	struct fd_detail *e = NULL;
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+	int64_t *grown;
+
+	if ((v = line_value(line, len, "tfd:", &vlen)) == NULL ||
+	    !leading_number(v, vlen, 10, &n) || n > INT32_MAX)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		if (strcmp(d->list[i].key, "watched") == 0)
+			e = &d->list[i];
+	}
+	if (e == NULL && (e = detail_add(d, "watched", DETAIL_NUMBERS)) ==
+	    NULL)
+		return;
+	grown = reallocarray(e->numbers, e->nnumbers + 1, sizeof(*grown));
+	if (grown == NULL) {
+		d->error = -ENOMEM;
+		return;
+	}
+	e->numbers = grown;
+	e->numbers[e->nnumbers++] = (int64_t)n;
+}
+
+static void
+details_inotify(struct details *d, const char *line, size_t len)
+{
+	struct fd_detail *e = NULL;
+
+	if (len < 11 || memcmp(line, "inotify wd:", 11) != 0)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		if (strcmp(d->list[i].key, "watches") == 0)
+			e = &d->list[i];
+	}
+	if (e == NULL)
+		e = detail_add(d, "watches", DETAIL_NUMBER);
+	if (e != NULL)
+		e->number++;
+}
+
+/* "(sec, nsec)" as seconds. */
+static bool
+timespec_text(const char *s, size_t len, double *seconds)
+{
+	const char *end = s + len, *comma;
+	uint64_t sec, nsec;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || *s++ != '(' ||
+	    (comma = memchr(s, ',', (size_t)(end - s))) == NULL ||
+	    !leading_number(s, (size_t)(comma - s), 10, &sec) ||
+	    !leading_number(comma + 1, (size_t)(end - comma - 1), 10, &nsec))
+		return false;
+	*seconds = (double)sec + (double)nsec / 1e9;
+	return true;
+}
+
+static void
+details_timerfd(struct details *d, const char *line, size_t len)
+{
+	static const char *const clocks[] = { "realtime", "monotonic",
+	    "process_cputime", "thread_cputime", "monotonic_raw",
+	    "realtime_coarse", "monotonic_coarse", "boottime",
+	    "realtime_alarm", "boottime_alarm" };
+	const char *v;
+	size_t vlen;
+	uint64_t n;
+	double s;
+
+	if ((v = line_value(line, len, "clockid:", &vlen)) != NULL &&
+	    leading_number(v, vlen, 10, &n)) {
+		if (n < sizeof(clocks) / sizeof(clocks[0]))
+			detail_text(d, "clock", clocks[n], strlen(clocks[n]));
+		else
+			detail_number(d, "clock", (int64_t)(n & INT32_MAX));
+	} else if ((v = line_value(line, len, "ticks:", &vlen)) != NULL &&
+	    leading_number(v, vlen, 10, &n) && n <= INT64_MAX)
+		detail_number(d, "ticks", (int64_t)n);
+	else if ((v = line_value(line, len, "it_value:", &vlen)) != NULL &&
+	    timespec_text(v, vlen, &s))
+		detail_real(d, "next_expiry_s", s);
+	else if ((v = line_value(line, len, "it_interval:", &vlen)) != NULL &&
+	    timespec_text(v, vlen, &s))
+		detail_real(d, "interval_s", s);
+}
+
+/* The mask as signal names, "USR1,TERM", from the Linux numbering. */
+static void
+details_signalfd(struct details *d, const char *line, size_t len)
+{
+	static const char *const names[] = { NULL, "HUP", "INT", "QUIT",
+	    "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV",
+	    "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP",
+	    "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF",
+	    "WINCH", "IO", "PWR", "SYS" };
+	char text[512];
+	const char *v;
+	size_t vlen, o = 0;
+	uint64_t mask;
+
+	if ((v = line_value(line, len, "sigmask:", &vlen)) == NULL ||
+	    !leading_number(v, vlen, 16, &mask))
+		return;
+	text[0] = '\0';
+	for (unsigned sig = 1; sig <= 64; sig++) {
+		char name[16];
+
+		if (!(mask & (1ULL << (sig - 1))))
+			continue;
+		if (sig < sizeof(names) / sizeof(names[0]))
+			snprintf(name, sizeof(name), "%s", names[sig]);
+		else
+			snprintf(name, sizeof(name), "RT%u", sig - 32);
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s%s",
+		    o > 0 ? "," : "", name);
+		if (o >= sizeof(text))
+			o = sizeof(text) - 1;
+	}
+	detail_text(d, "signals", text, o);
+}
+
+/* "Pid:\t1234", or -1 once the process has been reaped. */
+static void
+details_pidfd(struct details *d, const char *line, size_t len)
+{
+	struct fd_detail *e;
+	const char *v;
+	size_t vlen;
+	int64_t pid;
+
+	if ((v = line_value(line, len, "Pid:", &vlen)) == NULL ||
+	    !signed_number(v, vlen, &pid))
+		return;
+	detail_number(d, "pid", pid);
+	if ((e = detail_add(d, "alive", DETAIL_BOOL)) != NULL)
+		e->boolean = pid > 0;
+}
+
+int
+fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
+    struct fd_detail **list, size_t *n)
+{
+	struct line_cursor c = { buf, buf + size };
+	struct details d = { NULL, 0, 0 };
+	void (*parse)(struct details *, const char *, size_t);
+	const char *line;
+	size_t len;
+
+	switch (type) {
+	case FD_TYPE_EVENTFD:
+		parse = details_eventfd;
+		break;
+	case FD_TYPE_EPOLL:
+		parse = details_epoll;
+		break;
+	case FD_TYPE_INOTIFY:
+		parse = details_inotify;
+		break;
+	case FD_TYPE_TIMERFD:
+		parse = details_timerfd;
+		break;
+	case FD_TYPE_SIGNALFD:
+		parse = details_signalfd;
+		break;
+	case FD_TYPE_PIDFD:
+		parse = details_pidfd;
+		break;
+	default:
+		*list = NULL;
+		*n = 0;
+		return 0;
+	}
+	while (line_next(&c, &line, &len) && d.error == 0)
+		parse(&d, line, len);
+	if (d.error != 0) {
+		fd_details_free(d.list, d.n);
+		return d.error;
+	}
+	*list = d.list;
+	*n = d.n;
+	return 0;
+}
+
+void
+fd_details_free(struct fd_detail *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].text);
+		free(list[i].numbers);
+	}
+	free(list);
 }

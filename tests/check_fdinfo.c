@@ -180,6 +180,88 @@ START_TEST(sockproto_words)
 }
 END_TEST
 
+static const struct fd_detail *
+detail(const struct fd_detail *list, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(list[i].key, key) == 0)
+			return &list[i];
+	}
+	return NULL;
+}
+
+static void
+details(enum fd_type type, const char *text, struct fd_detail **list,
+    size_t *n)
+{
+	ck_assert_int_eq(fdinfo_details_parse(type, text, strlen(text), list,
+	    n), 0);
+}
+
+START_TEST(details_eventfd_epoll_pidfd)
+{
+	struct fd_detail *l;
+	size_t n;
+
+	details(FD_TYPE_EVENTFD, "pos:\t0\nflags:\t02000002\nmnt_id:\t17\n"
+	    "ino:\t1038\neventfd-count:               1f\neventfd-id: 1\n"
+	    "eventfd-semaphore: 1\n", &l, &n);
+	ck_assert_int_eq(detail(l, n, "counter")->number, 31);
+	ck_assert(detail(l, n, "semaphore")->boolean);
+	fd_details_free(l, n);
+
+	details(FD_TYPE_EPOLL, "pos:\t0\nflags:\t02\ntfd:        3 events:  "
+	    "     19 data:                3  pos:0 ino:40e sdev:10\n"
+	    "tfd:       12 events:       19 data: 0 pos:0 ino:1 sdev:1\n"
+	    "tfd: x\n", &l, &n);
+	ck_assert_uint_eq(detail(l, n, "watched")->nnumbers, 2);
+	ck_assert_int_eq(detail(l, n, "watched")->numbers[1], 12);
+	fd_details_free(l, n);
+
+	details(FD_TYPE_PIDFD, "pos:\t0\nflags:\t02000002\nPid:\t-1\n"
+	    "NSpid:\t-1\n", &l, &n);
+	ck_assert_int_eq(detail(l, n, "pid")->number, -1);
+	ck_assert(!detail(l, n, "alive")->boolean);
+	fd_details_free(l, n);
+}
+END_TEST
+
+START_TEST(details_inotify_timerfd_signalfd)
+{
+	struct fd_detail *l;
+	size_t n;
+
+	details(FD_TYPE_INOTIFY, "pos:\t0\nflags:\t02000000\n"
+	    "inotify wd:2 ino:1 sdev:2 mask:fff ignored_mask:0\n"
+	    "inotify wd:1 ino:2 sdev:2 mask:fff ignored_mask:0\n", &l, &n);
+	ck_assert_int_eq(detail(l, n, "watches")->number, 2);
+	fd_details_free(l, n);
+
+	details(FD_TYPE_TIMERFD, "pos:\t0\nflags:\t02\nclockid: 1\n"
+	    "ticks: 3\nsettime flags: 00\nit_value: (0, 500000000)\n"
+	    "it_interval: (2, 0)\n", &l, &n);
+	ck_assert_str_eq(detail(l, n, "clock")->text, "monotonic");
+	ck_assert_int_eq(detail(l, n, "ticks")->number, 3);
+	ck_assert(detail(l, n, "next_expiry_s")->real == 0.5);
+	ck_assert(detail(l, n, "interval_s")->real == 2.0);
+	fd_details_free(l, n);
+
+	details(FD_TYPE_SIGNALFD, "pos:\t0\nflags:\t02\n"
+	    "sigmask:\t0000000000004a00\n", &l, &n);
+	ck_assert_str_eq(detail(l, n, "signals")->text, "USR1,USR2,TERM");
+	fd_details_free(l, n);
+
+	/* Malformed extras give no detail, never a crash or garbage. */
+	details(FD_TYPE_TIMERFD, "clockid: x\nit_value: (1\nit_interval: "
+	    "2, 3)\nticks:\n", &l, &n);
+	ck_assert_uint_eq(n, 0);
+	fd_details_free(l, n);
+	details(FD_TYPE_FILE, "pos:\t0\nflags:\t0\n", &l, &n);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -196,6 +278,8 @@ main(void)
 	tcase_add_test(tc, status_uid);
 	tcase_add_test(tc, stat_start_time);
 	tcase_add_test(tc, sockproto_words);
+	tcase_add_test(tc, details_eventfd_epoll_pidfd);
+	tcase_add_test(tc, details_inotify_timerfd_signalfd);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
