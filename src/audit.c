@@ -120,13 +120,29 @@ audit_report_status(const struct report *report)
 	return worst;
 }
 
+/* Free what a descriptor entry owns; the entry itself stays. */
+void
+fd_entry_release(struct fd_entry *fd)
+{
+	free(fd->target);
+	free(fd->proto);
+	free(fd->local);
+	free(fd->remote);
+	fd_details_free(fd->details, fd->ndetails);
+	for (size_t i = 0; i < fd->npeers; i++)
+		free(fd->peers[i].command);
+	free(fd->peers);
+	fd->target = fd->proto = fd->local = fd->remote = NULL;
+	fd->details = NULL;
+	fd->peers = NULL;
+	fd->ndetails = fd->npeers = 0;
+}
+
 void
 process_free(struct process *proc)
 {
-	for (size_t i = 0; i < proc->nfds; i++) {
-		free(proc->fds[i].target);
-		free(proc->fds[i].proto);
-	}
+	for (size_t i = 0; i < proc->nfds; i++)
+		fd_entry_release(&proc->fds[i]);
 	free(proc->fds);
 	free(proc->command);
 	free(proc->user);
