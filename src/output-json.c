@@ -48,6 +48,115 @@ json_types(struct json_writer *w, const struct process *proc)
 }
 
 static void
+json_flag(struct json_writer *w, bool known, bool value)
+{
+	if (known)
+		json_bool(w, value);
+	else
+		json_null(w);
+}
+
+static void
+json_socket(struct json_writer *w, const struct fd_entry *fd)
+{
+	json_key(w, "proto");
+	json_string(w, fd->proto);
+	json_key(w, "local");
+	json_string(w, fd->local);
+	json_key(w, "remote");
+	json_string(w, fd->remote);
+	json_key(w, "state");
+	json_string(w, fd->state);
+	if (fd->socket_type != NULL) {
+		json_key(w, "socket_type");
+		json_string(w, fd->socket_type);
+	}
+}
+
+static void
+json_peers(struct json_writer *w, const struct fd_entry *fd)
+{
+	json_key(w, "peers");
+	json_array_begin(w);
+	for (size_t i = 0; i < fd->npeers; i++) {
+		json_object_begin(w);
+		json_key(w, "pid");
+		json_int(w, fd->peers[i].pid);
+		json_key(w, "command");
+		json_string(w, fd->peers[i].command);
+		json_key(w, "fd");
+		json_int(w, fd->peers[i].fd);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static void
+json_details(struct json_writer *w, const struct fd_entry *fd)
+{
+	json_key(w, "details");
+	json_object_begin(w);
+	for (size_t i = 0; i < fd->ndetails; i++) {
+		const struct fd_detail *d = &fd->details[i];
+
+		json_key(w, d->key);
+		switch (d->kind) {
+		case DETAIL_NUMBER:
+			json_int(w, d->number);
+			break;
+		case DETAIL_REAL:
+			json_double(w, d->real);
+			break;
+		case DETAIL_BOOL:
+			json_bool(w, d->boolean);
+			break;
+		case DETAIL_TEXT:
+			json_string(w, d->text);
+			break;
+		case DETAIL_NUMBERS:
+			json_array_begin(w);
+			for (size_t j = 0; j < d->nnumbers; j++)
+				json_int(w, d->numbers[j]);
+			json_array_end(w);
+			break;
+		}
+	}
+	json_object_end(w);
+}
+
+static void
+json_trend(struct json_writer *w, const struct process *proc)
+{
+	const struct trend *t = &proc->trend;
+
+	json_key(w, "trend");
+	json_object_begin(w);
+	json_key(w, "delta");
+	if (t->have)
+		json_int(w, t->delta);
+	else
+		json_null(w);
+	json_key(w, "per_hour");
+	if (t->have)
+		json_double(w, t->per_hour);
+	else
+		json_null(w);
+	json_key(w, "rising_runs");
+	if (t->have)
+		json_uint(w, t->rising_runs);
+	else
+		json_null(w);
+	json_key(w, "exhausts_in_s");
+	if (t->exhausts_in_s >= 0)
+		json_double(w, t->exhausts_in_s);
+	else
+		json_null(w);
+	json_object_end(w);
+	json_key(w, "leak_suspect");
+	json_bool(w, t->leak_suspect);
+}
+
+static void
 json_fd(struct json_writer *w, const struct fd_entry *fd)
 {
 	json_object_begin(w);
@@ -58,14 +167,11 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	json_key(w, "mode");
 	json_string(w, fd->have_flags ? mode_name(fd->mode) : NULL);
 	json_key(w, "cloexec");
-	if (fd->have_flags)
-		json_bool(w, fd->cloexec);
-	else
-		json_null(w);
+	json_flag(w, fd->have_flags, fd->cloexec);
 	json_key(w, "nonblock");
-	json_bool(w, fd->nonblock);
+	json_flag(w, fd->have_flags, fd->nonblock);
 	json_key(w, "append");
-	json_bool(w, fd->append);
+	json_flag(w, fd->have_flags, fd->append);
 	json_key(w, "pos");
 	if (fd->pos >= 0)
 		json_int(w, fd->pos);
@@ -80,10 +186,16 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 		json_uint(w, fd->ino);
 	else
 		json_null(w);
-	if (fd->type == FD_TYPE_SOCKET) {
-		json_key(w, "proto");
-		json_string(w, fd->proto);
+	if (fd->type == FD_TYPE_SOCKET)
+		json_socket(w, fd);
+	if ((fd->deleted || fd->type == FD_TYPE_MEMFD) && fd->size >= 0) {
+		json_key(w, "size");
+		json_int(w, fd->size);
 	}
+	if (fd->peers_searched)
+		json_peers(w, fd);
+	if (fd->ndetails > 0)
+		json_details(w, fd);
 	json_object_end(w);
 }
 
@@ -93,6 +205,7 @@ json_process(FILE *out, const struct report *report,
 {
 	struct json_writer *w = &json_output;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
+	bool fds = (proc->have & PROCESS_FDS) != 0;
 
 	(void)out;
 	json_object_begin(w);
@@ -114,14 +227,23 @@ json_process(FILE *out, const struct report *report,
 	else
 		json_null(w);
 	json_key(w, "highest_fd");
-	json_int(w, proc->highest_fd);
+	if (fds)
+		json_int(w, proc->highest_fd);
+	else
+		json_null(w);
 	json_key(w, "inheritable");
-	json_uint(w, proc->inheritable);
+	if (fds)
+		json_uint(w, proc->inheritable);
+	else
+		json_null(w);
 	json_key(w, "over_fd_setsize");
-	json_bool(w, proc->over_fd_setsize);
+	json_flag(w, fds, proc->over_fd_setsize);
 	json_key(w, "status");
 	json_string(w, status_name(proc->status));
-	json_types(w, proc);
+	if (report->trend)
+		json_trend(w, proc);
+	if (fds)
+		json_types(w, proc);
 	if (!report->summary && (proc->have & PROCESS_FDS)) {
 		json_key(w, "fds");
 		json_array_begin(w);
@@ -131,6 +253,24 @@ json_process(FILE *out, const struct report *report,
 		}
 		json_array_end(w);
 	}
+	json_object_end(w);
+}
+
+static void
+json_system(struct json_writer *w, const struct report *report)
+{
+	json_key(w, "system");
+	if (!report->system.have) {
+		json_null(w);
+		return;
+	}
+	json_object_begin(w);
+	json_key(w, "files_allocated");
+	json_uint(w, report->system.files_allocated);
+	json_key(w, "files_max");
+	json_uint(w, report->system.files_max);
+	json_key(w, "nr_open");
+	json_uint(w, report->system.nr_open);
 	json_object_end(w);
 }
 
@@ -156,6 +296,9 @@ json_end(FILE *out, const struct report *report)
 		json_object_end(w);
 	}
 	json_array_end(w);
+	json_system(w, report);
+	json_key(w, "unreadable");
+	json_uint(w, report->nunreadable);
 	json_object_end(w);
 }
 
