@@ -304,8 +304,14 @@ char		*escape_prometheus(const char *);
 char		*escape_nagios_label(const char *);
 
 /* json.c: a small streaming JSON writer */
+struct json_text {
+	FILE		*out;
+	size_t		 len;
+	char		 buf[4096];
+};
 struct json_writer {
 	FILE		*out;
+	struct json_text text;
 	int		 depth;
 	bool		 need_comma[32];
 	bool		 after_key;
@@ -323,7 +329,6 @@ void	 json_int(struct json_writer *, int64_t);
 void	 json_double(struct json_writer *, double);
 void	 json_bool(struct json_writer *, bool);
 void	 json_null(struct json_writer *);
-void	 json_write_string(FILE *, const char *);
 
 /* output.c and output-*.c */
 struct output_ops {

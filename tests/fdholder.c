@@ -219,8 +219,8 @@ open_many(const char *dir, long count)
 	    getsockname(listener, (struct sockaddr *)&sin, &len) != 0)
 		err(1, "listen");
 	made++;
-	while (made < count) {
-		switch (made % 8) {
+	for (int kind = 0; made < count; kind++) {
+		switch (kind % 8) {
 		case 0:
 		case 1:
 			s = open_in(dir, "many.txt", O_RDONLY | O_CLOEXEC);
