@@ -112,6 +112,7 @@ struct fd_entry {
 	const char	*socket_type;	/* UNIX type, netlink protocol */
 	uint64_t	 peer_ino;	/* UNIX sockets: the peer's inode */
 	int64_t		 size;		/* deleted files, memfds; -1 unknown */
+	int		 error;		/* 0, or why it could not be read */
 	struct fd_detail *details;
 	size_t		 ndetails;
 	struct fd_peer	*peers;
@@ -234,9 +235,8 @@ int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
 void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
-int		 stat_parse_start_time(const char *, size_t, uint64_t *);
 int		 stat_parse(const char *, size_t, char **, uint64_t *,
-		    bool *);
+		    bool *, char *);
 int		 file_nr_parse(const char *, size_t, struct system_info *);
 int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);

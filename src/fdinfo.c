@@ -191,50 +191,18 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 	return -EINVAL;
 }
 
-/*
- * /proc/PID/stat: field 22, the start time.  The command (field 2) is in
- * parentheses and may itself contain ") ", so fields are counted from the
- * last closing parenthesis.
- */
-int
-stat_parse_start_time(const char *buf, size_t size, uint64_t *start_time)
-{
-	const char *p = NULL, *end = buf + size, *field;
-	int index = 2;
-
-	for (const char *q = buf; q < end; q++) {
-		if (*q == ')')
-			p = q;
-	}
-	if (p == NULL)
-		return -EINVAL;
-	p++;
-	while (p < end) {
-		while (p < end && *p == ' ')
-			p++;
-		field = p;
-		while (p < end && *p != ' ' && *p != '\n')
-			p++;
-		if (p == field)
-			break;
-		if (++index == 22)
-			return number_parse(field, (size_t)(p - field), 10,
-			    start_time) ? 0 : -EINVAL;
-	}
-	return -EINVAL;
-}
-
 /* PF_KTHREAD in the flags field of /proc/PID/stat: a kernel thread. */
 #define STAT_FLAG_KTHREAD 0x00200000u
 
 /*
  * /proc/PID/stat in one read: the command (field 2, between the first
  * "(" and the last ")", since the name itself may hold parentheses), the
- * flags (field 9) and the start time (field 22).  *command is malloc'ed.
+ * state (field 3), the flags (field 9) and the start time (field 22).
+ * *command is malloc'ed.
  */
 int
 stat_parse(const char *buf, size_t size, char **command,
-    uint64_t *start_time, bool *kernel_thread)
+    uint64_t *start_time, bool *kernel_thread, char *state)
 {
 	const char *open, *close = NULL, *end = buf + size, *p, *field;
 	uint64_t flags = 0;
@@ -258,6 +226,8 @@ stat_parse(const char *buf, size_t size, char **command,
 		if (p == field)
 			break;
 		index++;
+		if (index == 3)
+			*state = *field;
 		if (index == 9)
 			have_flags = number_parse(field, (size_t)(p - field),
 			    10, &flags) != 0;

@@ -186,6 +186,10 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 		json_uint(w, fd->ino);
 	else
 		json_null(w);
+	if (fd->error != 0) {
+		json_key(w, "error");
+		json_string(w, platform_strerror(fd->error));
+	}
 	if (fd->type == FD_TYPE_SOCKET)
 		json_socket(w, fd);
 	if ((fd->deleted || fd->type == FD_TYPE_MEMFD) && fd->size >= 0) {

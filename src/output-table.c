@@ -8,6 +8,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "platform.h"
 
 #define COLOR_RED	"\033[31m"
 #define COLOR_YELLOW	"\033[33m"
@@ -186,6 +187,8 @@ table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
 	table_escaped(out, fd->target);
 	if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
 		fprintf(out, " %s", fd->proto);
+	if (fd->error != 0)
+		fprintf(out, " (error: %s)", platform_strerror(fd->error));
 	if (fd->deleted) {
 		fputc(' ', out);
 		table_colored(out, report, COLOR_RED, "(deleted)");

@@ -216,27 +216,38 @@ user_name(long uid)
 static int
 identity_read(int proc_dir, struct process *proc)
 {
-	char buf[PROC_FILE_MAX];
+	char buf[PROC_FILE_MAX], state;
 	const char *name;
+	struct stat st;
 	ssize_t n;
+	int error;
 
-	if ((n = read_file_at(proc_dir, "comm", buf, sizeof(buf))) < 0)
-		return (int)n;
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if ((proc->command = strdup(buf)) == NULL)
-		return -ENOMEM;
-	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
-		return (int)n;
-	if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
-		return -EINVAL;
+	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	if ((error = stat_parse(buf, (size_t)n, &proc->command,
+	    &proc->start_time, &proc->kernel_thread, &state)) != 0)
+		return error;
+	/* A zombie has exited; only its parent has not reaped it yet. */
+	if (state == 'Z' || state == 'X')
+		return -ESRCH;
+	/*
+	 * /proc/PID belongs to the effective user of the process, except
+	 * that a process that is not dumpable shows as root: only then is
+	 * the status file worth reading.
+	 */
+	if (fstat(proc_dir, &st) == -1)
+		return -errno;
+	proc->uid = (long)st.st_uid;
+	if (st.st_uid == 0) {
+		if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) <
+		    0)
+			return n == -ENOENT ? -ESRCH : (int)n;
+		if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
+			return -EINVAL;
+	}
 	if ((name = user_name(proc->uid)) == NULL ||
 	    (proc->user = strdup(name)) == NULL)
 		return -ENOMEM;
-	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
-		return (int)n;
-	if (stat_parse_start_time(buf, (size_t)n, &proc->start_time) != 0)
-		return -EINVAL;
 	return 0;
 }
 
@@ -384,9 +395,14 @@ descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 			fd->deleted = true;
 			link[pathlen] = '\0';
 		}
-	} else if (fd->type == FD_TYPE_MEMFD &&
-	    fdtype_link_deleted(link, &pathlen))
-		link[pathlen] = '\0';
+		if (fd->deleted)
+			fd->size = st.st_size;
+	} else if (fd->type == FD_TYPE_MEMFD) {
+		if (fdtype_link_deleted(link, &pathlen))
+			link[pathlen] = '\0';
+		if (fstatat(r->fd_dir, name, &st, 0) == 0)
+			fd->size = st.st_size;
+	}
 	if ((n = fdinfo_read_at(r->info_dir, name, info_buf,
 	    sizeof(info_buf))) < 0)
 		return (int)n;
@@ -399,7 +415,9 @@ descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 	    fd->type != FD_TYPE_NAMESPACE)
 		return -EAGAIN;
 	fdinfo_flags_apply(&info, fd);
-	if ((fd->target = strdup(link)) == NULL)
+	if ((fd->target = strdup(link)) == NULL ||
+	    fdinfo_details_parse(fd->type, info_buf, (size_t)n, &fd->details,
+	    &fd->ndetails) != 0)
 		return -ENOMEM;
 	if (fd->type == FD_TYPE_SOCKET)
 		(void)socket_proto_read(r->pid, name, fd);
@@ -494,6 +512,7 @@ table_reader_add(struct table_reader *r, int number)
 		memset(fd, 0, sizeof(*fd));
 		fd->fd = number;
 		fd->pos = -1;
+		fd->size = -1;
 		error = descriptor_read(r, fd);
 		if (error != -EAGAIN || ++tries == 3)
 			break;
@@ -503,8 +522,15 @@ table_reader_add(struct table_reader *r, int number)
 		fd_entry_release(fd);
 		return;
 	}
-	if (error != 0 && r->error == 0)
-		r->error = error;
+	/*
+	 * Being refused the table, or memory, fails the whole read; any
+	 * other failure is the descriptor's own and becomes part of its row.
+	 */
+	if (error == -EACCES || error == -EPERM || error == -ENOMEM) {
+		if (r->error == 0)
+			r->error = error;
+	} else
+		fd->error = error;
 	r->nfds++;
 }
 

@@ -145,18 +145,35 @@ START_TEST(status_uid)
 }
 END_TEST
 
-START_TEST(stat_start_time)
+START_TEST(stat_fields)
 {
 	/* A command that contains ") " must not shift the fields. */
 	static const char text[] = "4242 (evil) 1 2 3) S 1 4242 4242 0 -1 "
 	    "4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345678 100\n";
+	static const char kthread[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 "
+	    "0 0 0 0 0 0 20 0 1 0 5 0 0\n";
+	char *command = NULL, state = 0;
+	bool kernel = true;
 	uint64_t t = 0;
 
-	ck_assert_int_eq(stat_parse_start_time(text, strlen(text), &t), 0);
+	ck_assert_int_eq(stat_parse(text, strlen(text), &command, &t, &kernel,
+	    &state), 0);
 	ck_assert_uint_eq(t, 987654);
-	ck_assert_int_ne(stat_parse_start_time("4242 (x) S 1 2\n", 15, &t),
-	    0);
-	ck_assert_int_ne(stat_parse_start_time("no parenthesis", 14, &t), 0);
+	ck_assert_str_eq(command, "evil) 1 2 3");
+	ck_assert(!kernel);
+	ck_assert_int_eq(state, 'S');
+	free(command);
+	ck_assert_int_eq(stat_parse(kthread, strlen(kthread), &command, &t,
+	    &kernel, &state), 0);
+	ck_assert(kernel);
+	ck_assert_str_eq(command, "kthreadd");
+	free(command);
+	ck_assert_int_ne(stat_parse("4242 (x) S 1 2\n", 15, &command, &t,
+	    &kernel, &state), 0);
+	ck_assert_int_ne(stat_parse("no parenthesis", 14, &command, &t,
+	    &kernel, &state), 0);
+	ck_assert_int_ne(stat_parse("1 (x) S 1 1 1 1 1 x 0 0 0 0 0 0 0 0 0 0 "
+	    "0 0 5\n", 42, &command, &t, &kernel, &state), 0);
 }
 END_TEST
 
@@ -276,7 +293,7 @@ main(void)
 	tcase_add_test(tc, limits_real);
 	tcase_add_test(tc, limits_unlimited_and_bad);
 	tcase_add_test(tc, status_uid);
-	tcase_add_test(tc, stat_start_time);
+	tcase_add_test(tc, stat_fields);
 	tcase_add_test(tc, sockproto_words);
 	tcase_add_test(tc, details_eventfd_epoll_pidfd);
 	tcase_add_test(tc, details_inotify_timerfd_signalfd);
