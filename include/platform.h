@@ -53,6 +53,14 @@ void	platform_file_abort(struct platform_file *file);
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);
 
+/*
+ * Read many processes, each as platform_process_read does; a backend may
+ * read them in parallel.  Per-process failures are in each proc->error;
+ * the return value is 0 or a failure of the whole call (-ENOMEM).
+ */
+int	platform_processes_read(struct process *procs, size_t n,
+	    unsigned what);
+
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
 

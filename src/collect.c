@@ -71,34 +71,33 @@ unreadable_add(struct report *report, struct process *proc)
 }
 
 /*
- * Read one process for --all.  Returns 1 to keep it, 0 to drop it, or a
- * negative errno value for a failure of fdaudit itself.
+ * Whether a process read for --all is kept: 1 to keep it, 0 to drop it,
+ * or a negative errno value for a failure of fdaudit itself.
  */
 static int
-collect_one(struct report *report, const struct collect_filter *f,
-    struct process *proc, unsigned what)
+collect_keep(struct report *report, const struct collect_filter *f,
+    struct process *proc)
 {
-	int error = platform_process_read(proc, PROCESS_IDENTITY);
+	int error = proc->error;
 
-	if (error == 0 && (proc->kernel_thread || !filter_match(f, proc)))
+	/* Identity comes first: without it there is nothing to name. */
+	if (!(proc->have & PROCESS_IDENTITY)) {
+		if (!error_is_denial(error) || f->command != NULL ||
+		    f->user != NULL)
+			return error == -ENOMEM ? error : 0;
+		report->examined++;
+		return unreadable_add(report, proc) == 0 ? 0 : -ENOMEM;
+	}
+	if (proc->kernel_thread || !filter_match(f, proc))
 		return 0;
-	if (error == 0) {
-		report->examined++;
-		error = platform_process_read(proc, what & ~PROCESS_IDENTITY);
-	} else if (error_is_denial(error) && f->command == NULL &&
-	    f->user == NULL)
-		report->examined++;
+	report->examined++;
 	if (error == 0)
 		return 1;
 	if (error == -ENOMEM)
 		return error;
-	/* Gone, or a kernel thread without a table: nothing to report. */
+	/* Gone meanwhile: nothing to report. */
 	if (!error_is_denial(error))
 		return 0;
-	if (f->command != NULL || f->user != NULL) {
-		if (!(proc->have & PROCESS_IDENTITY))
-			return 0;
-	}
 	return unreadable_add(report, proc) == 0 ? 0 : -ENOMEM;
 }
 
@@ -117,22 +116,22 @@ collect_all(struct report *report, const struct collect_filter *f,
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < npids; i++) {
-		struct process *proc = &procs[n];
-
-		memset(proc, 0, sizeof(*proc));
-		proc->pid = pids[i];
-		proc->highest_fd = -1;
-		error = collect_one(report, f, proc, what);
-		if (error < 0)
-			break;
-		if (error == 1)
-			n++;
-		else
-			process_free(proc);
-		error = 0;
+		procs[i].pid = pids[i];
+		procs[i].highest_fd = -1;
 	}
 	free(pids);
+	error = platform_processes_read(procs, npids, what);
+	for (size_t i = 0; i < npids; i++) {
+		int keep = error == 0 ? collect_keep(report, f, &procs[i]) : 0;
+
+		if (keep == 1)
+			procs[n++] = procs[i];
+		else
+			process_free(&procs[i]);
+		if (keep < 0)
+			error = keep;
+	}
 	report->processes = procs;
 	report->nprocesses = n;
-	return error;
+	return error < 0 ? error : 0;
 }

@@ -37,6 +37,14 @@ platform_process_read(struct process *proc, unsigned what)
 }
 
 int
+platform_processes_read(struct process *procs, size_t n, unsigned what)
+{
+	for (size_t i = 0; i < n; i++)
+		(void)platform_process_read(&procs[i], what);
+	return 0;
+}
+
+int
 platform_system_read(struct system_info *sys)
 {
 	sys->have = false;
