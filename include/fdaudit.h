@@ -174,6 +174,8 @@ struct process {
 	/* Filled by audit_process(). */
 	size_t		 type_counts[FD_TYPE_COUNT];
 	size_t		 inheritable;
+	uint64_t	 deleted_bytes;	/* held by deleted but open files */
+	size_t		 close_wait;	/* TCP sockets in CLOSE_WAIT */
 	double		 usage;		/* open / soft limit, < 0 if unlimited */
 	bool		 over_fd_setsize;
 	enum status	 status;

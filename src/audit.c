@@ -65,12 +65,18 @@ audit_process(struct process *proc, const struct thresholds *t)
 {
 	memset(proc->type_counts, 0, sizeof(proc->type_counts));
 	proc->inheritable = 0;
+	proc->deleted_bytes = 0;
+	proc->close_wait = 0;
 	for (size_t i = 0; i < proc->nfds; i++) {
 		const struct fd_entry *fd = &proc->fds[i];
 
 		proc->type_counts[fd->type]++;
 		if (fd_is_inheritable(fd))
 			proc->inheritable++;
+		if (fd->deleted && fd->size > 0)
+			proc->deleted_bytes += (uint64_t)fd->size;
+		if (fd->state != NULL && strcmp(fd->state, "CLOSE_WAIT") == 0)
+			proc->close_wait++;
 	}
 	if (!(proc->have & PROCESS_LIMITS) || proc->limits.soft_unlimited)
 		proc->usage = -1;

@@ -242,6 +242,16 @@ json_process(FILE *out, const struct report *report,
 		json_null(w);
 	json_key(w, "over_fd_setsize");
 	json_flag(w, fds, proc->over_fd_setsize);
+	json_key(w, "deleted_bytes");
+	if (fds)
+		json_uint(w, proc->deleted_bytes);
+	else
+		json_null(w);
+	json_key(w, "close_wait");
+	if (fds)
+		json_uint(w, proc->close_wait);
+	else
+		json_null(w);
 	json_key(w, "status");
 	json_string(w, status_name(proc->status));
 	if (report->trend)

@@ -81,10 +81,31 @@ table_limit(FILE *out, const char *label, uint64_t value, bool unlimited)
 		fprintf(out, "  %s %llu", label, (unsigned long long)value);
 }
 
+/* A byte count as people read it: "512", "4.2K", "1.5G". */
+static const char *
+bytes_text(char *buf, size_t size, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)bytes;
+	int u = -1;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+	return buf;
+}
+
 static void
 table_header(FILE *out, const struct report *report,
     const struct process *proc)
 {
+	char num[32];
+
 	fprintf(out, "PID %d  ", proc->pid);
 	table_escaped(out, proc->command);
 	fputs("  user ", out);
@@ -103,7 +124,13 @@ table_header(FILE *out, const struct report *report,
 		fprintf(out, "  usage %.1f%%", proc->usage * 100.0);
 	if (proc->highest_fd >= 0)
 		fprintf(out, "  highest %d", proc->highest_fd);
-	fprintf(out, "  inheritable %zu\n", proc->inheritable);
+	fprintf(out, "  inheritable %zu", proc->inheritable);
+	if (proc->deleted_bytes > 0)
+		fprintf(out, "  deleted %s", bytes_text(num, sizeof(num),
+		    proc->deleted_bytes));
+	if (proc->close_wait > 0)
+		fprintf(out, "  close_wait %zu", proc->close_wait);
+	fputc('\n', out);
 }
 
 static void
@@ -281,9 +308,9 @@ table_all_begin(FILE *out, const struct report *report)
 		    (unsigned long long)sys->files_allocated,
 		    (unsigned long long)sys->files_max,
 		    (unsigned long long)sys->nr_open);
-	fprintf(out, "%7s %-10s %-16s %7s %8s %6s %7s %-8s",
+	fprintf(out, "%7s %-10s %-16s %7s %8s %6s %7s %7s %-8s",
 	    "PID", "USER", "COMMAND", "OPEN", "SOFT", "USE%", "INHERIT",
-	    "STATUS");
+	    "DELETED", "STATUS");
 	if (report->trend)
 		fputs(" TREND", out);
 	fputc('\n', out);
@@ -325,10 +352,12 @@ table_all_row(FILE *out, const struct report *report,
 		fprintf(out, "%5.1f%% ", proc->usage * 100.0);
 	else
 		fprintf(out, "%6s ", "-");
-	if (proc->have & PROCESS_FDS)
+	if (proc->have & PROCESS_FDS) {
 		fprintf(out, "%7zu ", proc->inheritable);
-	else
-		fprintf(out, "%7s ", "-");
+		fprintf(out, "%7s ", bytes_text(num, sizeof(num),
+		    proc->deleted_bytes));
+	} else
+		fprintf(out, "%7s %7s ", "-", "-");
 	snprintf(status, sizeof(status), "%-8s", status_name(proc->status));
 	table_colored(out, report, proc->status == STATUS_OK ? NULL :
 	    status_color(proc->status), status);

@@ -91,6 +91,30 @@ check_held(const struct jv *proc, const struct held_fd *h)
 	    "socket") == 0));
 }
 
+/* The per-type details of the helper's descriptors. */
+static void
+details_check(const struct jv *proc, const struct holder *h)
+{
+	for (size_t i = 0; i < h->nfds; i++) {
+		const struct jv *e = find_fd(proc, h->fds[i].fd);
+		const struct jv *d = jv_get(e, "details");
+
+		if (strcmp(h->fds[i].type, "eventfd") == 0)
+			ck_assert(jv_num(d, "counter") == 0);
+		else if (strcmp(h->fds[i].type, "pidfd") == 0) {
+			ck_assert(jv_num(d, "pid") == h->pid);
+			ck_assert(jv_get(d, "alive")->boolean);
+		} else if (strcmp(h->fds[i].type, "timerfd") == 0)
+			ck_assert_str_eq(jv_str(d, "clock"), "monotonic");
+		else if (strcmp(h->fds[i].type, "signalfd") == 0)
+			ck_assert_str_eq(jv_str(d, "signals"), "USR1");
+		else if (strcmp(h->fds[i].type, "memfd") == 0)
+			ck_assert(jv_num(e, "size") == 0);
+		else if (h->fds[i].deleted)
+			ck_assert(jv_num(e, "size") == 18);
+	}
+}
+
 START_TEST(every_type_matches_the_kernel)
 {
 	static const char *const required[] = { "file", "dir", "chr", "fifo",
@@ -136,6 +160,10 @@ START_TEST(every_type_matches_the_kernel)
 		ck_assert(jv_num(e, "fd") <= jv_num(proc, "highest_fd"));
 	}
 	ck_assert_uint_ge(inheritable, 6);
+	/* The helper wrote 18 bytes to its file before removing it. */
+	ck_assert_int_eq((int)jv_num(proc, "deleted_bytes"), 18);
+	ck_assert_int_eq((int)jv_num(proc, "close_wait"), 0);
+	details_check(proc, &h);
 	ck_assert_uint_eq((size_t)jv_num(proc, "inheritable"), inheritable);
 	ck_assert(jv_num(proc, "limit_soft") > 0);
 	ck_assert(fabs(jv_num(proc, "usage") - jv_num(proc, "open") /
