@@ -402,6 +402,40 @@ START_TEST(own_process_without_privilege)
 }
 END_TEST
 
+/* Colour on a terminal only, and never with NO_COLOR set. */
+START_TEST(colour_only_on_a_terminal)
+{
+	const char *bin = getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit";
+	char cmd[512], out[65536];
+	const char *args[] = { NULL, NULL };
+	struct run_result r;
+	struct holder h;
+	size_t n;
+	FILE *p;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[0] = pid_text(h.pid);
+	for (int no_color = 0; no_color < 2; no_color++) {
+		snprintf(cmd, sizeof(cmd), "%s script -qec '%s %d' /dev/null",
+		    no_color ? "NO_COLOR=1" : "", bin, h.pid);
+		p = popen(cmd, "r");
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		pclose(p);
+		ck_assert_ptr_nonnull(strstr(out, "fdholder"));
+		if (no_color)
+			ck_assert_ptr_null(strstr(out, "\033["));
+		else
+			ck_assert_ptr_nonnull(strstr(out, "\033[32mok\033[0m"));
+	}
+	/* Not a terminal: no colour either. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_null(memchr(r.out, '\033', r.out_len));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -420,6 +454,7 @@ main(void)
 	tcase_add_test(tc, hostile_names);
 	tcase_add_test(tc, permission_denied_without_privilege);
 	tcase_add_test(tc, own_process_without_privilege);
+	tcase_add_test(tc, colour_only_on_a_terminal);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
