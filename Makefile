@@ -24,7 +24,8 @@ BIN	?= fdaudit
 UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
-PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c
+PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
+		src/socktable.c src/sockdiag.c src/procnet.c
 else
 PLATFORM ?= unknown
 PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
@@ -59,12 +60,15 @@ LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
-	      check_cli check_process check_all
+	      check_cli check_process check_all check_sockets
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder
 
 .PHONY: all check sanitize lint bench install uninstall clean
+
+# Keep the test objects between runs.
+.SECONDARY:
 
 all: $(BIN)
 
