@@ -25,7 +25,7 @@ UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
 PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
-		src/socktable.c src/sockdiag.c src/procnet.c
+		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
 else
 PLATFORM ?= unknown
 PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c

@@ -61,6 +61,12 @@ bool	platform_output_utf8(void);
 int	platform_processes_read(struct process *procs, size_t n,
 	    unsigned what);
 
+/*
+ * Name the other ends of the pipes, FIFOs and UNIX sockets of processes
+ * already read, among every process the caller can read.
+ */
+int	platform_peers_read(struct process *procs, size_t n);
+
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
 

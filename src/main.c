@@ -335,6 +335,11 @@ collect(const struct options *opt, struct report *report)
 	else
 		error = collect_pids(report, opt->pids, opt->npids,
 		    parts_wanted(opt));
+	/* Peers cost a look at every other process: named PIDs only. */
+	if (error == 0 && !opt->all && !opt->summary &&
+	    platform_peers_read(report->processes, report->nprocesses) ==
+	    -ENOMEM)
+		error = -ENOMEM;
 	if (error != 0) {
 		fprintf(stderr, "fdaudit: reading processes: %s\n",
 		    platform_strerror(error));

@@ -197,11 +197,86 @@ fd_flags_text(const struct fd_entry *fd, char *buf, size_t size)
 		buf[strlen(buf) - 1] = '\0';
 }
 
+/* "tcp 10.0.0.5:443 -> 10.0.0.9:51234 ESTABLISHED", "unix stream @x". */
+static void
+table_socket(FILE *out, const struct fd_entry *fd)
+{
+	fputs(fd->proto, out);
+	if (fd->socket_type != NULL)
+		fprintf(out, " %s", fd->socket_type);
+	if (fd->local != NULL) {
+		fputc(' ', out);
+		table_escaped(out, fd->local);
+	}
+	if (fd->remote != NULL) {
+		fputs(" -> ", out);
+		table_escaped(out, fd->remote);
+	}
+	if (fd->state != NULL)
+		fprintf(out, " %s", fd->state);
+	if (fd->local == NULL && fd->remote == NULL && fd->state == NULL) {
+		fputc(' ', out);
+		table_escaped(out, fd->target);
+	}
+}
+
+/* " -> 4711(gzip):0, 4712(tee):1", or that no other end was found. */
+static void
+table_peers(FILE *out, const struct fd_entry *fd)
+{
+	if (fd->npeers == 0) {
+		fputs(" -> (no peer found)", out);
+		return;
+	}
+	fputs(" ->", out);
+	for (size_t i = 0; i < fd->npeers && i < 8; i++) {
+		fprintf(out, "%s %d(", i > 0 ? "," : "", fd->peers[i].pid);
+		table_escaped(out, fd->peers[i].command);
+		fprintf(out, "):%d", fd->peers[i].fd);
+	}
+	if (fd->npeers > 8)
+		fprintf(out, " and %zu more", fd->npeers - 8);
+}
+
+/* "  [counter=3 watched=4,5]": what fdinfo says of the descriptor. */
+static void
+table_details(FILE *out, const struct fd_entry *fd)
+{
+	fputs("  [", out);
+	for (size_t i = 0; i < fd->ndetails; i++) {
+		const struct fd_detail *d = &fd->details[i];
+
+		fprintf(out, "%s%s=", i > 0 ? " " : "", d->key);
+		switch (d->kind) {
+		case DETAIL_NUMBER:
+			fprintf(out, "%lld", (long long)d->number);
+			break;
+		case DETAIL_REAL:
+			fprintf(out, "%g", d->real);
+			break;
+		case DETAIL_BOOL:
+			fputs(d->boolean ? "yes" : "no", out);
+			break;
+		case DETAIL_TEXT:
+			table_escaped(out, d->text);
+			break;
+		case DETAIL_NUMBERS:
+			for (size_t j = 0; j < d->nnumbers; j++)
+				fprintf(out, "%s%lld", j > 0 ? "," : "",
+				    (long long)d->numbers[j]);
+			if (d->nnumbers == 0)
+				fputs("none", out);
+			break;
+		}
+	}
+	fputc(']', out);
+}
+
 static void
 table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
     int fd_width)
 {
-	char flags[64];
+	char flags[64], size[32];
 
 	fd_flags_text(fd, flags, sizeof(flags));
 	fprintf(out, "%*d  %-11s %-4s ", fd_width, fd->fd,
@@ -211,15 +286,23 @@ table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
 		fprintf(out, "%*s", (int)(26 - strlen(flags)), "");
 	} else
 		fprintf(out, "%-25s ", flags);
-	table_escaped(out, fd->target);
 	if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
-		fprintf(out, " %s", fd->proto);
+		table_socket(out, fd);
+	else
+		table_escaped(out, fd->target);
 	if (fd->error != 0)
 		fprintf(out, " (error: %s)", platform_strerror(fd->error));
 	if (fd->deleted) {
 		fputc(' ', out);
 		table_colored(out, report, COLOR_RED, "(deleted)");
+		if (fd->size >= 0)
+			fprintf(out, " %s", bytes_text(size, sizeof(size),
+			    (uint64_t)fd->size));
 	}
+	if (fd->peers_searched)
+		table_peers(out, fd);
+	if (fd->ndetails > 0)
+		table_details(out, fd);
 	fputc('\n', out);
 }
 
@@ -279,7 +362,7 @@ table_process(FILE *out, const struct report *report,
 	for (int h = proc->highest_fd; h >= 100; h /= 10)
 		fd_width++;
 	fprintf(out, "\n%*s  %-11s %-4s %-25s %s\n", fd_width, "FD", "TYPE",
-	    "MODE", "FLAGS", "TARGET");
+	    "MODE", "FLAGS", "TARGET [DETAILS]");
 	for (size_t i = 0; i < proc->nfds; i++) {
 		if (output_fd_selected(report, &proc->fds[i]))
 			table_row(out, report, &proc->fds[i], fd_width);

@@ -24,7 +24,9 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "peers.h"
 #include "platform.h"
+#include "socktable.h"
 
 /* Below this many descriptors a second thread costs more than it saves. */
 #define PARALLEL_MIN_FDS 512
@@ -86,6 +88,21 @@ struct user_cache_entry {
 static struct user_cache_entry user_cache[64];
 static size_t user_cache_used;
 
+/*
+ * Socket tables, one per network namespace met in this run, each loaded
+ * one family at a time and only for the families some audited socket
+ * uses.  A netlink dump sees only fdaudit's own namespace; another one
+ * is read from /proc/PID/net of a process inside it.
+ */
+struct netns_tables {
+	uint64_t		 ino;
+	bool			 own;
+	struct sock_table	*table;
+	size_t			 nloaded;	/* of family_order */
+};
+static struct netns_tables *netns_cache;
+static size_t nnetns;
+
 int
 platform_init(void)
 {
@@ -98,6 +115,11 @@ platform_fini(void)
 	for (size_t i = 0; i < user_cache_used; i++)
 		free(user_cache[i].name);
 	user_cache_used = 0;
+	for (size_t i = 0; i < nnetns; i++)
+		socktable_free(netns_cache[i].table);
+	free(netns_cache);
+	netns_cache = NULL;
+	nnetns = 0;
 }
 
 const char *
@@ -321,13 +343,17 @@ fdinfo_flags_apply(const struct fdinfo *info, struct fd_entry *fd)
 	}
 }
 
+/*
+ * The protocol of a socket that no socket table lists (an unbound UDP
+ * socket, say), from the kernel's name for it.
+ */
 static int
-socket_proto_read(int pid, const char *name, struct fd_entry *fd)
+socket_proto_read(int pid, int number, struct fd_entry *fd)
 {
 	char path[64], value[64], word[32];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, name);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, number);
 	n = getxattr(path, "system.sockprotoname", value, sizeof(value) - 1);
 	if (n <= 0)
 		return n == 0 ? -ENODATA : -errno;
@@ -420,8 +446,6 @@ descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 	    fdinfo_details_parse(fd->type, info_buf, (size_t)n, &fd->details,
 	    &fd->ndetails) != 0)
 		return -ENOMEM;
-	if (fd->type == FD_TYPE_SOCKET)
-		(void)socket_proto_read(r->pid, name, fd);
 	return 0;
 }
 
@@ -726,6 +750,118 @@ part_read(int proc_dir, struct process *proc, unsigned part)
 	}
 }
 
+/* The inode of a process's network namespace, from /proc/PID/ns/net. */
+static int
+netns_of(const char *pid, uint64_t *ino)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
+		return -errno;
+	link[n] = '\0';
+	return link_inode(link, ino) ? 0 : -EINVAL;
+}
+
+static struct netns_tables *
+netns_tables(int pid)
+{
+	struct netns_tables *grown;
+	uint64_t ino, own;
+	char text[16];
+
+	snprintf(text, sizeof(text), "%d", pid);
+	if (netns_of(text, &ino) != 0 || netns_of("self", &own) != 0)
+		return NULL;
+	for (size_t i = 0; i < nnetns; i++) {
+		if (netns_cache[i].ino == ino)
+			return &netns_cache[i];
+	}
+	grown = reallocarray(netns_cache, nnetns + 1, sizeof(*grown));
+	if (grown == NULL)
+		return NULL;
+	netns_cache = grown;
+	memset(&grown[nnetns], 0, sizeof(grown[0]));
+	grown[nnetns].ino = ino;
+	grown[nnetns].own = ino == own;
+	if ((grown[nnetns].table = socktable_new()) == NULL)
+		return NULL;
+	return &grown[nnetns++];
+}
+
+/*
+ * Families are loaded in this order, each only when a socket was not
+ * found in those loaded before it: most processes need only the first
+ * two or three, and asking the kernel which family each socket is
+ * (getxattr per socket) cost more than the dumps.
+ */
+static const enum sock_family family_order[] = {
+	SOCK_FAMILY_UNIX, SOCK_FAMILY_TCP, SOCK_FAMILY_TCP6, SOCK_FAMILY_UDP,
+	SOCK_FAMILY_UDP6, SOCK_FAMILY_NETLINK, SOCK_FAMILY_PACKET,
+	SOCK_FAMILY_UDPLITE, SOCK_FAMILY_UDPLITE6, SOCK_FAMILY_RAW,
+	SOCK_FAMILY_RAW6,
+};
+
+/* Load the next family; false when all are loaded already. */
+static bool
+netns_load_next(struct netns_tables *t, int pid)
+{
+	enum sock_family family;
+
+	if (t->nloaded == sizeof(family_order) / sizeof(family_order[0]))
+		return false;
+	family = family_order[t->nloaded++];
+	/* The netlink dump first; the text table where it is refused. */
+	if (t->own && sockdiag_load(t->table, family) == 0)
+		return true;
+	(void)procnet_load(t->table, t->own ? 0 : pid, family);
+	return true;
+}
+
+static int
+socket_fill(struct fd_entry *fd, const struct sock_info *info)
+{
+	free(fd->proto);
+	if ((fd->proto = strdup(info->proto)) == NULL)
+		return -ENOMEM;
+	if (info->local != NULL && (fd->local = strdup(info->local)) == NULL)
+		return -ENOMEM;
+	if (info->remote != NULL &&
+	    (fd->remote = strdup(info->remote)) == NULL)
+		return -ENOMEM;
+	fd->state = info->state;
+	fd->socket_type = info->type;
+	fd->peer_ino = info->peer_ino;
+	return 0;
+}
+
+/* Protocol, endpoints and state of every socket of a process. */
+static int
+sockets_resolve(struct process *proc)
+{
+	struct netns_tables *t = NULL;
+
+	for (size_t i = 0; i < proc->nfds; i++) {
+		struct fd_entry *fd = &proc->fds[i];
+		const struct sock_info *info = NULL;
+
+		if (fd->type != FD_TYPE_SOCKET || !fd->have_ino)
+			continue;
+		if (t == NULL && (t = netns_tables(proc->pid)) == NULL)
+			return 0;
+		while ((info = socktable_find(t->table, fd->ino)) == NULL &&
+		    netns_load_next(t, proc->pid))
+			;
+		if (info != NULL) {
+			if (socket_fill(fd, info) != 0)
+				return -ENOMEM;
+		} else if (socket_proto_read(proc->pid, fd->fd, fd) == -ENOMEM)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * The user name of a process that was read.  Kept apart from the reading
  * itself because the cache of names is not shared between threads.
@@ -777,14 +913,34 @@ process_read(struct process *proc, unsigned what)
 	return error;
 }
 
+/*
+ * What is kept apart from the reading: user names and socket tables are
+ * shared by the whole run, so they are filled in one thread.
+ */
+static int
+process_complete(struct process *proc)
+{
+	if (user_fill(proc) != 0)
+		return -ENOMEM;
+	if ((proc->have & PROCESS_FDS) && sockets_resolve(proc) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
 int
 platform_process_read(struct process *proc, unsigned what)
 {
 	int error = process_read(proc, what);
 
-	if (user_fill(proc) != 0 && error == 0)
+	if (process_complete(proc) != 0 && error == 0)
 		error = proc->error = -ENOMEM;
 	return error;
+}
+
+int
+platform_peers_read(struct process *procs, size_t n)
+{
+	return peers_resolve(procs, n);
 }
 
 /* Processes handed out to the readers of platform_processes_read. */
@@ -834,7 +990,7 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 	if (threaded)
 		pthread_join(thread, NULL);
 	for (size_t i = 0; i < n; i++) {
-		if (user_fill(&procs[i]) != 0)
+		if (process_complete(&procs[i]) != 0)
 			return -ENOMEM;
 	}
 	return 0;

@@ -45,6 +45,14 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 }
 
 int
+platform_peers_read(struct process *procs, size_t n)
+{
+	(void)procs;
+	(void)n;
+	return -ENOSYS;
+}
+
+int
 platform_system_read(struct system_info *sys)
 {
 	sys->have = false;
