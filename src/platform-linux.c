@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <pwd.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -803,6 +804,47 @@ static const enum sock_family family_order[] = {
 	SOCK_FAMILY_RAW6,
 };
 
+/* A netlink dump made from inside another network namespace. */
+struct netns_dump {
+	int			 nsfd;
+	struct sock_table	*table;
+	enum sock_family	 family;
+	int			 error;
+};
+
+static void *
+netns_dump_run(void *arg)
+{
+	struct netns_dump *d = arg;
+
+	/* setns moves only this thread, which ends with the dump. */
+	if (setns(d->nsfd, CLONE_NEWNET) == -1)
+		d->error = -errno;
+	else
+		d->error = sockdiag_load(d->table, d->family);
+	return NULL;
+}
+
+/*
+ * The dump of another namespace needs CAP_SYS_ADMIN to enter it; the
+ * namespace file is opened, never a descriptor of the process.
+ */
+static int
+netns_dump(struct sock_table *table, int pid, enum sock_family family)
+{
+	struct netns_dump d = { -1, table, family, -ENOSYS };
+	char path[64];
+	pthread_t thread;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if ((d.nsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	if (pthread_create(&thread, NULL, netns_dump_run, &d) == 0)
+		pthread_join(thread, NULL);
+	close(d.nsfd);
+	return d.error;
+}
+
 /* Load the next family; false when all are loaded already. */
 static bool
 netns_load_next(struct netns_tables *t, int pid)
@@ -814,6 +856,8 @@ netns_load_next(struct netns_tables *t, int pid)
 	family = family_order[t->nloaded++];
 	/* The netlink dump first; the text table where it is refused. */
 	if (t->own && sockdiag_load(t->table, family) == 0)
+		return true;
+	if (!t->own && netns_dump(t->table, pid, family) == 0)
 		return true;
 	(void)procnet_load(t->table, t->own ? 0 : pid, family);
 	return true;

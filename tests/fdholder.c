@@ -8,6 +8,11 @@
  *   fdholder -N NAME           set the command name (prctl PR_SET_NAME)
  *   fdholder -x -d DIR         also files whose names hold control
  *                              characters and bytes that are not UTF-8
+ *   fdholder -S -d DIR         sockets of every family with known ends:
+ *                              "sock FD PROTO LOCAL REMOTE STATE" lines
+ *   fdholder -P                a pipe shared with a child process:
+ *                              a "peer FD CHILD-PID CHILD-FD" line
+ *   fdholder -U                all of it in a network namespace of its own
  *
  * Output on stdout: "pid N", then one line per descriptor it vouches for,
  * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
@@ -30,6 +35,12 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/ioctl.h>
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <net/if.h>
+#include <sched.h>
 
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
@@ -43,6 +54,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +80,12 @@ report(int fd, const char *type, const char *mode, int cloexec, int deleted)
 	for (unsigned char *p = (unsigned char *)link; *p != '\0'; p++)
 		printf("%02x", *p);
 	putchar('\n');
+}
+
+static void
+strlcpy_local(char *dst, const char *src, size_t size)
+{
+	snprintf(dst, size, "%s", src);
 }
 
 static int
@@ -190,6 +208,166 @@ open_known(const char *dir)
 	open_anon();
 }
 
+/* What the helper knows of a socket's ends, for the tests to compare. */
+static void
+sock_report(int fd, const char *proto, const char *local,
+    const char *remote, const char *state)
+{
+	if (fd < 0)
+		return;
+	printf("sock\t%d\t%s\t%s\t%s\t%s\n", fd, proto, local, remote, state);
+}
+
+static void
+inet_text(int fd, bool peer, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[64];
+
+	if ((peer ? getpeername(fd, (struct sockaddr *)&ss, &len) :
+	    getsockname(fd, (struct sockaddr *)&ss, &len)) != 0)
+		err(1, "getsockname");
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		snprintf(buf, size, "[%s]:%d", host, ntohs(a->sin6_port));
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		snprintf(buf, size, "%s:%d", host, ntohs(a->sin_port));
+	}
+}
+
+static int
+tcp_listener(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)sin, sizeof(*sin)) != 0 ||
+	    listen(s, 8) != 0 ||
+	    getsockname(s, (struct sockaddr *)sin, &len) != 0)
+		err(1, "tcp listener");
+	return s;
+}
+
+/* A listener, an established pair, and a side left in CLOSE_WAIT. */
+static void
+open_tcp(void)
+{
+	char local[80], remote[80];
+	struct sockaddr_in sin;
+	int l, c, a, gone;
+
+	l = tcp_listener(&sin);
+	inet_text(l, false, local, sizeof(local));
+	sock_report(l, "tcp", local, "-", "LISTEN");
+	c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(c, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    (a = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		err(1, "tcp pair");
+	inet_text(c, false, local, sizeof(local));
+	inet_text(c, true, remote, sizeof(remote));
+	sock_report(c, "tcp", local, remote, "ESTABLISHED");
+	sock_report(a, "tcp", remote, local, "ESTABLISHED");
+	gone = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (connect(gone, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    (a = accept4(l, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		err(1, "tcp pair");
+	close(gone);
+	usleep(100000);
+	inet_text(a, false, local, sizeof(local));
+	sock_report(a, "tcp", local, "-", "CLOSE_WAIT");
+}
+
+static void
+open_socket_families(const char *dir)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char local[80];
+	int s, pair[2];
+
+	open_tcp();
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (bind(s, (struct sockaddr *)&sin, sizeof(sin)) != 0)
+		err(1, "udp");
+	inet_text(s, false, local, sizeof(local));
+	sock_report(s, "udp", local, "-", "-");
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) == 0) {
+		sock_report(pair[0], "unix", "-", "-", "CONNECTED");
+		sock_report(pair[1], "unix", "-", "-", "CONNECTED");
+	}
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/bound.sock", dir);
+	if (bind(s, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+	    listen(s, 1) != 0)
+		err(1, "unix");
+	sock_report(s, "unix", sun.sun_path, "-", "LISTEN");
+	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	/* Abstract names are shared by the namespace: make it unique. */
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1,
+	    "fdholder-%d", (int)getpid());
+	if (bind(s, (struct sockaddr *)&sun, offsetof(struct sockaddr_un,
+	    sun_path) + 1 + strlen(sun.sun_path + 1)) != 0)
+		err(1, "abstract");
+	snprintf(local, sizeof(local), "@%s", sun.sun_path + 1);
+	sock_report(s, "unix", local, "-", "UNCONNECTED");
+	/* Netlink and packet sockets: the protocol is what is checked. */
+	sock_report(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE), "netlink", "?", "-", "-");
+	sock_report(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
+	    htons(ETH_P_ALL)), "packet", "?", "-", "-");
+}
+
+/* A pipe whose read end a child holds at a known number. */
+static void
+open_shared_pipe(void)
+{
+	int p[2];
+	pid_t child;
+
+	if (pipe(p) != 0)
+		err(1, "pipe");
+	if ((child = fork()) == 0) {
+		/* The child holds the read end and nothing else of ours. */
+		if (p[0] > 3)
+			syscall(SYS_close_range, 3, p[0] - 1, 0);
+		syscall(SYS_close_range, p[0] + 1, ~0U, 0);
+		for (;;)
+			pause();
+	}
+	close(p[0]);
+	printf("peer\t%d\t%d\t%d\n", p[1], (int)child, p[0]);
+}
+
+/* Its own network namespace, with the loopback interface up. */
+static void
+enter_new_netns(void)
+{
+	struct ifreq ifr = { 0 };
+	int s;
+
+	if (unshare(CLONE_NEWNET) != 0)
+		err(1, "unshare");
+	strlcpy_local(ifr.ifr_name, "lo", sizeof(ifr.ifr_name));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		err(1, "lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+		err(1, "lo up");
+	close(s);
+}
+
 /* Names a hostile process could give its files. */
 static void
 open_hostile(const char *dir)
@@ -307,11 +485,11 @@ main(int argc, char **argv)
 {
 	const char *dir = "/tmp", *name = NULL;
 	long count = -1, soft = -1;
-	int hostile = 0;
+	int hostile = 0, sockets = 0, shared = 0, netns = 0;
 	struct rlimit rl;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:l:n:N:x")) != -1) {
+	while ((ch = getopt(argc, argv, "d:l:n:N:PSUx")) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;
@@ -328,9 +506,18 @@ main(int argc, char **argv)
 		case 'x':
 			hostile = 1;
 			break;
+		case 'P':
+			shared = 1;
+			break;
+		case 'S':
+			sockets = 1;
+			break;
+		case 'U':
+			netns = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: fdholder [-d dir] [-l soft] "
-			    "[-n count] [-N name] [-x]\n");
+			    "[-n count] [-N name] [-PSUx]\n");
 			return 2;
 		}
 	}
@@ -346,6 +533,8 @@ main(int argc, char **argv)
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			err(1, "setrlimit");
 	}
+	if (netns)
+		enter_new_netns();
 	printf("pid %d\n", (int)getpid());
 	if (count >= 0)
 		open_many(dir, count - 3);	/* 0, 1 and 2 are open */
@@ -353,6 +542,10 @@ main(int argc, char **argv)
 		open_known(dir);
 	if (hostile)
 		open_hostile(dir);
+	if (sockets)
+		open_socket_families(dir);
+	if (shared)
+		open_shared_pipe();
 	printf("ready\n");
 	fflush(stdout);
 	leak_loop();

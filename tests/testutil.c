@@ -203,6 +203,17 @@ holder_start(struct holder *h, const char *const *extra)
 		}
 		if (strncmp(line, "pid ", 4) == 0)
 			continue;
+		if (strncmp(line, "sock\t", 5) == 0 ||
+		    strncmp(line, "peer\t", 5) == 0) {
+			char **grown = realloc(h->lines, (h->nlines + 1) *
+			    sizeof(*grown));
+
+			if (grown == NULL)
+				break;
+			h->lines = grown;
+			h->lines[h->nlines++] = strdup(line);
+			continue;
+		}
 		if (holder_line(h, line) != 0)
 			break;
 	}
@@ -216,6 +227,14 @@ holder_stop(struct holder *h)
 	char cmd[128];
 
 	if (h->pid > 0) {
+		/* Its own children (fdholder -P) go with it. */
+		for (size_t i = 0; i < h->nlines; i++) {
+			int fd, child, child_fd;
+
+			if (sscanf(h->lines[i], "peer\t%d\t%d\t%d", &fd,
+			    &child, &child_fd) == 3)
+				kill(child, SIGKILL);
+		}
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
 	}
@@ -224,6 +243,9 @@ holder_stop(struct holder *h)
 	for (size_t i = 0; i < h->nfds; i++)
 		free(h->fds[i].target);
 	free(h->fds);
+	for (size_t i = 0; i < h->nlines; i++)
+		free(h->lines[i]);
+	free(h->lines);
 	if (h->dir[0] != '\0') {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", h->dir);
 		if (system(cmd) != 0)

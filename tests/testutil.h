@@ -45,6 +45,8 @@ struct holder {
 	char		 dir[64];	/* its temporary directory */
 	struct held_fd	*fds;
 	size_t		 nfds;
+	char		**lines;	/* "sock ..." and "peer ..." lines */
+	size_t		 nlines;
 };
 
 /* Start $FDHOLDER with extra arguments (NULL-ended); wait for "ready". */

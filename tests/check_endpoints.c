@@ -1,0 +1,194 @@
+/*
+ * Integration tests of what is on the other end: socket protocols,
+ * addresses and states, pipe peers in other processes, and a process in
+ * its own network namespace, through the real binary's JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdaudit.h"
+#include "jsonparse.h"
+#include "testutil.h"
+
+static struct jv *
+audit(const struct holder *h, struct run_result *r, const struct jv **proc)
+{
+	const char *args[] = { "-j", NULL, NULL };
+	const char *error = NULL;
+	struct jv *doc;
+
+	args[1] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
+	doc = jv_parse(r->out, r->out_len, &error);
+	ck_assert_msg(doc != NULL, "invalid JSON (%s)", error);
+	*proc = jv_at(jv_get(doc, "processes"), 0);
+	ck_assert_ptr_nonnull(*proc);
+	return doc;
+}
+
+static const struct jv *
+fd_of(const struct jv *proc, int fd)
+{
+	const struct jv *fds = jv_get(proc, "fds");
+
+	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
+		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
+			return jv_at(fds, i);
+	}
+	ck_abort_msg("fd %d not reported", fd);
+	return NULL;
+}
+
+/* Compare one "sock FD PROTO LOCAL REMOTE STATE" line of the helper. */
+static void
+socket_check(const struct jv *proc, const char *line)
+{
+	char proto[16], local[256], remote[256], state[32];
+	const struct jv *e;
+	int fd;
+
+	ck_assert_int_eq(sscanf(line, "sock\t%d\t%15s\t%255s\t%255s\t%31s",
+	    &fd, proto, local, remote, state), 5);
+	e = fd_of(proc, fd);
+	ck_assert_str_eq(jv_str(e, "type"), "socket");
+	ck_assert_msg(strcmp(jv_str(e, "proto"), proto) == 0,
+	    "fd %d: proto %s, want %s", fd, jv_str(e, "proto"), proto);
+	if (strcmp(local, "-") == 0)
+		ck_assert(jv_is(e, "local", JV_NULL));
+	else if (strcmp(local, "?") != 0)
+		ck_assert_msg(jv_str(e, "local") != NULL &&
+		    strcmp(jv_str(e, "local"), local) == 0,
+		    "fd %d: local %s, want %s", fd, jv_str(e, "local"), local);
+	if (strcmp(remote, "-") != 0)
+		ck_assert_msg(jv_str(e, "remote") != NULL &&
+		    strcmp(jv_str(e, "remote"), remote) == 0,
+		    "fd %d: remote %s, want %s", fd, jv_str(e, "remote"),
+		    remote);
+	if (strcmp(state, "-") != 0)
+		ck_assert_msg(jv_str(e, "state") != NULL &&
+		    strcmp(jv_str(e, "state"), state) == 0,
+		    "fd %d: state %s, want %s", fd, jv_str(e, "state"), state);
+}
+
+static bool
+has_peer(const struct jv *e, int pid, int fd)
+{
+	const struct jv *peers = jv_get(e, "peers");
+
+	for (size_t i = 0; peers != NULL && i < peers->count; i++) {
+		const struct jv *p = jv_at(peers, i);
+
+		if ((int)jv_num(p, "pid") == pid && (int)jv_num(p, "fd") == fd)
+			return strcmp(jv_str(p, "command"), "fdholder") == 0;
+	}
+	return false;
+}
+
+static void
+sockets_and_peers(const char *const *extra)
+{
+	const struct jv *proc, *e;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+	size_t socks = 0, peers = 0;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	doc = audit(&h, &r, &proc);
+	for (size_t i = 0; i < h.nlines; i++) {
+		int fd, child, child_fd;
+
+		if (strncmp(h.lines[i], "sock\t", 5) == 0) {
+			socket_check(proc, h.lines[i]);
+			socks++;
+		} else if (sscanf(h.lines[i], "peer\t%d\t%d\t%d", &fd, &child,
+		    &child_fd) == 3) {
+			ck_assert_msg(has_peer(fd_of(proc, fd), child,
+			    child_fd), "pipe %d: no peer %d:%d", fd, child,
+			    child_fd);
+			peers++;
+		}
+	}
+	ck_assert_uint_ge(socks, 10);
+	ck_assert_int_eq((int)jv_num(proc, "close_wait"), 1);
+	/* The pipe inside the helper: each end names the other. */
+	for (size_t i = 0; i < h.nfds; i++) {
+		if (strcmp(h.fds[i].type, "fifo") != 0 ||
+		    strncmp(h.fds[i].target, "pipe:", 5) != 0)
+			continue;
+		e = fd_of(proc, h.fds[i].fd);
+		ck_assert_uint_eq(jv_get(e, "peers")->count, 1);
+		peers++;
+	}
+	/* The socket pair of the known set names its other end. */
+	ck_assert(has_peer(fd_of(proc, 15), h.pid, 16));
+	ck_assert(has_peer(fd_of(proc, 16), h.pid, 15));
+	ck_assert_uint_ge(peers, 2);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+
+START_TEST(sockets_resolved_and_pipes_peered)
+{
+	const char *const extra[] = { "-S", "-P", NULL };
+
+	sockets_and_peers(extra);
+}
+END_TEST
+
+/* From outside, a process in its own network namespace is resolved. */
+START_TEST(other_network_namespace)
+{
+	const char *const extra[] = { "-U", "-S", "-P", NULL };
+
+	if (geteuid() != 0)
+		return;		/* unshare(CLONE_NEWNET) needs root */
+	sockets_and_peers(extra);
+}
+END_TEST
+
+START_TEST(named_fifo_without_peer_is_said)
+{
+	const struct jv *proc, *e;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+	const char *table[] = { NULL, NULL };
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	doc = audit(&h, &r, &proc);
+	for (size_t i = 0; i < h.nfds; i++) {
+		if (strcmp(h.fds[i].type, "fifo") != 0 ||
+		    h.fds[i].target[0] != '/')
+			continue;
+		e = fd_of(proc, h.fds[i].fd);
+		ck_assert(jv_is(e, "peers", JV_ARRAY));
+		ck_assert_uint_eq(jv_get(e, "peers")->count, 0);
+	}
+	jv_free(doc);
+	run_result_free(&r);
+	table[0] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "named.fifo -> (no peer found)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "[counter=0"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("endpoints");
+	TCase *tc = tcase_create("endpoints");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, sockets_resolved_and_pipes_peered);
+	tcase_add_test(tc, other_network_namespace);
+	tcase_add_test(tc, named_fifo_without_peer_is_said);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}
