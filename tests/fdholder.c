@@ -118,10 +118,12 @@ open_sockets(void)
 	}
 	/* An abstract UNIX socket: the name starts with a NUL byte. */
 	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	memcpy(sun.sun_path, "\0fdholder", 9);
+	snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "fdholder.%d",
+	    (int)getpid());
 	if (bind(s, (struct sockaddr *)&sun, offsetof(struct sockaddr_un,
-	    sun_path) + 9) == 0)
-		report(s, "socket", "rw", 1, 0);
+	    sun_path) + 1 + strlen(sun.sun_path + 1)) != 0)
+		err(1, "abstract socket");
+	report(s, "socket", "rw", 1, 0);
 	report(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE),
 	    "socket", "rw", 1, 0);
 }
