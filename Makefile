@@ -118,6 +118,8 @@ $(BUILD)/tests/bench/floor: tests/bench/floor.c
 bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-pid.sh
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder BENCH_OTHER=19000 \
+	    sh tests/bench/bench-pid.sh
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    FLOOR=$(BUILD)/tests/bench/floor sh tests/bench/bench-all.sh
 

@@ -21,6 +21,7 @@ enum long_only {
 	OPT_STATE,
 	OPT_LEAK_RUNS,
 	OPT_HORIZON,
+	OPT_NO_PEERS,
 };
 
 struct options {
@@ -31,6 +32,7 @@ struct options {
 	bool			 all;
 	bool			 descriptors;
 	bool			 summary;
+	bool			 no_peers;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
@@ -47,7 +49,7 @@ usage(FILE *out)
 	    "[-o file]\n"
 	    "               [-t type[,type...]] [-u user] [-w pct] "
 	    "[--top n]\n"
-	    "               [--state file [--leak-runs k] "
+	    "               [--no-peers] [--state file [--leak-runs k] "
 	    "[--horizon time]]\n"
 	    "               [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n");
@@ -80,6 +82,8 @@ help(void)
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
 	    "      --top N         only the N processes with the highest usage\n"
+	    "      --no-peers      do not look for the other ends of pipes and "
+	    "sockets\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
 	    "      --leak-runs K   suspect a leak after K rising runs "
 	    "(default 3)\n"
@@ -228,6 +232,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case 'w':
 		opt->thresholds.warn_pct = percent_parse(optarg, "warning");
 		break;
+	case OPT_NO_PEERS:
+		opt->no_peers = true;
+		break;
 	case OPT_TOP:
 		opt->top = (size_t)number_parse(optarg, "--top", 1, INT_MAX);
 		break;
@@ -262,6 +269,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
 		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
+		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "state",	required_argument,	NULL, OPT_STATE },
@@ -336,7 +344,7 @@ collect(const struct options *opt, struct report *report)
 		error = collect_pids(report, opt->pids, opt->npids,
 		    parts_wanted(opt));
 	/* Peers cost a look at every other process: named PIDs only. */
-	if (error == 0 && !opt->all && !opt->summary &&
+	if (error == 0 && !opt->all && !opt->summary && !opt->no_peers &&
 	    platform_peers_read(report->processes, report->nprocesses) ==
 	    -ENOMEM)
 		error = -ENOMEM;

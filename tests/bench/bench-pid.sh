@@ -25,6 +25,9 @@ FDAUDIT=${FDAUDIT:-./fdaudit}
 FDHOLDER=${FDHOLDER:-build/tests/fdholder}
 BENCH_FDS=${BENCH_FDS:-20000}
 BENCH_RUNS=${BENCH_RUNS:-11}
+# Descriptors held by a second helper, so that the host has many
+# unrelated sockets (a quarter of them TCP connections) to look past.
+BENCH_OTHER=${BENCH_OTHER:-0}
 TOOLS="fdaudit lsfd lsof"
 
 die() {
@@ -35,6 +38,9 @@ die() {
 case $BENCH_FDS in
 ''|*[!0-9]*) die "BENCH_FDS must be a number, not \"$BENCH_FDS\"" ;;
 esac
+case $BENCH_OTHER in
+''|*[!0-9]*) die "BENCH_OTHER must be a number" ;;
+esac
 case $BENCH_RUNS in
 ''|*[!0-9]*|0) die "BENCH_RUNS must be a positive number" ;;
 esac
@@ -44,19 +50,26 @@ esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench.XXXXXX") ||
     die "cannot make a temporary directory"
 holder=
+other=
 
 # The holder must not outlive the benchmark, however it ends.
 cleanup() {
-	if [ -n "$holder" ]; then
-		kill "$holder" 2>/dev/null
-		wait "$holder" 2>/dev/null
-	fi
+	for p in $holder $other; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+if [ "$BENCH_OTHER" -gt 0 ]; then
+	"$FDHOLDER" -n "$BENCH_OTHER" -d "$tmp" >"$tmp/other.out" 2>&1 \
+	    </dev/null &
+	other=$!
+fi
 
 # fdholder closes whatever it inherits, so it holds exactly BENCH_FDS.
 "$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" \
@@ -67,6 +80,7 @@ waited=0
 until grep -q '^ready$' "$tmp/holder.out" 2>/dev/null; do
 	if ! kill -0 "$holder" 2>/dev/null; then
 		holder=
+other=
 		cat "$tmp/holder.out" >&2
 		die "fdholder exited before it was ready"
 	fi
@@ -159,6 +173,9 @@ stats() {
 
 echo "fdholder PID $pid holds $held descriptors;" \
     "$BENCH_RUNS runs of each tool after one warm-up"
+[ "$BENCH_OTHER" -gt 0 ] && echo "another helper holds $BENCH_OTHER" \
+    "descriptors; the host has $(($(wc -l </proc/net/tcp) - 1)) TCP and" \
+    "$(($(wc -l </proc/net/unix) - 1)) UNIX sockets"
 printf '%-14s %10s %10s %14s\n' tool "median ms" "min ms" "peak RSS KiB"
 for tool in $present; do
 	stats "$tmp/$tool.times" >"$tmp/$tool.stats"
