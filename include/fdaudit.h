@@ -82,6 +82,7 @@ struct fd_detail {
 	bool		 boolean;
 	char		*text;
 	int64_t		*numbers;
+	uint64_t	*inodes;	/* epoll: inode of each watched number */
 	size_t		 nnumbers;
 };
 

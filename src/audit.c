@@ -60,6 +60,68 @@ audit_usage_status(double usage, const struct thresholds *t)
 	return STATUS_OK;
 }
 
+/* Whether `number' is open on the object of inode `ino' (0: any). */
+static bool
+fd_open(const struct process *proc, int64_t number, uint64_t ino)
+{
+	size_t lo = 0, hi = proc->nfds;
+
+	/* The table is sorted by number. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (proc->fds[mid].fd == number)
+			return ino == 0 || !proc->fds[mid].have_ino ||
+			    proc->fds[mid].ino == ino;
+		if (proc->fds[mid].fd < number)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * An epoll watch outlives the descriptor it was added for when that
+ * descriptor was duplicated first: the watch stays until every copy is
+ * closed, and events keep coming for a number the process no longer
+ * has, or that now names another object.  Such watches are "stale".
+ */
+static void
+epoll_stale_mark(const struct process *proc, struct fd_entry *fd)
+{
+	const struct fd_detail *watched = NULL;
+	struct fd_detail *grown;
+	int64_t *stale;
+	size_t n = 0;
+
+	for (size_t i = 0; i < fd->ndetails; i++) {
+		if (strcmp(fd->details[i].key, "stale") == 0)
+			return;
+		if (strcmp(fd->details[i].key, "watched") == 0)
+			watched = &fd->details[i];
+	}
+	if (watched == NULL || watched->nnumbers == 0 ||
+	    (stale = calloc(watched->nnumbers, sizeof(*stale))) == NULL)
+		return;
+	for (size_t i = 0; i < watched->nnumbers; i++) {
+		if (!fd_open(proc, watched->numbers[i], watched->inodes != NULL ?
+		    watched->inodes[i] : 0))
+			stale[n++] = watched->numbers[i];
+	}
+	if (n == 0 || (grown = reallocarray(fd->details, fd->ndetails + 1,
+	    sizeof(*grown))) == NULL) {
+		free(stale);
+		return;
+	}
+	fd->details = grown;
+	memset(&grown[fd->ndetails], 0, sizeof(grown[0]));
+	grown[fd->ndetails].key = "stale";
+	grown[fd->ndetails].kind = DETAIL_NUMBERS;
+	grown[fd->ndetails].numbers = stale;
+	grown[fd->ndetails++].nnumbers = n;
+}
+
 void
 audit_process(struct process *proc, const struct thresholds *t)
 {
@@ -77,6 +139,10 @@ audit_process(struct process *proc, const struct thresholds *t)
 			proc->deleted_bytes += (uint64_t)fd->size;
 		if (fd->state != NULL && strcmp(fd->state, "CLOSE_WAIT") == 0)
 			proc->close_wait++;
+	}
+	for (size_t i = 0; i < proc->nfds; i++) {
+		if (proc->fds[i].type == FD_TYPE_EPOLL)
+			epoll_stale_mark(proc, &proc->fds[i]);
 	}
 	if (!(proc->have & PROCESS_LIMITS) || proc->limits.soft_unlimited)
 		proc->usage = -1;

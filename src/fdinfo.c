@@ -442,6 +442,19 @@ details_eventfd(struct details *d, const char *line, size_t len)
 	}
 }
 
+/* The first `word' in [s, s + len), or NULL. */
+static const char *
+text_find(const char *s, size_t len, const char *word)
+{
+	size_t wlen = strlen(word);
+
+	for (size_t i = 0; i + wlen <= len; i++) {
+		if (memcmp(s + i, word, wlen) == 0)
+			return s + i;
+	}
+	return NULL;
+}
+
 /* "tfd:        5 events:       19 data: ...": the watched descriptor. */
 static void
 details_epoll(struct details *d, const char *line, size_t len)
@@ -449,7 +462,7 @@ details_epoll(struct details *d, const char *line, size_t len)
 	struct fd_detail *e = NULL;
 	const char *v;
 	size_t vlen;
-	uint64_t n;
+	uint64_t n, ino, *inodes;
 	int64_t *grown;
 
 	if ((v = line_value(line, len, "tfd:", &vlen)) == NULL ||
@@ -468,6 +481,18 @@ details_epoll(struct details *d, const char *line, size_t len)
 		return;
 	}
 	e->numbers = grown;
+	inodes = reallocarray(e->inodes, e->nnumbers + 1, sizeof(*inodes));
+	if (inodes == NULL) {
+		d->error = -ENOMEM;
+		return;
+	}
+	e->inodes = inodes;
+	/* " ino:40e" names the watched file, in hexadecimal; 0 if absent. */
+	ino = 0;
+	if ((v = text_find(line, len, " ino:")) != NULL)
+		(void)leading_number(v + 5, len - (size_t)(v + 5 - line), 16,
+		    &ino);
+	e->inodes[e->nnumbers] = ino;
 	e->numbers[e->nnumbers++] = (int64_t)n;
 }
 
@@ -638,6 +663,7 @@ fd_details_free(struct fd_detail *list, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(list[i].text);
 		free(list[i].numbers);
+		free(list[i].inodes);
 	}
 	free(list);
 }

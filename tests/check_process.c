@@ -91,6 +91,25 @@ check_held(const struct jv *proc, const struct held_fd *h)
 	    "socket") == 0));
 }
 
+/* The helper's epoll watches a number it closed: listed as stale. */
+static void
+stale_check(const struct jv *details, const struct holder *h)
+{
+	const struct jv *stale = jv_get(details, "stale");
+	int epfd, closed;
+
+	for (size_t i = 0; i < h->nlines; i++) {
+		if (sscanf(h->lines[i], "stale\t%d\t%d", &epfd, &closed) != 2)
+			continue;
+		ck_assert_ptr_nonnull(stale);
+		ck_assert_uint_eq(stale->count, 1);
+		ck_assert_int_eq((int)jv_at(stale, 0)->number, closed);
+		ck_assert_uint_eq(jv_get(details, "watched")->count, 1);
+		return;
+	}
+	ck_abort_msg("the helper made no stale watch");
+}
+
 /* The per-type details of the helper's descriptors. */
 static void
 details_check(const struct jv *proc, const struct holder *h)
@@ -101,6 +120,8 @@ details_check(const struct jv *proc, const struct holder *h)
 
 		if (strcmp(h->fds[i].type, "eventfd") == 0)
 			ck_assert(jv_num(d, "counter") == 0);
+		else if (strcmp(h->fds[i].type, "epoll") == 0)
+			stale_check(d, h);
 		else if (strcmp(h->fds[i].type, "pidfd") == 0) {
 			ck_assert(jv_num(d, "pid") == h->pid);
 			ck_assert(jv_get(d, "alive")->boolean);

@@ -142,6 +142,28 @@ bpf_map(void)
 	return (int)syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
 }
 
+/*
+ * A watch on a pipe whose descriptor is then closed while a duplicate
+ * keeps the pipe open: the watch stays, under a number the process no
+ * longer has or that the next open gives to another object.
+ */
+static void
+epoll_stale(int epfd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int p[2], copy;
+
+	if (pipe2(p, O_CLOEXEC) != 0 || (copy = dup(p[0])) < 0)
+		err(1, "pipe");
+	ev.data.fd = p[0];
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, p[0], &ev) != 0)
+		err(1, "epoll watch");
+	close(p[0]);
+	printf("stale\t%d\t%d\n", epfd, p[0]);
+	report(p[1], "fifo", "w", 1, 0);
+	report(copy, "fifo", "r", 0, 0);
+}
+
 static void
 open_anon(void)
 {
@@ -155,6 +177,7 @@ open_anon(void)
 	report(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd", "rw", 1, 0);
 	fd = epoll_create1(0);
 	report(fd, "epoll", "rw", 0, 0);
+	epoll_stale(fd);
 	report(inotify_init1(IN_CLOEXEC), "inotify", "r", 1, 0);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);

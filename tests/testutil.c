@@ -204,7 +204,8 @@ holder_start(struct holder *h, const char *const *extra)
 		if (strncmp(line, "pid ", 4) == 0)
 			continue;
 		if (strncmp(line, "sock\t", 5) == 0 ||
-		    strncmp(line, "peer\t", 5) == 0) {
+		    strncmp(line, "peer\t", 5) == 0 ||
+		    strncmp(line, "stale\t", 6) == 0) {
 			char **grown = realloc(h->lines, (h->nlines + 1) *
 			    sizeof(*grown));
 
