@@ -15,6 +15,9 @@
 
 set -u
 
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
 FDAUDIT=${FDAUDIT:-./fdaudit}
 FDHOLDER=${FDHOLDER:-build/tests/fdholder}
 FLOOR=${FLOOR:-build/tests/bench/floor}
@@ -68,10 +71,6 @@ while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" -lt \
 	sleep 0.1
 done
 
-now() {
-	date +%s%N
-}
-
 run_tool() {
 	tool=$1
 	shift
@@ -99,51 +98,9 @@ for tool in $TOOLS; do
 	present="$present $tool"
 done
 
-run=1
-while [ "$run" -le "$BENCH_RUNS" ]; do
-	for tool in $present; do
-		start=$(now)
-		run_tool "$tool" >/dev/null 2>&1
-		end=$(now)
-		echo "$((end - start))" >>"$tmp/$tool.times"
-	done
-	run=$((run + 1))
-done
-
-peak_rss() {
-	if [ ! -x /usr/bin/time ]; then
-		echo -
-		return
-	fi
-	run_tool "$1" /usr/bin/time -v -o "$tmp/$1.time" >/dev/null 2>&1
-	sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' \
-	    "$tmp/$1.time"
-}
-
-stats() {
-	sort -n "$1" | awk '{ t[NR] = $1 }
-	    END {
-		m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-		printf "%.1f %.1f\n", m / 1e6, t[1] / 1e6
-	    }'
-}
+bench_measure
 
 echo "$BENCH_PROCS helpers with $BENCH_FDS descriptors each;" \
-    "$(sed 's/ descriptors in / descriptors in /' "$tmp/floor.out")" \
+    "$(cat "$tmp/floor.out")" \
     "on the system; $BENCH_RUNS runs each"
-printf '%-14s %10s %10s %14s\n' tool "median ms" "min ms" "peak RSS KiB"
-for tool in $present; do
-	stats "$tmp/$tool.times" >"$tmp/$tool.stats"
-	read -r median min <"$tmp/$tool.stats"
-	printf '%-14s %10s %10s %14s\n' "$tool" "$median" "$min" \
-	    "$(peak_rss "$tool")"
-done
-read -r base_median base_min <"$tmp/fdaudit.stats"
-for tool in $present; do
-	[ "$tool" = fdaudit ] && continue
-	read -r median min <"$tmp/$tool.stats"
-	awk -v tm="$median" -v tn="$min" -v fm="$base_median" \
-	    -v fn="$base_min" -v name="$tool/fdaudit" 'BEGIN {
-		printf "%-14s %9.2fx %9.2fx\n", name, tm / fm, tn / fn
-	    }'
-done
+bench_report

@@ -21,6 +21,9 @@
 
 set -u
 
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
 FDAUDIT=${FDAUDIT:-./fdaudit}
 FDHOLDER=${FDHOLDER:-build/tests/fdholder}
 BENCH_FDS=${BENCH_FDS:-20000}
@@ -91,11 +94,6 @@ done
 pid=$(sed -n 's/^pid //p' "$tmp/holder.out")
 held=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 | wc -l)
 
-# Nanoseconds since the epoch (GNU date).
-now() {
-	date +%s%N
-}
-
 # One run of a tool on the holder, after the optional wrapper command
 # given as further arguments.
 run_tool() {
@@ -139,56 +137,13 @@ for tool in $TOOLS; do
 	present="$present $tool"
 done
 
-run=1
-while [ "$run" -le "$BENCH_RUNS" ]; do
-	for tool in $present; do
-		start=$(now)
-		run_tool "$tool" >/dev/null 2>&1
-		end=$(now)
-		echo "$((end - start))" >>"$tmp/$tool.times"
-	done
-	run=$((run + 1))
-done
+bench_measure
 
 # Peak resident set size in KiB, from one run under GNU time, or "-".
-peak_rss() {
-	if [ ! -x /usr/bin/time ]; then
-		echo -
-		return
-	fi
-	run_tool "$1" /usr/bin/time -v -o "$tmp/$1.time" >/dev/null 2>&1
-	rss=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' \
-	    "$tmp/$1.time" 2>/dev/null)
-	echo "${rss:--}"
-}
-
-# Median and minimum in milliseconds of a file of nanosecond times.
-stats() {
-	sort -n "$1" | awk '{ t[NR] = $1 }
-	    END {
-		m = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-		printf "%.1f %.1f\n", m / 1e6, t[1] / 1e6
-	    }'
-}
 
 echo "fdholder PID $pid holds $held descriptors;" \
     "$BENCH_RUNS runs of each tool after one warm-up"
 [ "$BENCH_OTHER" -gt 0 ] && echo "another helper holds $BENCH_OTHER" \
     "descriptors; the host has $(($(wc -l </proc/net/tcp) - 1)) TCP and" \
     "$(($(wc -l </proc/net/unix) - 1)) UNIX sockets"
-printf '%-14s %10s %10s %14s\n' tool "median ms" "min ms" "peak RSS KiB"
-for tool in $present; do
-	stats "$tmp/$tool.times" >"$tmp/$tool.stats"
-	read -r median min <"$tmp/$tool.stats"
-	printf '%-14s %10s %10s %14s\n' "$tool" "$median" "$min" \
-	    "$(peak_rss "$tool")"
-done
-read -r base_median base_min <"$tmp/fdaudit.stats"
-for tool in $present; do
-	[ "$tool" = fdaudit ] && continue
-	read -r median min <"$tmp/$tool.stats"
-	awk -v tm="$median" -v tn="$min" -v fm="$base_median" \
-	    -v fn="$base_min" -v name="$tool/fdaudit" 'BEGIN {
-		printf "%-14s %9.2fx %9.2fx\n", name, tm / fm, tn / fn
-	    }'
-done
+bench_report
