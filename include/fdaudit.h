@@ -210,6 +210,7 @@ struct report {
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
+	size_t		 above_warning;	/* of them, at warning or worse */
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	double		 duration;	/* seconds the audit took */

@@ -473,6 +473,10 @@ main(int argc, char **argv)
 	(void)platform_system_read(&report.system);
 	state_run(&opt, &report);
 	if (opt.all) {
+		for (size_t i = 0; i < report.nprocesses; i++)
+			report.above_warning += report.processes[i].status ==
+			    STATUS_WARNING || report.processes[i].status ==
+			    STATUS_CRITICAL;
 		audit_sort(&report);
 		top_apply(&report, opt.top);
 	}

@@ -77,6 +77,11 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 		}
 		return;
 	}
+	/* --top shows fewer than were audited: count them all. */
+	if (report->all) {
+		above = report->above_warning;
+		ok = report->examined - report->nunreadable - above;
+	}
 	if (worst == STATUS_OK) {
 		fprintf(out, "%zu process%s below %u%%", ok, ok == 1 ? "" :
 		    "es", report->thresholds.warn_pct);
