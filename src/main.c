@@ -303,7 +303,7 @@ static const char *
 error_hint(int error)
 {
 	if (error == -EACCES || error == -EPERM)
-		return ": run as its user or as root";
+		return ": run as its user, or as root with CAP_SYS_PTRACE";
 	return "";
 }
 
