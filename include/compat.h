@@ -17,4 +17,21 @@ size_t		 strlcat(char *, const char *, size_t);
 void		*reallocarray(void *, size_t, size_t);
 #endif
 
+/*
+ * What the mingw-w64 C library lacks (strndup(3), getline(3), the
+ * reentrant time functions); the shims are built only for Windows, which
+ * also gets fnmatch.h and sys/wait.h from src/compat/win32.
+ */
+#ifdef _WIN32
+#include <stdio.h>
+#include <sys/types.h>
+#include <time.h>
+#ifndef S_IFSOCK
+#define S_IFSOCK	0140000
+#endif
+char		*strndup(const char *, size_t);
+struct tm	*localtime_r(const time_t *, struct tm *);
+ssize_t		 getline(char **, size_t *, FILE *);
+#endif
+
 #endif /* FDAUDIT_COMPAT_H */

@@ -198,13 +198,15 @@ fd_entry_release(struct fd_entry *fd)
 {
 	free(fd->target);
 	free(fd->proto);
+	free(fd->type_word);
 	free(fd->local);
 	free(fd->remote);
 	fd_details_free(fd->details, fd->ndetails);
 	for (size_t i = 0; i < fd->npeers; i++)
 		free(fd->peers[i].command);
 	free(fd->peers);
-	fd->target = fd->proto = fd->local = fd->remote = NULL;
+	fd->target = fd->proto = fd->type_word = NULL;
+	fd->local = fd->remote = NULL;
 	fd->details = NULL;
 	fd->peers = NULL;
 	fd->ndetails = fd->npeers = 0;

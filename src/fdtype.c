@@ -51,6 +51,19 @@ fdtype_name(enum fd_type type)
 	return fdtype_table[type].name;
 }
 
+/*
+ * The word that names a descriptor's type in reports.  Objects outside
+ * the vocabulary (on Windows: event, mutant, key, ...) are classified
+ * FD_TYPE_ANON_INODE by their backend, which names them in type_word.
+ */
+const char *
+fdtype_entry_name(const struct fd_entry *fd)
+{
+	if (fd->type == FD_TYPE_ANON_INODE && fd->type_word != NULL)
+		return fd->type_word;
+	return fdtype_name(fd->type);
+}
+
 int
 fdtype_from_name(const char *name, enum fd_type *type)
 {

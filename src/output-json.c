@@ -163,7 +163,7 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	json_key(w, "fd");
 	json_int(w, fd->fd);
 	json_key(w, "type");
-	json_string(w, fdtype_name(fd->type));
+	json_string(w, fdtype_entry_name(fd));
 	json_key(w, "mode");
 	json_string(w, fd->have_flags ? mode_name(fd->mode) : NULL);
 	json_key(w, "cloexec");

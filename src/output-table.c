@@ -280,7 +280,7 @@ table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
 
 	fd_flags_text(fd, flags, sizeof(flags));
 	fprintf(out, "%*d  %-11s %-4s ", fd_width, fd->fd,
-	    fdtype_name(fd->type), fd->have_flags ? mode_name(fd->mode) : "?");
+	    fdtype_entry_name(fd), fd->have_flags ? mode_name(fd->mode) : "?");
 	if (fd_is_inheritable(fd)) {
 		table_colored(out, report, COLOR_YELLOW, flags);
 		fprintf(out, "%*s", (int)(26 - strlen(flags)), "");

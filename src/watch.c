@@ -222,7 +222,7 @@ watch_screen(FILE *out, const struct watch *w, const struct process *proc)
 			continue;
 		target = escape_terminal(fd->target ? fd->target : "-");
 		fprintf(out, "  new %5d  %-11s %s\n", fd->fd,
-		    fdtype_name(fd->type), target ? target : "?");
+		    fdtype_entry_name(fd), target ? target : "?");
 		free(target);
 		listed++;
 	}

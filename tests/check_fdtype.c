@@ -124,6 +124,20 @@ START_TEST(filter)
 }
 END_TEST
 
+START_TEST(entry_names)
+{
+	struct fd_entry fd = { .type = FD_TYPE_ANON_INODE };
+	char word[] = "mutant";
+
+	ck_assert_str_eq(fdtype_entry_name(&fd), "anon_inode");
+	fd.type_word = word;
+	ck_assert_str_eq(fdtype_entry_name(&fd), "mutant");
+	/* The vocabulary wins wherever a type has its own word. */
+	fd.type = FD_TYPE_FILE;
+	ck_assert_str_eq(fdtype_entry_name(&fd), "file");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -135,6 +149,7 @@ main(void)
 	tcase_add_test(tc, deleted_suffix);
 	tcase_add_test(tc, names_round_trip);
 	tcase_add_test(tc, filter);
+	tcase_add_test(tc, entry_names);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
