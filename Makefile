@@ -22,10 +22,24 @@ BIN	?= fdaudit
 
 # The platform backend, chosen by the system the build runs on.
 UNAME_S := $(shell uname -s)
-ifeq ($(UNAME_S),Linux)
+ifeq ($(PLATFORM),win32)
+PLATFORM_SRCS = src/platform-win32.c src/compat/strndup.c \
+		src/compat/localtime_r.c src/compat/fnmatch.c \
+		src/compat/getline.c
+# C99 printf (%zu, %lld) from mingw rather than the old msvcrt one.  The
+# compiler checks format(printf) attributes against msvcrt's dialect, so
+# formats are checked by the Linux build only.
+PLATFORM_CPPFLAGS = -Isrc/compat/win32 -D__USE_MINGW_ANSI_STDIO=1
+PLATFORM_CFLAGS = -Wno-format
+PLATFORM_LIBS = -static -lws2_32 -ladvapi32
+else ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
 PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
-		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
+		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c \
+		src/trace-linux.c src/unwind-linux.c
+# fdaudit run's stacks come from elfutils (Debian: libdw-dev).
+PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
+		echo -ldw -lelf)
 else
 PLATFORM ?= unknown
 PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
@@ -45,27 +59,31 @@ endif
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-ALL_CPPFLAGS = -Iinclude $(COMPAT_CPPFLAGS) -D_DEFAULT_SOURCE $(CPPFLAGS)
-ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(HARDENING) $(CFLAGS)
+ALL_CPPFLAGS = -Iinclude $(PLATFORM_CPPFLAGS) $(COMPAT_CPPFLAGS) \
+	       -D_DEFAULT_SOURCE $(CPPFLAGS)
+ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(PLATFORM_CFLAGS) $(HARDENING) \
+	     $(CFLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS)
-LIBS	= $(BSD_LIBS) -lm
+LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
 CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
-	    src/state.c src/watch.c $(PLATFORM_SRCS) $(COMPAT_SRCS)
+	    src/state.c src/watch.c src/run.c $(PLATFORM_SRCS) $(COMPAT_SRCS)
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/src/main.o
 LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
-	      check_cli check_process check_all check_sockets check_endpoints
+	      check_cli check_process check_all check_sockets check_endpoints \
+	      check_run
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
-TEST_HELPERS = $(BUILD)/tests/fdholder
+TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky
 
-.PHONY: all check sanitize lint bench install uninstall clean
+.PHONY: all check sanitize lint bench install uninstall clean windows \
+	check-windows
 
 # Keep the test objects between runs.
 .SECONDARY:
@@ -95,10 +113,35 @@ $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_SUPPORT) $(LIB)
 $(BUILD)/tests/fdholder: $(BUILD)/tests/fdholder.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
 
+# The programs fdaudit run is tested on: debug information, no
+# optimisation, so each leak keeps its function and line.
+$(BUILD)/tests/run/%: tests/run/%.c
+	@mkdir -p $(@D)
+	$(CC) -g -O0 -pthread -o $@ $<
+
 # The suites find the binary and the helper through the environment.
 check: $(BIN) $(TEST_BINS) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    LEAKY=$(BUILD)/tests/run/leaky \
 	    sh tests/run-suites.sh $(TEST_BINS)
+
+# Windows: cross-compiled with mingw-w64 into $(WIN_BUILD), tested under
+# Wine.  libbsd is absent there, so the BSD functions come from src/compat.
+MINGW	?= x86_64-w64-mingw32-
+WIN_BUILD ?= build/win
+
+windows:
+	$(MAKE) PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar PKG_CONFIG=false \
+	    HARDENING= BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe \
+	    $(WIN_BUILD)/fdaudit.exe $(WIN_BUILD)/tests/win/winholder.exe
+
+$(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/win/winholder.c \
+	    $(PLATFORM_LIBS)
+
+check-windows:
+	bash tests/win/run-wine.sh
 
 sanitize:
 	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \
@@ -122,6 +165,8 @@ bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	    sh tests/bench/bench-pid.sh
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    FLOOR=$(BUILD)/tests/bench/floor sh tests/bench/bench-all.sh
+	FDAUDIT=./$(BIN) LEAKY=$(BUILD)/tests/run/leaky \
+	    sh tests/bench/bench-run.sh
 
 install: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1

@@ -107,6 +107,8 @@ struct fd_entry {
 	uint64_t	 ino;
 	char		*target;	/* raw bytes from the other process */
 	char		*proto;		/* sockets: protocol name, else NULL */
+	char		*type_word;	/* an object outside the vocabulary:
+					   the OS's own word for its type */
 	char		*local;		/* sockets: local address or path */
 	char		*remote;	/* sockets: remote address */
 	const char	*state;		/* sockets: TCP or UNIX state */
@@ -218,6 +220,7 @@ struct report {
 
 /* fdtype.c */
 const char	*fdtype_name(enum fd_type);
+const char	*fdtype_entry_name(const struct fd_entry *);
 int		 fdtype_from_name(const char *, enum fd_type *);
 enum fd_type	 fdtype_classify_link(const char *, enum fd_object *);
 enum fd_type	 fdtype_classify_mode(unsigned int st_mode);
@@ -283,6 +286,9 @@ int		 state_apply(const char *, struct report *,
 
 /* watch.c */
 int		 watch_main(int, char **);
+
+/* run.c */
+int		 run_main(int, char **);
 
 /* main.c */
 void		 bad_usage(const char *, ...)

@@ -52,7 +52,13 @@ usage(FILE *out)
 	    "               [--no-peers] [--state file [--leak-runs k] "
 	    "[--horizon time]]\n"
 	    "               [-p pid] pid ...\n"
-	    "       fdaudit watch [-i seconds] [-n count] pid\n");
+	    "       fdaudit watch [-i seconds] [-n count] pid\n"
+	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
+	    "[--suppressions file]\n"
+	    "                   [--ignore-fd n] [--follow-forks | "
+	    "--no-follow] [--leak-exitcode n]\n"
+	    "                   [--crossed-exec-fails] [--no-pin] "
+	    "[--] command [arg ...]\n");
 }
 
 static void
@@ -453,6 +459,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "run") == 0)
+		return run_main(argc - 1, argv + 1);
 	options_parse(argc, argv, &opt);
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));

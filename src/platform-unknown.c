@@ -7,6 +7,7 @@
 
 #include "fdaudit.h"
 #include "platform.h"
+#include "run.h"
 
 int
 platform_init(void)
@@ -65,4 +66,17 @@ platform_strerror(int error)
 	if (error == -ENOSYS)
 		return "this operating system is not supported";
 	return strerror(-error);
+}
+
+int
+trace_run(char *const *argv, const struct trace_options *options,
+    const struct trace_callbacks *callbacks, int *wait_status,
+    enum trace_failure *failure)
+{
+	(void)argv;
+	(void)options;
+	(void)callbacks;
+	*wait_status = 0;
+	*failure = TRACE_FAILURE_SYSTEM;
+	return -ENOSYS;
 }

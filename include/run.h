@@ -1,0 +1,120 @@
+/*
+ * fdaudit run: the interface between the supervisor that runs a command
+ * under ptrace (trace-linux.c) and the subcommand that classifies, groups
+ * and prints what it saw (run.c).  The supervisor only observes; every
+ * decision about what is a leak is made in run.c.
+ */
+#ifndef FDAUDIT_RUN_H
+#define FDAUDIT_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdaudit.h"
+
+/* How a descriptor that was created in the traced tree reached its holder. */
+enum trace_origin_state {
+	TRACE_ORIGIN_CREATED,	/* in this process, or its parent since exec */
+	TRACE_ORIGIN_CROSSED,	/* carried above 2 through an execve */
+	TRACE_ORIGIN_STDIO	/* passed as 0, 1 or 2 to a new program */
+};
+
+/* Where a descriptor open at exit came from, when it was seen created. */
+struct trace_origin {
+	const char	*syscall;	/* a static name: "openat", "pipe2" */
+	enum trace_origin_state state;
+	int		 created_by;	/* PID of the process that made it */
+};
+
+/* One frame of the stack where a descriptor was made. */
+struct trace_frame {
+	uint64_t	 pc;
+	char		*function;	/* NULL when no symbol covers pc */
+	char		*file;		/* NULL without debug information */
+	int		 line;
+	char		*object;	/* the module: executable or library */
+};
+
+/* One descriptor still open when a process ended. */
+struct trace_fd {
+	int		 fd;
+	enum fd_type	 type;
+	char		*target;	/* raw link text */
+	bool		 cloexec;
+	bool		 have_flags;
+	bool		 inherited;	/* number and identity match the start */
+	const struct trace_origin *origin;	/* NULL: no record */
+	struct trace_frame *stack;	/* innermost first */
+	size_t		 nstack;
+};
+
+/* A process (thread group) at its end. */
+struct trace_exit {
+	int		 pid;
+	int		 ppid;
+	const char	*command;	/* the kernel's name (comm) */
+	char *const	*argv;
+	size_t		 argc;
+	int		 wait_status;	/* as waitpid(2) would give it */
+	bool		 root;		/* the command itself, not a child */
+	struct trace_fd	*fds;
+	size_t		 nfds;
+};
+
+struct trace_options {
+	bool		 pin_cpu;	/* tracer and tracees on one CPU */
+	bool		 stacks;	/* record where descriptors are made */
+};
+
+/* What the supervisor tells its caller while the command runs. */
+struct trace_callbacks {
+	void	(*exited)(void *, const struct trace_exit *);
+	void	(*ptrace_used)(void *, int pid, const char *command);
+	void	*arg;
+};
+
+/* Which part of starting the command failed (trace_run's *failure). */
+enum trace_failure {
+	TRACE_FAILURE_NONE,
+	TRACE_FAILURE_SYSTEM,	/* fork, pipes, memory */
+	TRACE_FAILURE_PTRACE,	/* ptrace or seccomp refused */
+	TRACE_FAILURE_EXEC	/* the command could not be executed */
+};
+
+/*
+ * Run argv under the supervisor until every process of the tree has
+ * ended.  Returns 0 and the command's wait status, or a negative errno
+ * with the failing step in *failure.
+ */
+int	 trace_run(char *const *argv, const struct trace_options *,
+	    const struct trace_callbacks *, int *wait_status,
+	    enum trace_failure *failure);
+
+/*
+ * unwind-linux.c, for trace-linux.c: stacks of stopped threads.  An
+ * unwind_space is one program's address space; an unwind_stack is a list
+ * of code addresses in one.  Both are reference-counted.
+ */
+#define UNWIND_MAX_FRAMES	32
+
+struct unwind_space;
+struct unwind_stack {
+	int		 refs;
+	struct unwind_space *space;
+	size_t		 n;
+	uint64_t	 pcs[];
+};
+
+struct unwind_space *unwind_space_new(int pid);
+struct unwind_space *unwind_space_ref(struct unwind_space *);
+void	 unwind_space_unref(struct unwind_space *);
+int	 unwind_capture(struct unwind_space *, int pid, int tid,
+	    struct unwind_stack **);
+struct unwind_stack *unwind_stack_ref(struct unwind_stack *);
+void	 unwind_stack_unref(struct unwind_stack *);
+int	 unwind_symbolize(const struct unwind_stack *, struct trace_frame **,
+	    size_t *);
+void	 unwind_frames_free(struct trace_frame *, size_t);
+
+#endif /* FDAUDIT_RUN_H */

@@ -1,0 +1,1123 @@
+/*
+ * The supervisor of fdaudit run, for Linux.  The command is started under
+ * PTRACE_SEIZE with a seccomp filter that stops it only at the system
+ * calls that create descriptors, so a program that never creates one runs
+ * at full speed.  At each such stop the syscall-exit stop tells which
+ * descriptor was made; at each exec the surviving ones are marked as
+ * carried across; at the PTRACE_EVENT_EXIT stop of the last thread of a
+ * process its table is still whole and is read from /proc/TID/fd without
+ * opening any descriptor.  Nothing here decides what is a leak.
+ */
+#define _GNU_SOURCE
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "run.h"
+
+#if defined(__x86_64__)
+#define TRACE_AUDIT_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define TRACE_AUDIT_ARCH	AUDIT_ARCH_AARCH64
+#else
+#define TRACE_AUDIT_ARCH	0	/* not supported: see filter_install */
+#endif
+
+#define TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT | \
+	PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
+	PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
+
+/* Where a creating call leaves its descriptors. */
+enum trace_result {
+	RESULT_RETURN,		/* the return value */
+	RESULT_PAIR_ARG0,	/* int[2] at the first argument (pipe) */
+	RESULT_PAIR_ARG3,	/* int[2] at the fourth (socketpair) */
+	RESULT_PTRACE		/* not a creation: a tracee calls ptrace */
+};
+
+struct trace_syscall {
+	long		 nr;
+	const char	*name;
+	enum trace_result result;
+};
+
+static const struct trace_syscall trace_syscalls[] = {
+#ifdef SYS_open
+	{ SYS_open, "open", RESULT_RETURN },
+#endif
+#ifdef SYS_creat
+	{ SYS_creat, "creat", RESULT_RETURN },
+#endif
+	{ SYS_openat, "openat", RESULT_RETURN },
+#ifdef SYS_openat2
+	{ SYS_openat2, "openat2", RESULT_RETURN },
+#endif
+	{ SYS_open_by_handle_at, "open_by_handle_at", RESULT_RETURN },
+	{ SYS_socket, "socket", RESULT_RETURN },
+	{ SYS_socketpair, "socketpair", RESULT_PAIR_ARG3 },
+#ifdef SYS_accept
+	{ SYS_accept, "accept", RESULT_RETURN },
+#endif
+	{ SYS_accept4, "accept4", RESULT_RETURN },
+#ifdef SYS_pipe
+	{ SYS_pipe, "pipe", RESULT_PAIR_ARG0 },
+#endif
+	{ SYS_pipe2, "pipe2", RESULT_PAIR_ARG0 },
+	{ SYS_dup, "dup", RESULT_RETURN },
+#ifdef SYS_dup2
+	{ SYS_dup2, "dup2", RESULT_RETURN },
+#endif
+	{ SYS_dup3, "dup3", RESULT_RETURN },
+#ifdef SYS_eventfd
+	{ SYS_eventfd, "eventfd", RESULT_RETURN },
+#endif
+	{ SYS_eventfd2, "eventfd2", RESULT_RETURN },
+#ifdef SYS_epoll_create
+	{ SYS_epoll_create, "epoll_create", RESULT_RETURN },
+#endif
+	{ SYS_epoll_create1, "epoll_create1", RESULT_RETURN },
+#ifdef SYS_inotify_init
+	{ SYS_inotify_init, "inotify_init", RESULT_RETURN },
+#endif
+	{ SYS_inotify_init1, "inotify_init1", RESULT_RETURN },
+#ifdef SYS_signalfd
+	{ SYS_signalfd, "signalfd", RESULT_RETURN },
+#endif
+	{ SYS_signalfd4, "signalfd4", RESULT_RETURN },
+	{ SYS_timerfd_create, "timerfd_create", RESULT_RETURN },
+	{ SYS_memfd_create, "memfd_create", RESULT_RETURN },
+#ifdef SYS_pidfd_open
+	{ SYS_pidfd_open, "pidfd_open", RESULT_RETURN },
+#endif
+#ifdef SYS_pidfd_getfd
+	{ SYS_pidfd_getfd, "pidfd_getfd", RESULT_RETURN },
+#endif
+	{ SYS_userfaultfd, "userfaultfd", RESULT_RETURN },
+	{ SYS_fanotify_init, "fanotify_init", RESULT_RETURN },
+	{ SYS_perf_event_open, "perf_event_open", RESULT_RETURN },
+#ifdef SYS_io_uring_setup
+	{ SYS_io_uring_setup, "io_uring_setup", RESULT_RETURN },
+#endif
+	{ SYS_ptrace, "ptrace", RESULT_PTRACE },
+};
+
+#define TRACE_NSYSCALLS	(sizeof(trace_syscalls) / sizeof(trace_syscalls[0]))
+
+/* A creation record, per descriptor number of a process. */
+struct origin_slot {
+	bool		 used;
+	dev_t		 dev;
+	ino_t		 ino;
+	struct trace_origin origin;
+	struct unwind_stack *stack;	/* NULL without --stacks */
+};
+
+/* One descriptor of the table when the command started. */
+struct start_fd {
+	int		 fd;
+	dev_t		 dev;
+	ino_t		 ino;
+};
+
+struct tproc {
+	struct tproc	*next;
+	int		 pid;
+	int		 ppid;
+	int		 nthreads;
+	bool		 root;
+	bool		 reported;
+	char		*command;
+	char		**argv;
+	size_t		 argc;
+	struct origin_slot *slots;
+	size_t		 nslots;
+	struct unwind_space *space;	/* the program's modules, for stacks */
+};
+
+struct tthread {
+	int		 tid;
+	struct tproc	*proc;		/* NULL until its creator's event */
+	bool		 held;		/* stopped, waiting for that event */
+	bool		 expected;	/* announced, its first stop not seen */
+	const struct trace_syscall *pending;
+	uint64_t	 pending_arg;	/* where a pair of descriptors goes */
+	struct unwind_stack *pending_stack;
+};
+
+struct tracer {
+	const struct trace_callbacks *cb;
+	bool		 stacks;
+	struct tproc	*procs;
+	struct tthread	*threads;
+	size_t		 nthreads;
+	size_t		 maxthreads;
+	struct start_fd	*start;
+	size_t		 nstart;
+	bool		 started;	/* the command's first exec was seen */
+	int		 root_pid;
+	int		 root_status;
+	int		 error_pipe;
+};
+
+/* What the child reports through its pipe when it cannot start. */
+struct setup_report {
+	int		 failure;
+	int		 error;
+};
+
+/* The seccomp program: trace the calls of trace_syscalls, allow others. */
+static int
+filter_build(struct sock_filter *prog, size_t max)
+{
+	size_t n = 0, i, allow, trace;
+
+	if (max < TRACE_NSYSCALLS + 12)
+		return -ENOSPC;
+	/* Jump targets are relative, so the two returns sit at the end. */
+	allow = TRACE_NSYSCALLS + 9;
+	trace = allow + 1;
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, arch));
+	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    TRACE_AUDIT_ARCH, 0, (uint8_t)(allow - n - 1));
+	n++;
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, nr));
+	for (i = 0; i < TRACE_NSYSCALLS; i++, n++)
+		prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
+		    BPF_K, (uint32_t)trace_syscalls[i].nr,
+		    (uint8_t)(trace - n - 1), 0);
+	/* fcntl is frequent: only its duplicating commands stop. */
+	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    SYS_fcntl, 0, (uint8_t)(allow - n - 1));
+	n++;
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, args[1]));
+	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    F_DUPFD, (uint8_t)(trace - n - 1), 0);
+	n++;
+	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    F_DUPFD_CLOEXEC, (uint8_t)(trace - n - 1), 0);
+	n++;
+	while (n < allow)
+		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+		    SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+	    SECCOMP_RET_ALLOW);
+	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+	    SECCOMP_RET_TRACE);
+	return (int)n;
+}
+
+/*
+ * Without CAP_SYS_ADMIN a filter needs no_new_privs, which also stops
+ * set-user-ID programs from gaining privileges; root keeps them.
+ */
+static int
+filter_install(void)
+{
+	struct sock_filter prog[TRACE_NSYSCALLS + 16];
+	struct sock_fprog fprog;
+	int n;
+
+	if (TRACE_AUDIT_ARCH == 0)
+		return -ENOSYS;
+	if ((n = filter_build(prog, sizeof(prog) / sizeof(prog[0]))) < 0)
+		return n;
+	fprog.len = (unsigned short)n;
+	fprog.filter = prog;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == 0)
+		return 0;
+	if (errno != EACCES ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fprog) == -1)
+		return -errno;
+	return 0;
+}
+
+static const struct trace_syscall *
+syscall_find(long nr, uint64_t arg1)
+{
+	if (nr == SYS_fcntl) {
+		static const struct trace_syscall dupfd = { SYS_fcntl,
+		    "fcntl", RESULT_RETURN };
+
+		(void)arg1;
+		return &dupfd;
+	}
+	for (size_t i = 0; i < TRACE_NSYSCALLS; i++) {
+		if (trace_syscalls[i].nr == nr)
+			return &trace_syscalls[i];
+	}
+	return NULL;
+}
+
+/* Threads, by TID. */
+static struct tthread *
+thread_find(struct tracer *t, int tid)
+{
+	for (size_t i = 0; i < t->nthreads; i++) {
+		if (t->threads[i].tid == tid)
+			return &t->threads[i];
+	}
+	return NULL;
+}
+
+static struct tthread *
+thread_add(struct tracer *t, int tid)
+{
+	struct tthread *grown;
+
+	if (t->nthreads == t->maxthreads) {
+		size_t max = t->maxthreads ? t->maxthreads * 2 : 16;
+
+		grown = reallocarray(t->threads, max, sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		t->threads = grown;
+		t->maxthreads = max;
+	}
+	t->threads[t->nthreads] = (struct tthread){ .tid = tid };
+	return &t->threads[t->nthreads++];
+}
+
+static void
+thread_remove(struct tracer *t, struct tthread *th)
+{
+	unwind_stack_unref(th->pending_stack);
+	*th = t->threads[--t->nthreads];
+}
+
+static void
+slot_clear(struct origin_slot *s)
+{
+	unwind_stack_unref(s->stack);
+	*s = (struct origin_slot){ .used = false };
+}
+
+static void
+slots_clear(struct tproc *p)
+{
+	for (size_t i = 0; i < p->nslots; i++)
+		unwind_stack_unref(p->slots[i].stack);
+	free(p->slots);
+	p->slots = NULL;
+	p->nslots = 0;
+}
+
+static void
+proc_free(struct tproc *p)
+{
+	for (size_t i = 0; i < p->argc; i++)
+		free(p->argv[i]);
+	free(p->argv);
+	free(p->command);
+	slots_clear(p);
+	unwind_space_unref(p->space);
+	free(p);
+}
+
+static void
+proc_unlink(struct tracer *t, struct tproc *p)
+{
+	for (struct tproc **pp = &t->procs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	proc_free(p);
+}
+
+static char *
+strdup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+/* A child starts as its parent's copy: name, arguments and records. */
+static int
+proc_identity_copy(struct tproc *p, const struct tproc *parent)
+{
+	p->command = strdup_or_null(parent->command);
+	if (parent->argc > 0 &&
+	    (p->argv = calloc(parent->argc, sizeof(*p->argv))) == NULL)
+		return -ENOMEM;
+	for (; p->argc < parent->argc; p->argc++) {
+		if ((p->argv[p->argc] = strdup(parent->argv[p->argc])) == NULL)
+			return -ENOMEM;
+	}
+	if (parent->nslots > 0) {
+		p->slots = calloc(parent->nslots, sizeof(*p->slots));
+		if (p->slots == NULL)
+			return -ENOMEM;
+		memcpy(p->slots, parent->slots, parent->nslots *
+		    sizeof(*p->slots));
+		p->nslots = parent->nslots;
+		for (size_t i = 0; i < p->nslots; i++)
+			unwind_stack_ref(p->slots[i].stack);
+	}
+	/* Until it execs, a child runs its parent's program. */
+	p->space = unwind_space_ref(parent->space);
+	return 0;
+}
+
+static struct tproc *
+proc_new(struct tracer *t, int pid, const struct tproc *parent)
+{
+	struct tproc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->pid = pid;
+	p->nthreads = 1;
+	if (parent != NULL) {
+		p->ppid = parent->pid;
+		if (proc_identity_copy(p, parent) != 0) {
+			proc_free(p);
+			return NULL;
+		}
+	}
+	p->next = t->procs;
+	t->procs = p;
+	return p;
+}
+
+static ssize_t
+proc_file_read(int pid, const char *name, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n, len = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -errno;
+	while ((size_t)len < size - 1 &&
+	    (n = read(fd, buf + len, size - 1 - (size_t)len)) > 0)
+		len += n;
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
+/* The name and arguments of a program just executed. */
+static int
+proc_identity_read(struct tproc *p)
+{
+	char buf[8192];
+	ssize_t n;
+	size_t argc = 0;
+
+	for (size_t i = 0; i < p->argc; i++)
+		free(p->argv[i]);
+	free(p->argv);
+	free(p->command);
+	p->argv = NULL;
+	p->argc = 0;
+	p->command = NULL;
+	if ((n = proc_file_read(p->pid, "comm", buf, sizeof(buf))) > 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		p->command = strdup(buf);
+	}
+	if ((n = proc_file_read(p->pid, "cmdline", buf, sizeof(buf))) <= 0)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		argc += buf[i] == '\0';
+	if (buf[n - 1] != '\0')
+		argc++;
+	if ((p->argv = calloc(argc, sizeof(*p->argv))) == NULL)
+		return -ENOMEM;
+	for (char *s = buf; s < buf + n && p->argc < argc;
+	    s += strlen(s) + 1) {
+		if ((p->argv[p->argc++] = strdup(s)) == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The object behind a descriptor of another process, without opening it. */
+static int
+fd_identity(int tid, int fd, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
+	return stat(path, st) == 0 ? 0 : -errno;
+}
+
+static struct origin_slot *
+slot_get(struct tproc *p, int fd)
+{
+	struct origin_slot *grown;
+	size_t n;
+
+	if (fd < 0)
+		return NULL;
+	if ((size_t)fd >= p->nslots) {
+		n = (size_t)fd + 1 > p->nslots * 2 ? (size_t)fd + 1 :
+		    p->nslots * 2;
+		if ((grown = reallocarray(p->slots, n, sizeof(*grown))) ==
+		    NULL)
+			return NULL;
+		memset(grown + p->nslots, 0, (n - p->nslots) *
+		    sizeof(*grown));
+		p->slots = grown;
+		p->nslots = n;
+	}
+	return &p->slots[fd];
+}
+
+/* A record whose object is no longer the one at that number is stale. */
+static const struct origin_slot *
+slot_current(const struct tproc *p, int fd, const struct stat *st)
+{
+	const struct origin_slot *s;
+
+	if (fd < 0 || (size_t)fd >= p->nslots)
+		return NULL;
+	s = &p->slots[fd];
+	if (!s->used || s->dev != st->st_dev || s->ino != st->st_ino)
+		return NULL;
+	return s;
+}
+
+static void
+record_fd(struct tthread *th, int fd, const char *name)
+{
+	struct origin_slot *s;
+	struct stat st;
+
+	if (fd_identity(th->tid, fd, &st) != 0 ||
+	    (s = slot_get(th->proc, fd)) == NULL)
+		return;
+	slot_clear(s);
+	*s = (struct origin_slot){ .used = true, .dev = st.st_dev,
+	    .ino = st.st_ino, .origin = { .syscall = name,
+	    .state = TRACE_ORIGIN_CREATED, .created_by = th->proc->pid },
+	    .stack = unwind_stack_ref(th->pending_stack) };
+}
+
+/* At the syscall-exit stop: which descriptors did the call make? */
+static void
+record_result(struct tthread *th)
+{
+	struct __ptrace_syscall_info info;
+	const struct trace_syscall *sc = th->pending;
+	int pair[2];
+	struct iovec local = { pair, sizeof(pair) };
+	struct iovec remote = { (void *)(uintptr_t)th->pending_arg,
+	    sizeof(pair) };
+
+	th->pending = NULL;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info) >
+	    0 && info.op == PTRACE_SYSCALL_INFO_EXIT && !info.exit.is_error) {
+		if (sc->result == RESULT_RETURN)
+			record_fd(th, (int)info.exit.rval, sc->name);
+		else if (process_vm_readv(th->tid, &local, 1, &remote, 1, 0) ==
+		    (ssize_t)sizeof(pair)) {
+			record_fd(th, pair[0], sc->name);
+			record_fd(th, pair[1], sc->name);
+		}
+	}
+	unwind_stack_unref(th->pending_stack);
+	th->pending_stack = NULL;
+}
+
+/* The stack of the creating call, taken while the thread is stopped. */
+static void
+stack_capture(struct tthread *th)
+{
+	struct tproc *p = th->proc;
+
+	unwind_stack_unref(th->pending_stack);
+	th->pending_stack = NULL;
+	if (p->space == NULL && (p->space = unwind_space_new(p->pid)) == NULL)
+		return;
+	(void)unwind_capture(p->space, p->pid, th->tid, &th->pending_stack);
+}
+
+/* At a seccomp stop: note the call and ask for its exit stop. */
+static int
+on_seccomp(struct tracer *t, struct tthread *th)
+{
+	struct __ptrace_syscall_info info;
+	const struct trace_syscall *sc;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info) <=
+	    0 || info.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return PTRACE_CONT;
+	sc = syscall_find((long)info.seccomp.nr, info.seccomp.args[1]);
+	if (sc == NULL)
+		return PTRACE_CONT;
+	if (sc->result == RESULT_PTRACE) {
+		if (t->cb->ptrace_used != NULL && th->proc != NULL)
+			t->cb->ptrace_used(t->cb->arg, th->proc->pid,
+			    th->proc->command);
+		return PTRACE_CONT;
+	}
+	/* Before the command's first exec the child is still fdaudit. */
+	if (!t->started || th->proc == NULL)
+		return PTRACE_CONT;
+	th->pending = sc;
+	th->pending_arg = sc->result == RESULT_PAIR_ARG3 ?
+	    info.seccomp.args[3] : info.seccomp.args[0];
+	if (t->stacks)
+		stack_capture(th);
+	return PTRACE_SYSCALL;
+}
+
+/* The command's table as it started: what it inherited. */
+static int
+start_table_take(struct tracer *t, int pid)
+{
+	char path[64];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if ((dir = opendir(path)) == NULL)
+		return -errno;
+	while ((de = readdir(dir)) != NULL) {
+		struct start_fd *grown;
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    fd_identity(pid, fd, &st) != 0)
+			continue;
+		grown = reallocarray(t->start, t->nstart + 1, sizeof(*grown));
+		if (grown == NULL)
+			break;
+		t->start = grown;
+		t->start[t->nstart++] = (struct start_fd){ fd, st.st_dev,
+		    st.st_ino };
+	}
+	closedir(dir);
+	return 0;
+}
+
+static bool
+start_has(const struct tracer *t, int fd, const struct stat *st)
+{
+	for (size_t i = 0; i < t->nstart; i++) {
+		if (t->start[i].fd == fd && t->start[i].dev == st->st_dev &&
+		    t->start[i].ino == st->st_ino)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * After an exec only descriptors without O_CLOEXEC remain.  Those with a
+ * record above 2 crossed into the new program; 0 to 2 are meant to.
+ */
+static void
+exec_mark(struct tproc *p)
+{
+	struct stat st;
+
+	for (size_t fd = 0; fd < p->nslots; fd++) {
+		struct origin_slot *s = &p->slots[fd];
+
+		if (!s->used)
+			continue;
+		if (fd_identity(p->pid, (int)fd, &st) != 0 ||
+		    slot_current(p, (int)fd, &st) == NULL) {
+			slot_clear(s);
+			continue;
+		}
+		if (fd <= 2)
+			s->origin.state = TRACE_ORIGIN_STDIO;
+		else if (s->origin.state == TRACE_ORIGIN_CREATED)
+			s->origin.state = TRACE_ORIGIN_CROSSED;
+	}
+}
+
+static void
+on_exec(struct tracer *t, struct tthread *th)
+{
+	unsigned long former = 0;
+	struct tthread *old;
+	int tid = th->tid;
+
+	/* A thread other than the leader that execs takes the leader's TID. */
+	if (ptrace(PTRACE_GETEVENTMSG, tid, 0, &former) == 0 &&
+	    (int)former != tid &&
+	    (old = thread_find(t, (int)former)) != NULL) {
+		if (th->proc == NULL)
+			th->proc = old->proc;
+		thread_remove(t, old);
+		th = thread_find(t, tid);
+	}
+	if (th == NULL || th->proc == NULL)
+		return;
+	th->proc->nthreads = 1;
+	if (!t->started && th->proc->root) {
+		t->started = true;
+		start_table_take(t, th->proc->pid);
+		slots_clear(th->proc);
+	} else
+		exec_mark(th->proc);
+	/* The new program has modules of its own. */
+	unwind_space_unref(th->proc->space);
+	th->proc->space = NULL;
+	proc_identity_read(th->proc);
+}
+
+static void
+exit_fds_free(struct trace_fd *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(fds[i].target);
+		unwind_frames_free(fds[i].stack, fds[i].nstack);
+	}
+	free(fds);
+}
+
+static void
+fd_flags_read(int tid, struct trace_fd *f)
+{
+	char name[64], buf[4096];
+	struct fdinfo info;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", f->fd);
+	if ((n = proc_file_read(tid, name, buf, sizeof(buf))) <= 0)
+		return;
+	if (fdinfo_parse(buf, (size_t)n, &info) == 0 && info.have_flags) {
+		f->have_flags = true;
+		f->cloexec = (info.flags & O_CLOEXEC) != 0;
+	}
+}
+
+/* Describe one open descriptor of an ending process. */
+static int
+exit_fd_read(const struct tracer *t, const struct tproc *p, int tid,
+    struct trace_fd *f)
+{
+	char path[64], link[PATH_MAX + 1];
+	const struct origin_slot *s;
+	enum fd_object object;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, f->fd);
+	if ((n = readlink(path, link, sizeof(link) - 1)) == -1 ||
+	    stat(path, &st) == -1)
+		return -errno;
+	link[n] = '\0';
+	f->inherited = start_has(t, f->fd, &st);
+	if (f->inherited)
+		return 0;
+	f->type = fdtype_classify_link(link, &object);
+	if (object == FD_OBJECT_PATH)
+		f->type = fdtype_classify_mode(st.st_mode);
+	if ((f->target = strdup(link)) == NULL)
+		return -ENOMEM;
+	if ((s = slot_current(p, f->fd, &st)) != NULL) {
+		f->origin = &s->origin;
+		if (s->stack != NULL)
+			(void)unwind_symbolize(s->stack, &f->stack,
+			    &f->nstack);
+	}
+	fd_flags_read(tid, f);
+	return 0;
+}
+
+/* Read the table through the exiting thread, which still holds it. */
+static int
+exit_table_read(const struct tracer *t, const struct tproc *p, int tid,
+    struct trace_fd **fds, size_t *nfds)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *dir;
+
+	*fds = NULL;
+	*nfds = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", tid);
+	if ((dir = opendir(path)) == NULL)
+		return -errno;
+	while ((de = readdir(dir)) != NULL) {
+		struct trace_fd *grown;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		grown = reallocarray(*fds, *nfds + 1, sizeof(*grown));
+		if (grown == NULL)
+			break;
+		*fds = grown;
+		grown[*nfds] = (struct trace_fd){ .fd = atoi(de->d_name) };
+		if (exit_fd_read(t, p, tid, &grown[*nfds]) == 0)
+			(*nfds)++;
+		else
+			free(grown[*nfds].target);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static void
+proc_report(struct tracer *t, struct tproc *p, int tid, int status)
+{
+	struct trace_exit e = { .pid = p->pid, .ppid = p->ppid,
+	    .command = p->command, .argv = p->argv, .argc = p->argc,
+	    .wait_status = status, .root = p->root };
+
+	if (p->reported)
+		return;
+	p->reported = true;
+	/* Before the first exec the child was fdaudit, not the command. */
+	if (!t->started)
+		return;
+	if (tid > 0)
+		exit_table_read(t, p, tid, &e.fds, &e.nfds);
+	t->cb->exited(t->cb->arg, &e);
+	exit_fds_free(e.fds, e.nfds);
+}
+
+/* PTRACE_EVENT_EXIT: the last thread of a process reports its table. */
+static void
+on_exit_event(struct tracer *t, struct tthread *th)
+{
+	unsigned long msg = 0;
+
+	th->pending = NULL;
+	unwind_stack_unref(th->pending_stack);
+	th->pending_stack = NULL;
+	if (th->proc == NULL || --th->proc->nthreads > 0)
+		return;
+	ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg);
+	proc_report(t, th->proc, th->tid, (int)msg);
+}
+
+/* A thread or a process announced by its creator's event. */
+static void
+on_new_task(struct tracer *t, struct tthread *th, int event)
+{
+	unsigned long msg = 0;
+	struct tthread *child;
+	struct tproc *parent = th->proc;
+	char path[64];
+	struct stat st;
+	bool thread = false;
+	int tid;
+
+	if (ptrace(PTRACE_GETEVENTMSG, th->tid, 0, &msg) != 0 ||
+	    parent == NULL)
+		return;
+	tid = (int)msg;
+	if (event == PTRACE_EVENT_CLONE) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", parent->pid,
+		    tid);
+		thread = stat(path, &st) == 0;
+	}
+	if ((child = thread_find(t, tid)) == NULL &&
+	    (child = thread_add(t, tid)) == NULL)
+		return;
+	if (thread) {
+		child->proc = parent;
+		parent->nthreads++;
+	} else
+		child->proc = proc_new(t, tid, parent);
+	if (child->held) {
+		child->held = false;
+		ptrace(PTRACE_CONT, tid, 0, 0);
+	} else
+		child->expected = true;
+}
+
+/* A stop of the group-stop kind: keep it stopped but listening. */
+static void
+on_event_stop(struct tthread *th, int status)
+{
+	int sig = WSTOPSIG(status);
+
+	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+	    sig == SIGTTOU)
+		ptrace(PTRACE_LISTEN, th->tid, 0, 0);
+	else
+		ptrace(PTRACE_CONT, th->tid, 0, 0);
+}
+
+static void
+on_stop(struct tracer *t, int tid, struct tthread *th, int status)
+{
+	int event = status >> 16, sig = WSTOPSIG(status);
+	int request = PTRACE_CONT, inject = 0;
+
+	/* A new task stops before its creator's event may have come. */
+	if (th->proc == NULL && !th->expected) {
+		th->held = true;
+		return;
+	}
+	th->expected = false;
+	if (sig == (SIGTRAP | 0x80)) {
+		if (th->pending != NULL && th->proc != NULL)
+			record_result(th);
+	} else if (sig == SIGTRAP && event != 0) {
+		switch (event) {
+		case PTRACE_EVENT_SECCOMP:
+			request = on_seccomp(t, th);
+			break;
+		case PTRACE_EVENT_FORK:
+		case PTRACE_EVENT_VFORK:
+		case PTRACE_EVENT_CLONE:
+			on_new_task(t, th, event);
+			/* The array of threads may have moved. */
+			th = NULL;
+			break;
+		case PTRACE_EVENT_EXEC:
+			on_exec(t, th);
+			th = NULL;
+			break;
+		case PTRACE_EVENT_EXIT:
+			on_exit_event(t, th);
+			break;
+		default:
+			break;
+		}
+	} else if (event == PTRACE_EVENT_STOP) {
+		on_event_stop(th, status);
+		return;
+	} else
+		inject = sig;
+	ptrace(request, tid, 0, inject);
+}
+
+/* A thread is gone: its process may end with it. */
+static void
+on_death(struct tracer *t, int tid, int status)
+{
+	struct tthread *th = thread_find(t, tid);
+	struct tproc *p;
+
+	if (tid == t->root_pid)
+		t->root_status = status;
+	if (th == NULL)
+		return;
+	p = th->proc;
+	thread_remove(t, th);
+	if (p == NULL || p->pid != tid)
+		return;
+	/* No exit stop was seen (SIGKILL at a bad time): report the end. */
+	proc_report(t, p, 0, status);
+	/* Threads not yet reaped must not point at what is freed. */
+	for (size_t i = 0; i < t->nthreads; i++) {
+		if (t->threads[i].proc == p)
+			t->threads[i].proc = NULL;
+	}
+	proc_unlink(t, p);
+}
+
+static void
+loop(struct tracer *t)
+{
+	struct tthread *th;
+	int status, tid;
+
+	for (;;) {
+		tid = waitpid(-1, &status, __WALL);
+		if (tid == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			on_death(t, tid, status);
+			continue;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		if ((th = thread_find(t, tid)) == NULL &&
+		    (th = thread_add(t, tid)) == NULL) {
+			ptrace(PTRACE_CONT, tid, 0, 0);
+			continue;
+		}
+		on_stop(t, tid, th, status);
+	}
+}
+
+/*
+ * An interrupt from the terminal reaches the command too; fdaudit
+ * outlives it to write the report.  The command gets the dispositions
+ * fdaudit was started with.
+ */
+static struct sigaction saved_int, saved_quit;
+
+static void
+signals_ignore(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &saved_int);
+	sigaction(SIGQUIT, &ign, &saved_quit);
+}
+
+static void
+child_fail(int fd, enum trace_failure failure, int error)
+{
+	struct setup_report r = { (int)failure, error };
+
+	/* Nothing more can be done if the parent does not hear it. */
+	if (write(fd, &r, sizeof(r)) != (ssize_t)sizeof(r))
+		_exit(126);
+	_exit(127);
+}
+
+/*
+ * The child waits until it is seized, installs the filter and runs the
+ * command; a failure goes back through a close-on-exec pipe.
+ */
+static void
+child_run(char *const *argv, int sync, int report)
+{
+	char c;
+	int error;
+
+	while (read(sync, &c, 1) == -1 && errno == EINTR)
+		continue;
+	close(sync);
+	sigaction(SIGINT, &saved_int, NULL);
+	sigaction(SIGQUIT, &saved_quit, NULL);
+	if ((error = filter_install()) != 0)
+		child_fail(report, TRACE_FAILURE_PTRACE, error);
+	execvp(argv[0], argv);
+	child_fail(report, TRACE_FAILURE_EXEC, errno);
+}
+
+/* Keep tracer and tracees on the CPU fdaudit is on (see trace_run). */
+static void
+cpu_pin(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	(void)sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int
+start(struct tracer *t, char *const *argv, const struct trace_options *opt,
+    enum trace_failure *failure)
+{
+	int sync[2], report[2];
+	pid_t pid;
+
+	*failure = TRACE_FAILURE_SYSTEM;
+	if (pipe2(sync, O_CLOEXEC) == -1)
+		return -errno;
+	if (pipe2(report, O_CLOEXEC) == -1) {
+		close(sync[0]);
+		close(sync[1]);
+		return -errno;
+	}
+	if (opt->pin_cpu)
+		cpu_pin();
+	signals_ignore();
+	if ((pid = fork()) == -1)
+		return -errno;
+	if (pid == 0) {
+		close(sync[1]);
+		close(report[0]);
+		child_run(argv, sync[0], report[1]);
+	}
+	close(sync[0]);
+	close(report[1]);
+	/*
+	 * Symbol lookups must not wait on the network: the tracer (not the
+	 * command, which has its environment already) forgets debuginfod.
+	 */
+	unsetenv("DEBUGINFOD_URLS");
+	t->error_pipe = report[0];
+	t->root_pid = pid;
+	if (ptrace(PTRACE_SEIZE, pid, 0, TRACE_OPTIONS) == -1) {
+		int error = -errno;
+
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(sync[1]);
+		*failure = TRACE_FAILURE_PTRACE;
+		return error;
+	}
+	/* If the go-ahead is lost the child sees end of file: the same. */
+	if (write(sync[1], "x", 1) == -1)
+		(void)0;
+	close(sync[1]);
+	*failure = TRACE_FAILURE_NONE;
+	return 0;
+}
+
+static void
+tracer_free(struct tracer *t)
+{
+	while (t->procs != NULL)
+		proc_unlink(t, t->procs);
+	free(t->threads);
+	free(t->start);
+	if (t->error_pipe >= 0)
+		close(t->error_pipe);
+}
+
+int
+trace_run(char *const *argv, const struct trace_options *opt,
+    const struct trace_callbacks *cb, int *wait_status,
+    enum trace_failure *failure)
+{
+	struct tracer t = { .cb = cb, .error_pipe = -1,
+	    .stacks = opt->stacks };
+	struct setup_report r;
+	struct tproc *root;
+	struct tthread *th;
+	int error;
+
+	if ((error = start(&t, argv, opt, failure)) != 0) {
+		tracer_free(&t);
+		return error;
+	}
+	if ((root = proc_new(&t, t.root_pid, NULL)) == NULL ||
+	    (th = thread_add(&t, t.root_pid)) == NULL) {
+		kill(t.root_pid, SIGKILL);
+		error = -ENOMEM;
+	} else {
+		root->root = true;
+		root->ppid = (int)getpid();
+		th->proc = root;
+		th->expected = true;
+	}
+	loop(&t);
+	*wait_status = t.root_status;
+	if (error == 0 && !t.started &&
+	    read(t.error_pipe, &r, sizeof(r)) == (ssize_t)sizeof(r)) {
+		*failure = (enum trace_failure)r.failure;
+		error = -r.error;
+	}
+	tracer_free(&t);
+	return error;
+}

@@ -1,0 +1,318 @@
+/*
+ * Stacks for fdaudit run, with elfutils libdwfl.  A stack is taken as a
+ * list of return addresses while the thread is stopped at the creating
+ * call, which is cheap; names, files and lines are looked up only for the
+ * few stacks that end up in the report.  Each address space (a program
+ * between two execs, shared by the children it forks) has one Dwfl that
+ * keeps its modules and their debug information open, so the lookups of
+ * a thousand forked children read the DWARF once.  Unwinding uses CFI, so
+ * code built without frame pointers and static binaries work too.
+ */
+#define _GNU_SOURCE
+#include <sys/ptrace.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+
+#include <elfutils/libdwfl.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "run.h"
+
+/* How much of the stack one read brings in; the rest is read by word. */
+#define UNWIND_STACK_CACHE	(16 * 1024)
+
+struct unwind_space {
+	int		 refs;
+	int		 pid;
+	Dwfl		*dwfl;
+	bool		 attached;
+	int		 tid;		/* the thread being unwound */
+	uint64_t	 cache_base;
+	size_t		 cache_len;
+	unsigned char	 cache[UNWIND_STACK_CACHE];
+};
+
+static char *debuginfo_path;
+
+static const Dwfl_Callbacks unwind_dwfl_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static pid_t
+unwind_next_thread(Dwfl *dwfl, void *arg, void **thread_arg)
+{
+	struct unwind_space *s = arg;
+
+	(void)dwfl;
+	if (*thread_arg != NULL)
+		return 0;
+	*thread_arg = s;
+	return s->tid;
+}
+
+static bool
+unwind_get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_arg)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_arg = arg;
+	return true;
+}
+
+static bool
+unwind_memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result,
+    void *arg)
+{
+	struct unwind_space *s = arg;
+	struct iovec local = { result, sizeof(*result) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(*result) };
+
+	(void)dwfl;
+	if (addr >= s->cache_base && addr - s->cache_base + sizeof(*result) <=
+	    s->cache_len) {
+		memcpy(result, s->cache + (addr - s->cache_base),
+		    sizeof(*result));
+		return true;
+	}
+	return process_vm_readv(s->tid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)sizeof(*result);
+}
+
+#if defined(__x86_64__)
+/* DWARF numbers rax, rdx, rcx, rbx, rsi, rdi, rbp, rsp, r8-r15, rip. */
+static bool
+unwind_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct unwind_space *s = arg;
+	struct user_regs_struct r;
+	struct iovec local = { s->cache, sizeof(s->cache) };
+	struct iovec remote;
+	Dwarf_Word regs[17];
+	ssize_t n;
+
+	if (ptrace(PTRACE_GETREGS, s->tid, 0, &r) == -1)
+		return false;
+	regs[0] = r.rax; regs[1] = r.rdx; regs[2] = r.rcx; regs[3] = r.rbx;
+	regs[4] = r.rsi; regs[5] = r.rdi; regs[6] = r.rbp; regs[7] = r.rsp;
+	regs[8] = r.r8; regs[9] = r.r9; regs[10] = r.r10; regs[11] = r.r11;
+	regs[12] = r.r12; regs[13] = r.r13; regs[14] = r.r14;
+	regs[15] = r.r15; regs[16] = r.rip;
+	/* One read for the top of the stack saves one per word later. */
+	remote.iov_base = (void *)(uintptr_t)r.rsp;
+	remote.iov_len = sizeof(s->cache);
+	n = process_vm_readv(s->tid, &local, 1, &remote, 1, 0);
+	s->cache_base = r.rsp;
+	s->cache_len = n > 0 ? (size_t)n : 0;
+	return dwfl_thread_state_registers(thread, 0, 17, regs);
+}
+#else
+static bool
+unwind_set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	(void)thread;
+	(void)arg;
+	return false;
+}
+#endif
+
+static const Dwfl_Thread_Callbacks unwind_thread_callbacks = {
+	.next_thread = unwind_next_thread,
+	.get_thread = unwind_get_thread,
+	.memory_read = unwind_memory_read,
+	.set_initial_registers = unwind_set_initial_registers,
+};
+
+/* (Re)read the modules of the process from its maps. */
+static int
+unwind_report(struct unwind_space *s, int pid)
+{
+	dwfl_report_begin_add(s->dwfl);
+	if (dwfl_linux_proc_report(s->dwfl, pid) != 0) {
+		dwfl_report_end(s->dwfl, NULL, NULL);
+		return -ESRCH;
+	}
+	if (dwfl_report_end(s->dwfl, NULL, NULL) != 0)
+		return -EINVAL;
+	if (!s->attached)
+		s->attached = dwfl_attach_state(s->dwfl, NULL, pid,
+		    &unwind_thread_callbacks, s);
+	return s->attached ? 0 : -ENOTSUP;
+}
+
+struct unwind_space *
+unwind_space_new(int pid)
+{
+	struct unwind_space *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->refs = 1;
+	s->pid = pid;
+	if ((s->dwfl = dwfl_begin(&unwind_dwfl_callbacks)) == NULL ||
+	    unwind_report(s, pid) != 0) {
+		unwind_space_unref(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct unwind_space *
+unwind_space_ref(struct unwind_space *s)
+{
+	if (s != NULL)
+		s->refs++;
+	return s;
+}
+
+void
+unwind_space_unref(struct unwind_space *s)
+{
+	if (s == NULL || --s->refs > 0)
+		return;
+	if (s->dwfl != NULL)
+		dwfl_end(s->dwfl);
+	free(s);
+}
+
+struct unwind_walk {
+	uint64_t	 pcs[UNWIND_MAX_FRAMES];
+	size_t		 n;
+	bool		 unknown;	/* a frame outside every module */
+};
+
+static int
+unwind_frame(Dwfl_Frame *frame, void *arg)
+{
+	struct unwind_walk *w = arg;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(frame, &pc, &activation))
+		return DWARF_CB_ABORT;
+	/* A return address points after the call; look up the call. */
+	if (!activation && pc > 0)
+		pc--;
+	w->pcs[w->n++] = pc;
+	return w->n < UNWIND_MAX_FRAMES ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+static void
+unwind_walk(struct unwind_space *s, int tid, struct unwind_walk *w)
+{
+	Dwfl *dwfl = s->dwfl;
+
+	w->n = 0;
+	s->tid = tid;
+	(void)dwfl_getthread_frames(dwfl, tid, unwind_frame, w);
+	w->unknown = w->n == 0 ||
+	    dwfl_addrmodule(dwfl, w->pcs[w->n - 1]) == NULL;
+}
+
+/*
+ * The return addresses of a stopped thread.  When the walk ends in code
+ * no module covers, the program has mapped a library since the modules
+ * were read: read them again and walk once more.
+ */
+int
+unwind_capture(struct unwind_space *s, int pid, int tid,
+    struct unwind_stack **stack)
+{
+	struct unwind_walk w;
+	struct unwind_stack *st;
+
+	unwind_walk(s, tid, &w);
+	if (w.unknown && unwind_report(s, pid) == 0)
+		unwind_walk(s, tid, &w);
+	if (w.n == 0)
+		return -ENOENT;
+	if ((st = malloc(sizeof(*st) + w.n * sizeof(st->pcs[0]))) == NULL)
+		return -ENOMEM;
+	st->refs = 1;
+	st->space = unwind_space_ref(s);
+	st->n = w.n;
+	memcpy(st->pcs, w.pcs, w.n * sizeof(st->pcs[0]));
+	*stack = st;
+	return 0;
+}
+
+struct unwind_stack *
+unwind_stack_ref(struct unwind_stack *st)
+{
+	if (st != NULL)
+		st->refs++;
+	return st;
+}
+
+void
+unwind_stack_unref(struct unwind_stack *st)
+{
+	if (st == NULL || --st->refs > 0)
+		return;
+	unwind_space_unref(st->space);
+	free(st);
+}
+
+static char *
+unwind_strdup(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static void
+unwind_frame_describe(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	const char *name, *file;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	*f = (struct trace_frame){ .pc = pc };
+	if (mod == NULL)
+		return;
+	name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL,
+	    NULL);
+	f->object = unwind_strdup(name);
+	f->function = unwind_strdup(dwfl_module_addrname(mod, pc));
+	if ((line = dwfl_module_getsrc(mod, pc)) != NULL &&
+	    (file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL)) !=
+	    NULL) {
+		f->file = strdup(file);
+		f->line = lineno;
+	}
+}
+
+/* Function, file:line and object of every frame of a stack. */
+int
+unwind_symbolize(const struct unwind_stack *st, struct trace_frame **frames,
+    size_t *nframes)
+{
+	struct trace_frame *f;
+
+	*frames = NULL;
+	*nframes = 0;
+	if ((f = calloc(st->n, sizeof(*f))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->n; i++)
+		unwind_frame_describe(st->space->dwfl, st->pcs[i], &f[i]);
+	*frames = f;
+	*nframes = st->n;
+	return 0;
+}
+
+void
+unwind_frames_free(struct trace_frame *frames, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(frames[i].function);
+		free(frames[i].file);
+		free(frames[i].object);
+	}
+	free(frames);
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# fdaudit run against the command alone and against valgrind --track-fds:
+# a C loop of open/close pairs, python3 opening and closing files, and a
+# program whose children each leak one descriptor.  Each figure is the
+# best of RUNS wall-clock runs, in seconds, with its ratio to native.
+FDAUDIT=${FDAUDIT:-./fdaudit}
+LEAKY=${LEAKY:-build/tests/run/leaky}
+RUNS=${RUNS:-3}
+LOOP=${LOOP:-100000}
+FILES=${FILES:-20000}
+CHILDREN=${CHILDREN:-1000}
+
+# The best wall time of RUNS runs of the command given as arguments.
+best() {
+	i=0
+	while [ "$i" -lt "$RUNS" ]; do
+		t0=$(date +%s.%N)
+		"$@" >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		echo "$t0 $t1"
+		i=$((i + 1))
+	done | awk 'NR == 1 || $2 - $1 < b { b = $2 - $1 } END { print b }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+}
+
+row() {
+	name=$1
+	shift
+	native=$(best "$@")
+	nostack=$(best "$FDAUDIT" run --no-stacks -- "$@")
+	stacks=$(best "$FDAUDIT" run -- "$@")
+	printf '%-24s native %6.3f s  --no-stacks %6.3f s (%sx)  stacks %6.3f s (%sx)' \
+	    "$name" "$native" "$nostack" "$(ratio "$nostack" "$native")" \
+	    "$stacks" "$(ratio "$stacks" "$native")"
+	if command -v valgrind >/dev/null 2>&1; then
+		vg=$(best valgrind --track-fds=yes --trace-children=yes -q "$@")
+		printf '  valgrind %6.3f s (%sx; %sx fdaudit)' "$vg" \
+		    "$(ratio "$vg" "$native")" "$(ratio "$vg" "$stacks")"
+	fi
+	echo
+}
+
+if [ ! -x "$LEAKY" ]; then
+	echo "bench-run: $LEAKY is missing: run make check first" >&2
+	exit 1
+fi
+row "C open/close x$LOOP" "$LEAKY" churn "$LOOP"
+if command -v python3 >/dev/null 2>&1; then
+	row "python3 files x$FILES" python3 -c "
+for i in range($FILES):
+    open('/dev/null').close()"
+else
+	echo "python3 files x$FILES: skipped, no python3"
+fi
+row "fork x$CHILDREN, 1 leak each" "$LEAKY" children "$CHILDREN"

@@ -1,0 +1,525 @@
+/*
+ * fdaudit run through the real binary: the leaky helper (tests/run/leaky.c)
+ * leaks descriptors in known ways and the JSON report must name each one
+ * with its class and creating call; the exit status must follow the
+ * command's and say when fdaudit itself failed.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "jsonparse.h"
+#include "testutil.h"
+
+static const char *
+leaky(void)
+{
+	const char *path = getenv("LEAKY");
+
+	return path != NULL ? path : "build/tests/run/leaky";
+}
+
+/* Run "fdaudit run -f json [extra] -- leaky SCENARIO [arg]". */
+static struct jv *
+run_json(const char *scenario, const char *arg, const char *extra,
+    struct run_result *r)
+{
+	const char *args[10];
+	const char *error = NULL;
+	struct jv *doc;
+	size_t n = 0;
+
+	args[n++] = "run";
+	args[n++] = "-f";
+	args[n++] = "json";
+	if (extra != NULL)
+		args[n++] = extra;
+	args[n++] = "--";
+	args[n++] = leaky();
+	args[n++] = scenario;
+	if (arg != NULL)
+		args[n++] = arg;
+	args[n] = NULL;
+	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
+	doc = jv_parse(r->out, r->out_len, &error);
+	ck_assert_msg(doc != NULL, "%s: invalid JSON (%s): %s\nstderr: %s",
+	    scenario, error, r->out, r->err);
+	ck_assert_int_eq((int)jv_num(doc, "version"), 1);
+	ck_assert_str_eq(jv_str(doc, "mode"), "run");
+	return doc;
+}
+
+static size_t
+summary(const struct jv *doc, const char *key)
+{
+	return (size_t)jv_num(jv_get(doc, "summary"), key);
+}
+
+/* Every finding of every process, in order. */
+static const struct jv *
+finding(const struct jv *doc, size_t index)
+{
+	const struct jv *procs = jv_get(doc, "processes");
+
+	for (size_t i = 0; i < procs->count; i++) {
+		const struct jv *leaks = jv_get(jv_at(procs, i), "leaks");
+
+		if (index < leaks->count)
+			return jv_at(leaks, index);
+		index -= leaks->count;
+	}
+	return NULL;
+}
+
+static bool
+one_of(const char *s, const char *a, const char *b)
+{
+	return s != NULL && (strcmp(s, a) == 0 || (b != NULL &&
+	    strcmp(s, b) == 0));
+}
+
+/*
+ * The scenario leaks `count' descriptors of `type', made by `syscall'
+ * (or its older twin `alt', which glibc may use instead).
+ */
+static void
+expect_leaks(const char *scenario, size_t count, const char *type,
+    const char *syscall, const char *alt)
+{
+	struct run_result r;
+	struct jv *doc = run_json(scenario, NULL, "--no-stacks", &r);
+
+	ck_assert_msg(r.status == 1, "%s: exit %d: %s", scenario, r.status,
+	    r.err);
+	ck_assert_msg(summary(doc, "leak") == count, "%s: %zu leaks", scenario,
+	    summary(doc, "leak"));
+	ck_assert_uint_eq(summary(doc, "crossed_exec"), 0);
+	ck_assert_uint_eq(summary(doc, "unattributed"), 0);
+	for (size_t i = 0; i < count; i++) {
+		const struct jv *l = finding(doc, i);
+
+		ck_assert_ptr_nonnull(l);
+		ck_assert_str_eq(jv_str(l, "class"), "leak");
+		/* A duplicate of stdout has the type of the test's stdout. */
+		ck_assert_msg(type == NULL || strcmp(jv_str(l, "type"),
+		    type) == 0,
+		    "%s: type %s", scenario, jv_str(l, "type"));
+		ck_assert_msg(one_of(jv_str(l, "syscall"), syscall, alt),
+		    "%s: syscall %s", scenario, jv_str(l, "syscall"));
+		ck_assert(jv_is(l, "cloexec", JV_BOOL));
+		ck_assert(!jv_get(l, "cloexec")->boolean);
+		ck_assert(jv_is(l, "stack", JV_ARRAY));
+	}
+	ck_assert_ptr_null(finding(doc, count));
+	ck_assert_msg(strstr(r.err, "fdaudit run: ") != NULL, "no summary");
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+#define LEAK_TEST(name, count, type, syscall, alt)		\
+START_TEST(leaks_##name)					\
+{								\
+	expect_leaks(#name, count, type, syscall, alt);		\
+}								\
+END_TEST
+
+LEAK_TEST(open, 1, "chr", "openat", "open")
+LEAK_TEST(creat, 1, "file", "creat", "openat")
+LEAK_TEST(dup, 1, NULL, "dup", NULL)
+LEAK_TEST(dup2, 1, NULL, "dup2", "dup3")
+LEAK_TEST(fcntl, 1, NULL, "fcntl", NULL)
+LEAK_TEST(pipe, 2, "fifo", "pipe2", "pipe")
+LEAK_TEST(socketpair, 2, "socket", "socketpair", NULL)
+LEAK_TEST(tcp, 1, "socket", "socket", NULL)
+LEAK_TEST(eventfd, 1, "eventfd", "eventfd2", "eventfd")
+LEAK_TEST(epoll, 1, "epoll", "epoll_create1", "epoll_create")
+LEAK_TEST(inotify, 1, "inotify", "inotify_init1", "inotify_init")
+LEAK_TEST(memfd, 1, "memfd", "memfd_create", NULL)
+LEAK_TEST(thread, 1, "chr", "openat", "open")
+LEAK_TEST(reuse, 1, "file", "openat", NULL)
+
+/* The child leaks, the parent does not: one process in the report. */
+START_TEST(leak_in_forked_child)
+{
+	struct run_result r;
+	struct jv *doc = run_json("fork", NULL, "--no-stacks", &r);
+	const struct jv *procs = jv_get(doc, "processes"), *p;
+
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(summary(doc, "processes"), 2);
+	ck_assert_uint_eq(summary(doc, "leak"), 1);
+	ck_assert_uint_eq(procs->count, 1);
+	p = jv_at(procs, 0);
+	ck_assert_int_ne((int)jv_num(p, "pid"), (int)jv_num(p, "ppid"));
+	ck_assert_str_eq(jv_str(p, "command"), "leaky");
+	ck_assert_uint_eq(jv_get(p, "argv")->count, 2);
+	ck_assert_str_eq(jv_at(jv_get(p, "argv"), 1)->string, "fork");
+	ck_assert_str_eq(jv_str(jv_at(jv_get(p, "leaks"), 0), "target"),
+	    "/dev/null");
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(received_descriptor_is_unattributed)
+{
+	struct run_result r;
+	struct jv *doc = run_json("scm", NULL, "--no-stacks", &r);
+	const struct jv *l;
+
+	/* Only leaks fail the run; unattributed descriptors are reported. */
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(summary(doc, "unattributed"), 1);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	l = finding(doc, 0);
+	ck_assert_str_eq(jv_str(l, "class"), "unattributed");
+	ck_assert(jv_is(l, "syscall", JV_NULL));
+	ck_assert_str_eq(jv_str(l, "target"), "/dev/null");
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(inheritable_descriptor_crosses_exec)
+{
+	struct run_result r;
+	struct jv *doc = run_json("exec", NULL, "--no-stacks", &r);
+	const struct jv *l;
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(summary(doc, "crossed_exec"), 1);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	l = finding(doc, 0);
+	ck_assert_int_eq((int)jv_num(l, "fd"), 9);
+	ck_assert_str_eq(jv_str(l, "class"), "crossed_exec");
+	ck_assert_str_eq(jv_str(l, "syscall"), "dup2");
+	jv_free(doc);
+	run_result_free(&r);
+
+	/* With --crossed-exec-fails the same run fails. */
+	doc = run_json("exec", NULL, "--crossed-exec-fails", &r);
+	ck_assert_int_eq(r.status, 1);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(clean_program_reports_nothing)
+{
+	struct run_result r;
+	struct jv *doc = run_json("clean", NULL, NULL, &r);
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
+	ck_assert_uint_eq(summary(doc, "processes"), 1);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	ck_assert(jv_is(doc, "signal", JV_NULL));
+	ck_assert_int_eq((int)jv_num(doc, "exit_status"), 0);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+/* A thousand alike leaks are one aggregated finding. */
+START_TEST(children_are_aggregated)
+{
+	struct run_result r;
+	struct jv *doc = run_json("children", "20", "--no-stacks", &r);
+	const struct jv *agg = jv_get(doc, "aggregated");
+
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(summary(doc, "processes"), 21);
+	ck_assert_uint_eq(summary(doc, "leak"), 20);
+	ck_assert_uint_eq(agg->count, 1);
+	ck_assert_int_eq((int)jv_num(jv_at(agg, 0), "processes"), 20);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(table_output_and_suppressions)
+{
+	static const char rules[] = "# leaky's /dev/null\npath:/dev/nu*\n";
+	char path[] = "/tmp/fdaudit-supp-XXXXXX";
+	const char *args[] = { "run", "--suppressions", path, "--",
+	    leaky(), "open", NULL };
+	const char *table[] = { "run", "--", leaky(), "open", NULL };
+	struct run_result r;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, rules, sizeof(rules) - 1),
+	    (int)sizeof(rules) - 1);
+	close(fd);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, 0);
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.out, "openat"));
+	ck_assert_ptr_nonnull(strstr(r.out, "/dev/null"));
+	run_result_free(&r);
+	unlink(path);
+}
+END_TEST
+
+START_TEST(ignore_fd_and_exit_code)
+{
+	struct run_result r;
+	struct jv *doc = run_json("dup2", NULL, "--ignore-fd=20", &r);
+
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	jv_free(doc);
+	run_result_free(&r);
+	doc = run_json("dup2", NULL, "--leak-exitcode=9", &r);
+	ck_assert_int_eq(r.status, 9);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(status_passes_through)
+{
+	struct run_result r;
+	struct jv *doc = run_json("exit", "3", NULL, &r);
+
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_int_eq((int)jv_num(doc, "exit_status"), 3);
+	jv_free(doc);
+	run_result_free(&r);
+	doc = run_json("kill", NULL, NULL, &r);
+	ck_assert_int_eq(r.status, 128 + SIGTERM);
+	ck_assert_int_eq((int)jv_num(doc, "signal"), SIGTERM);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+static void
+expect_failure(const char *const *args, int status, const char *named)
+{
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == status, "exit %d, want %d: %s", r.status,
+	    status, r.err);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_msg(count_lines(r.err) == 1, "stderr: %s", r.err);
+	ck_assert_msg(strstr(r.err, named) != NULL, "stderr: %s", r.err);
+	run_result_free(&r);
+}
+
+START_TEST(own_errors)
+{
+	static const char *const bad_option[] = { "run", "--bogus", "--",
+	    "true", NULL };
+	static const char *const no_command[] = { "run", NULL };
+	static const char *const not_found[] = { "run", "--",
+	    "/nonexistent/fdaudit-none", NULL };
+	static const char *const not_executable[] = { "run", "--",
+	    "/etc/passwd", NULL };
+	static const char *const bad_format[] = { "run", "-f", "xml", "--",
+	    "true", NULL };
+
+	expect_failure(bad_option, 125, "--bogus");
+	expect_failure(no_command, 125, "no command");
+	expect_failure(bad_format, 125, "xml");
+	expect_failure(not_found, 127, "not found");
+	expect_failure(not_executable, 126, "/etc/passwd");
+}
+END_TEST
+
+/* The line of leaky.c that carries the comment "site:NAME". */
+static int
+site_line(const char *name)
+{
+	const char *source = getenv("LEAKY_SOURCE");
+	char marker[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(marker, sizeof(marker), "site:%s ", name);
+	f = fopen(source != NULL ? source : "tests/run/leaky.c", "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		if (strstr(line, marker) != NULL) {
+			fclose(f);
+			return n;
+		}
+	}
+	fclose(f);
+	ck_abort_msg("no marker %s", marker);
+	return -1;
+}
+
+/* Some frame of the first finding is FUNCTION at leaky.c:LINE. */
+static void
+expect_frame(const char *scenario, const char *function, const char *site)
+{
+	struct run_result r;
+	struct jv *doc = run_json(scenario, NULL, NULL, &r);
+	const struct jv *stack = jv_get(finding(doc, 0), "stack");
+	int line = site_line(site);
+	bool found = false;
+
+	ck_assert_msg(stack != NULL && stack->count > 0, "%s: no stack: %s",
+	    scenario, r.out);
+	for (size_t i = 0; i < stack->count; i++) {
+		const struct jv *f = jv_at(stack, i);
+		const char *fn = jv_str(f, "function"), *file = jv_str(f,
+		    "file"), *object = jv_str(f, "object");
+
+		if (fn == NULL || strcmp(fn, function) != 0)
+			continue;
+		ck_assert_msg(file != NULL && strstr(file, "leaky.c") != NULL,
+		    "%s: %s in file %s", scenario, fn, file);
+		ck_assert_msg((int)jv_num(f, "line") == line, "%s: %s at line "
+		    "%d, want %d", scenario, fn, (int)jv_num(f, "line"), line);
+		ck_assert(object != NULL && strstr(object, "leaky") != NULL);
+		found = true;
+	}
+	ck_assert_msg(found, "%s: no frame %s: %s", scenario, function,
+	    r.out);
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+START_TEST(stacks_name_function_and_line)
+{
+	expect_frame("open", "leak_open", "open");
+	expect_frame("pipe", "leak_pipe", "pipe");
+	expect_frame("thread", "leak_open", "open");
+	expect_frame("fork", "leak_open", "open");
+	/* The stack of a crossed descriptor is the old program's. */
+	expect_frame("exec", "leak_exec", "exec");
+}
+END_TEST
+
+/* Children with the same stack are one aggregated finding, with it. */
+START_TEST(aggregated_with_stacks)
+{
+	struct run_result r;
+	struct jv *doc = run_json("children", "10", NULL, &r);
+	const struct jv *agg = jv_get(doc, "aggregated");
+
+	ck_assert_uint_eq(agg->count, 1);
+	ck_assert_int_eq((int)jv_num(jv_at(agg, 0), "processes"), 10);
+	ck_assert(jv_get(jv_get(jv_at(agg, 0), "leak"), "stack")->count > 0);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(frame_suppression)
+{
+	static const char rules[] = "frame:leak_pipe\n";
+	char path[] = "/tmp/fdaudit-supp-XXXXXX";
+	const char *args[] = { "run", "--suppressions", path, "--",
+	    leaky(), "pipe", NULL };
+	struct run_result r;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, rules, sizeof(rules) - 1),
+	    (int)sizeof(rules) - 1);
+	close(fd);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, 0);
+	run_result_free(&r);
+	unlink(path);
+}
+END_TEST
+
+/* A program that uses ptrace cannot be audited: fdaudit says so. */
+START_TEST(ptrace_user_is_named)
+{
+	const char *args[] = { "run", "--", leaky(), "ptrace", NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 4);
+	ck_assert_msg(strstr(r.err, "ptrace(2)") != NULL, "stderr: %s", r.err);
+	run_result_free(&r);
+}
+END_TEST
+
+START_TEST(no_follow_and_output_file)
+{
+	char dir[] = "/tmp/fdaudit-run-XXXXXX", path[64], buf[4096];
+	const char *args[] = { "run", "--no-follow", "-f", "json", "-o", path,
+	    "--", leaky(), "fork", NULL };
+	const char *error = NULL;
+	struct run_result r;
+	struct jv *doc;
+	FILE *f;
+	size_t n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/report.json", dir);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	/* The leaking child is not reported, so the run succeeds. */
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	doc = jv_parse(buf, n, &error);
+	ck_assert_msg(doc != NULL, "invalid JSON (%s)", error);
+	ck_assert_uint_eq(summary(doc, "processes"), 1);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	jv_free(doc);
+	run_result_free(&r);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+static Suite *
+run_suite(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tc = tcase_create("run");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, leaks_open);
+	tcase_add_test(tc, leaks_creat);
+	tcase_add_test(tc, leaks_dup);
+	tcase_add_test(tc, leaks_dup2);
+	tcase_add_test(tc, leaks_fcntl);
+	tcase_add_test(tc, leaks_pipe);
+	tcase_add_test(tc, leaks_socketpair);
+	tcase_add_test(tc, leaks_tcp);
+	tcase_add_test(tc, leaks_eventfd);
+	tcase_add_test(tc, leaks_epoll);
+	tcase_add_test(tc, leaks_inotify);
+	tcase_add_test(tc, leaks_memfd);
+	tcase_add_test(tc, leaks_thread);
+	tcase_add_test(tc, leaks_reuse);
+	tcase_add_test(tc, leak_in_forked_child);
+	tcase_add_test(tc, received_descriptor_is_unattributed);
+	tcase_add_test(tc, inheritable_descriptor_crosses_exec);
+	tcase_add_test(tc, clean_program_reports_nothing);
+	tcase_add_test(tc, children_are_aggregated);
+	tcase_add_test(tc, table_output_and_suppressions);
+	tcase_add_test(tc, ignore_fd_and_exit_code);
+	tcase_add_test(tc, status_passes_through);
+	tcase_add_test(tc, own_errors);
+	tcase_add_test(tc, stacks_name_function_and_line);
+	tcase_add_test(tc, aggregated_with_stacks);
+	tcase_add_test(tc, frame_suppression);
+	tcase_add_test(tc, ptrace_user_is_named);
+	tcase_add_test(tc, no_follow_and_output_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return suite_run(run_suite());
+}

@@ -1,0 +1,279 @@
+/*
+ * A program that leaks descriptors on purpose, one way per scenario, for
+ * the tests of fdaudit run.  Built with -g -O0 so that each leak has its
+ * own function and line.  Usage: leaky SCENARIO [ARG].
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *self;
+
+static void
+leak_open(void)
+{
+	open("/dev/null", O_RDONLY);	/* site:open */
+}
+
+static void
+leak_creat(void)
+{
+	char path[] = "/tmp/fdaudit-leaky-XXXXXX";
+	int fd = mkstemp(path);
+
+	close(fd);
+	creat(path, 0600);
+	unlink(path);
+}
+
+static void
+leak_dup(void)
+{
+	dup(1);
+}
+
+static void
+leak_dup2(void)
+{
+	dup2(1, 20);
+}
+
+static void
+leak_fcntl(void)
+{
+	fcntl(1, F_DUPFD, 30);
+}
+
+static void
+leak_pipe(void)
+{
+	int p[2];
+
+	pipe(p);			/* site:pipe */
+}
+
+static void
+leak_socketpair(void)
+{
+	int sv[2];
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+}
+
+static void
+leak_tcp(void)
+{
+	socket(AF_INET, SOCK_STREAM, 0);
+}
+
+static void
+leak_eventfd(void)
+{
+	eventfd(0, 0);
+}
+
+static void
+leak_epoll(void)
+{
+	epoll_create1(0);
+}
+
+static void
+leak_inotify(void)
+{
+	inotify_init1(0);
+}
+
+static void
+leak_memfd(void)
+{
+	memfd_create("leaky", 0);
+}
+
+/* The child leaks; the parent leaks nothing. */
+static void
+leak_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		leak_open();
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void *
+thread_run(void *arg)
+{
+	(void)arg;
+	leak_open();
+	return NULL;
+}
+
+static void
+leak_thread(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, thread_run, NULL);
+	pthread_join(t, NULL);
+}
+
+static void
+send_fd(int sock, int fd)
+{
+	char byte = 'x', control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	sendmsg(sock, &msg, 0);
+}
+
+static void
+receive_fd(int sock)
+{
+	char byte, control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = control, .msg_controllen = sizeof(control) };
+
+	recvmsg(sock, &msg, 0);
+}
+
+/* The parent ends holding a descriptor it received, not made. */
+static void
+leak_scm(void)
+{
+	int sv[2], fd;
+	pid_t pid;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		fd = open("/dev/null", O_RDONLY);
+		send_fd(sv[1], fd);
+		close(fd);
+		close(sv[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	receive_fd(sv[0]);
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+}
+
+/* An inheritable descriptor carried into a new program. */
+static void
+leak_exec(void)
+{
+	int fd = open("/dev/null", O_RDONLY);
+
+	dup2(fd, 9);			/* site:exec */
+	close(fd);
+	execl(self, self, "clean", (char *)NULL);
+}
+
+/* Close an inherited number and reuse it for a new object. */
+static void
+leak_reuse(void)
+{
+	char path[] = "/tmp/fdaudit-reuse-XXXXXX";
+
+	close(0);
+	mkstemp(path);
+	unlink(path);
+}
+
+/* Many children that each leak the same way. */
+static void
+leak_children(int n)
+{
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			leak_open();
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+	}
+}
+
+/* Open and close in a loop: a benchmark that leaks nothing. */
+static void
+churn(int n)
+{
+	for (int i = 0; i < n; i++)
+		close(open("/dev/null", O_RDONLY));
+}
+
+struct scenario {
+	const char	*name;
+	void		(*run)(void);
+};
+
+static const struct scenario scenarios[] = {
+	{ "open", leak_open }, { "creat", leak_creat }, { "dup", leak_dup },
+	{ "dup2", leak_dup2 }, { "fcntl", leak_fcntl }, { "pipe", leak_pipe },
+	{ "socketpair", leak_socketpair }, { "tcp", leak_tcp },
+	{ "eventfd", leak_eventfd }, { "epoll", leak_epoll },
+	{ "inotify", leak_inotify }, { "memfd", leak_memfd },
+	{ "fork", leak_fork }, { "thread", leak_thread }, { "scm", leak_scm },
+	{ "exec", leak_exec }, { "reuse", leak_reuse },
+};
+
+int
+main(int argc, char **argv)
+{
+	int n = argc > 2 ? atoi(argv[2]) : 0;
+
+	self = argv[0];
+	if (argc < 2)
+		return 2;
+	if (strcmp(argv[1], "clean") == 0)
+		return 0;
+	if (strcmp(argv[1], "exit") == 0)
+		return n;
+	if (strcmp(argv[1], "kill") == 0)
+		raise(SIGTERM);
+	/* A debugger-like program: fails under a tracer, as it should. */
+	if (strcmp(argv[1], "ptrace") == 0)
+		return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 0 : 4;
+	if (strcmp(argv[1], "children") == 0) {
+		leak_children(n);
+		return 0;
+	}
+	if (strcmp(argv[1], "churn") == 0) {
+		churn(n);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		if (strcmp(argv[1], scenarios[i].name) == 0) {
+			scenarios[i].run();
+			return 0;
+		}
+	}
+	return 2;
+}
