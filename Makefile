@@ -66,7 +66,7 @@ ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(PLATFORM_CFLAGS) $(HARDENING) \
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
-CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c \
+CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
 	    src/state.c src/watch.c src/run.c $(PLATFORM_SRCS) $(COMPAT_SRCS)
@@ -76,7 +76,7 @@ LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
-	      check_cli check_process check_all check_sockets check_endpoints \
+	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
@@ -175,6 +175,54 @@ install: $(BIN)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1
+
+# --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
+# `make fuzz` builds each harness into $(FUZZ_BUILD) and runs it for
+# FUZZ_SECONDS on a scratch copy of its seed corpus, so the corpus under
+# tests/fuzz/corpus is only read.  Any crash fails the target; the input
+# that caused it is left in $(FUZZ_BUILD) as crash-*, leak-* or timeout-*.
+FUZZ_CC	?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD ?= build/fuzz
+FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	     -fno-sanitize-recover=all -Iinclude -Itests $(COMPAT_CPPFLAGS) \
+	     -D_DEFAULT_SOURCE
+FUZZ_HARNESSES = fuzz_fdinfo fuzz_fdtype fuzz_sockdiag fuzz_procnet \
+		 fuzz_state fuzz_escape
+FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c
+FUZZ_SRCS_fuzz_fdtype = src/fdtype.c
+FUZZ_SRCS_fuzz_sockdiag = src/sockdiag.c src/socktable.c
+FUZZ_SRCS_fuzz_procnet = src/procnet.c src/socktable.c
+FUZZ_SRCS_fuzz_state = src/state.c
+FUZZ_SRCS_fuzz_escape = src/escape.c src/json.c tests/jsonparse.c
+FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/%)
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build: $(FUZZ_BINS)
+
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_%) \
+		include/fdaudit.h include/socktable.h include/platform.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_fuzz_$*) \
+	    $(COMPAT_SRCS) $(BSD_LIBS) -lm
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for h in $(FUZZ_HARNESSES); do \
+		rm -rf $(FUZZ_BUILD)/corpus-$$h; \
+		mkdir -p $(FUZZ_BUILD)/corpus-$$h; \
+		cp tests/fuzz/corpus/$$h/* $(FUZZ_BUILD)/corpus-$$h/; \
+		echo "fuzz: $$h for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_BUILD)/$$h -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/$$h- \
+		    $(FUZZ_BUILD)/corpus-$$h \
+		    2>$(FUZZ_BUILD)/$$h.log || \
+		    { tail -n 60 $(FUZZ_BUILD)/$$h.log; exit 1; }; \
+		grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' \
+		    $(FUZZ_BUILD)/$$h.log; \
+	done
+# --- end of fuzz -------------------------------------------------------------
 
 clean:
 	rm -rf build fdaudit

@@ -17,6 +17,9 @@ struct system_info;
 int	platform_init(void);
 void	platform_fini(void);
 
+/* The caller's own process ID. */
+int	platform_self(void);
+
 /* Every process visible to the caller, as a malloc'ed array of PIDs. */
 int	platform_process_list(int **pids, size_t *npids);
 

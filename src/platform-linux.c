@@ -971,10 +971,38 @@ process_complete(struct process *proc)
 	return 0;
 }
 
+/*
+ * Reading our own table opens descriptors of its own (the /proc
+ * directories, an fdinfo file) at numbers that shift with what else is
+ * open: they are the reader's, not the process's, and are left out.
+ */
+static void
+self_reader_drop(struct process *proc)
+{
+	char prefix[32];
+	size_t kept = 0, len;
+
+	if (proc->pid != (int)getpid() || !(proc->have & PROCESS_FDS))
+		return;
+	len = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d", proc->pid);
+	for (size_t i = 0; i < proc->nfds; i++) {
+		const char *t = proc->fds[i].target;
+
+		if (t != NULL && strncmp(t, prefix, len) == 0 &&
+		    (t[len] == '\0' || t[len] == '/'))
+			fd_entry_release(&proc->fds[i]);
+		else
+			proc->fds[kept++] = proc->fds[i];
+	}
+	proc->nfds = proc->open = kept;
+}
+
 int
 platform_process_read(struct process *proc, unsigned what)
 {
 	int error = process_read(proc, what);
+
+	self_reader_drop(proc);
 
 	if (process_complete(proc) != 0 && error == 0)
 		error = proc->error = -ENOMEM;

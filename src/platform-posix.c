@@ -162,3 +162,9 @@ platform_file_commit(struct platform_file *f)
 	platform_file_free(f);
 	return 0;
 }
+
+int
+platform_self(void)
+{
+	return (int)getpid();
+}

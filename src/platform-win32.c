@@ -1455,3 +1455,9 @@ trace_run(char *const *argv, const struct trace_options *options,
 	*failure = TRACE_FAILURE_SYSTEM;
 	return -ENOSYS;
 }
+
+int
+platform_self(void)
+{
+	return (int)GetCurrentProcessId();
+}

@@ -529,6 +529,7 @@ main(void)
 {
 	Suite *s = suite_create("all");
 	TCase *tc = tcase_create("health");
+	tcase_leak_check(tc);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, all_lists_every_process_cheaply);

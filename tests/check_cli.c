@@ -125,6 +125,7 @@ main(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc = tcase_create("arguments");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, pid_not_a_number);
 	tcase_add_test(tc, pid_negative);

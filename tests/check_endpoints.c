@@ -184,6 +184,7 @@ main(void)
 {
 	Suite *s = suite_create("endpoints");
 	TCase *tc = tcase_create("endpoints");
+	tcase_leak_check(tc);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, sockets_resolved_and_pipes_peered);

@@ -104,6 +104,7 @@ main(void)
 {
 	Suite *s = suite_create("escape");
 	TCase *tc = tcase_create("terminal");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, plain_text_unchanged);
 	tcase_add_test(tc, controls_escaped);

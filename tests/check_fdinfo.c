@@ -284,6 +284,7 @@ main(void)
 {
 	Suite *s = suite_create("fdinfo");
 	TCase *tc = tcase_create("parsers");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, fdinfo_regular_file);
 	tcase_add_test(tc, fdinfo_extras_ignored);

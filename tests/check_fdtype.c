@@ -143,6 +143,7 @@ main(void)
 {
 	Suite *s = suite_create("fdtype");
 	TCase *tc = tcase_create("classify");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, link_texts);
 	tcase_add_test(tc, modes);

@@ -176,6 +176,7 @@ main(void)
 {
 	Suite *s = suite_create("json");
 	TCase *tc = tcase_create("writer");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, strings_escaped);
 	tcase_add_test(tc, hostile_strings_round_trip);

@@ -462,6 +462,7 @@ main(void)
 {
 	Suite *s = suite_create("process");
 	TCase *tc = tcase_create("audit");
+	tcase_leak_check(tc);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, every_type_matches_the_kernel);

@@ -484,6 +484,7 @@ run_suite(void)
 {
 	Suite *s = suite_create("run");
 	TCase *tc = tcase_create("run");
+	tcase_leak_check(tc);
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, leaks_open);

@@ -1344,6 +1344,10 @@ main(void)
 	TCase *diag = tcase_create("sockdiag_parse");
 	TCase *proc = tcase_create("procnet_parse");
 	TCase *live = tcase_create("live");
+	tcase_leak_check(live);
+	tcase_leak_check(table);
+	tcase_leak_check(diag);
+	tcase_leak_check(proc);
 
 	tcase_add_test(table, table_many);
 	tcase_add_test(table, table_copies_strings);

@@ -152,6 +152,7 @@ main(void)
 {
 	Suite *s = suite_create("state");
 	TCase *tc = tcase_create("state");
+	tcase_leak_check(tc);
 
 	tcase_add_test(tc, parse_and_format_round_trip);
 	tcase_add_test(tc, corrupt_files_rejected);

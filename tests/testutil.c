@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdaudit_snapshot.h"
 #include "testutil.h"
 
 static const char *
@@ -302,4 +303,34 @@ holder_signal(struct holder *h, int sig)
 			return 0;
 	}
 	return -1;
+}
+
+/*
+ * Every test is also checked for descriptors it leaked, with the same
+ * snapshot API that fdaudit offers to other test suites.
+ */
+static struct fdaudit_snapshot *leak_before;
+
+static void
+leak_check_setup(void)
+{
+	leak_before = fdaudit_snapshot_take();
+	ck_assert_msg(leak_before != NULL, "cannot read our own descriptors");
+}
+
+static void
+leak_check_teardown(void)
+{
+	int leaks = fdaudit_snapshot_leaks(leak_before, stderr);
+
+	fdaudit_snapshot_free(leak_before);
+	leak_before = NULL;
+	ck_assert_msg(leaks == 0, "the test leaked %d descriptor%s", leaks,
+	    leaks == 1 ? "" : "s");
+}
+
+void
+tcase_leak_check(TCase *tc)
+{
+	tcase_add_checked_fixture(tc, leak_check_setup, leak_check_teardown);
 }

@@ -62,4 +62,5 @@ int	 holder_signal(struct holder *, int);
 
 /* Run one suite with the usual runner; the process exit status. */
 int	 suite_run(Suite *);
+void	 tcase_leak_check(TCase *);
 #endif

@@ -1,0 +1,91 @@
+/*
+ * The snapshot API of include/fdaudit_snapshot.h: the calling process's
+ * own table, read through the platform layer like any other, and the
+ * difference between two of them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+#include "fdaudit_snapshot.h"
+#include "platform.h"
+
+struct fdaudit_snapshot {
+	struct process	 proc;
+};
+
+static int
+snapshot_read(struct process *proc)
+{
+	memset(proc, 0, sizeof(*proc));
+	proc->pid = platform_self();
+	proc->highest_fd = -1;
+	return platform_process_read(proc, PROCESS_FDS);
+}
+
+struct fdaudit_snapshot *
+fdaudit_snapshot_take(void)
+{
+	struct fdaudit_snapshot *snap = calloc(1, sizeof(*snap));
+
+	if (snap == NULL)
+		return NULL;
+	if (snapshot_read(&snap->proc) != 0) {
+		fdaudit_snapshot_free(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+/* Was this descriptor in the snapshot, on the same object? */
+static bool
+snapshot_has(const struct process *before, const struct fd_entry *fd)
+{
+	for (size_t i = 0; i < before->nfds; i++) {
+		const struct fd_entry *old = &before->fds[i];
+
+		if (old->fd == fd->fd)
+			return old->type == fd->type &&
+			    old->have_ino == fd->have_ino &&
+			    (!fd->have_ino || old->ino == fd->ino);
+	}
+	return false;
+}
+
+int
+fdaudit_snapshot_leaks(const struct fdaudit_snapshot *before, FILE *report)
+{
+	struct process now;
+	int leaks = 0;
+
+	if (before == NULL || snapshot_read(&now) != 0) {
+		process_free(&now);
+		return -1;
+	}
+	for (size_t i = 0; i < now.nfds; i++) {
+		const struct fd_entry *fd = &now.fds[i];
+		char *target;
+
+		if (snapshot_has(&before->proc, fd))
+			continue;
+		leaks++;
+		if (report == NULL)
+			continue;
+		target = escape_terminal(fd->target != NULL ? fd->target : "?");
+		fprintf(report, "descriptor leaked: %d %s %s\n", fd->fd,
+		    fdtype_entry_name(fd), target != NULL ? target : "?");
+		free(target);
+	}
+	process_free(&now);
+	return leaks;
+}
+
+void
+fdaudit_snapshot_free(struct fdaudit_snapshot *snap)
+{
+	if (snap == NULL)
+		return;
+	process_free(&snap->proc);
+	free(snap);
+}
