@@ -216,6 +216,7 @@ struct report {
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	double		 duration;	/* seconds the audit took */
+	const char	*failure;	/* why the report as a whole failed */
 };
 
 /* fdtype.c */

@@ -181,6 +181,9 @@ audit_report_status(const struct report *report)
 {
 	enum status worst = STATUS_OK;
 
+	if (report->failure != NULL)
+		return STATUS_UNKNOWN;
+
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		enum status s = report->processes[i].status;
 

@@ -153,12 +153,15 @@ duration_parse(const char *arg, const char *what)
 	char number[32];
 	size_t len = strlen(arg);
 	long scale = 1;
+	const char *errstr;
+	long long v;
 
 	if (len > 0 && len < sizeof(number)) {
 		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 			if (arg[len - 1] == units[i].suffix) {
 				scale = units[i].seconds;
 				len--;
+				break;
 			}
 		}
 	}
@@ -167,8 +170,11 @@ duration_parse(const char *arg, const char *what)
 		    "or d", what, arg);
 	memcpy(number, arg, len);
 	number[len] = '\0';
-	return (double)number_parse(number, what, 1, 3650L * 86400 /
-	    scale) * (double)scale;
+	v = strtonum(number, 1, 3650L * 86400 / scale, &errstr);
+	if (errstr != NULL)
+		bad_usage("%s \"%s\" is %s: give a whole number with s, m, h "
+		    "or d, at most ten years", what, arg, errstr);
+	return (double)v * (double)scale;
 }
 
 static void
@@ -257,9 +263,12 @@ option_apply(struct options *opt, int ch, char **argv)
 	case ':':
 		bad_usage("option \"%s\" needs an argument", argv[optind - 1]);
 	default:
-		if (optopt != 0)
+		/* A long option given a value it takes none of: name it all. */
+		if (optopt != 0 && optopt < OPT_TOP &&
+		    strncmp(argv[optind - 1], "--", 2) != 0)
 			bad_usage("unknown option \"-%c\"", optopt);
-		bad_usage("unknown option \"%s\"", argv[optind - 1]);
+		bad_usage("unknown or malformed option \"%s\"",
+		    argv[optind - 1]);
 	}
 }
 
@@ -357,6 +366,7 @@ collect(const struct options *opt, struct report *report)
 	if (error != 0) {
 		fprintf(stderr, "fdaudit: reading processes: %s\n",
 		    platform_strerror(error));
+		report->failure = "the processes could not be read";
 		return EXIT_STATUS_UNKNOWN;
 	}
 	for (size_t i = 0; i < report->nprocesses; i++) {
@@ -375,6 +385,7 @@ collect(const struct options *opt, struct report *report)
 		    opt->filter.command ? opt->filter.command : "",
 		    opt->filter.user ? " user " : "",
 		    opt->filter.user ? opt->filter.user : "");
+		report->failure = "no process matches";
 		return EXIT_STATUS_UNKNOWN;
 	}
 	return EXIT_STATUS_OK;
@@ -423,13 +434,15 @@ static void
 state_run(const struct options *opt, struct report *report)
 {
 	char *warning = NULL;
+	int error;
 
 	if (opt->state == NULL)
 		return;
 	report->trend = true;
-	if (state_apply(opt->state, report, &opt->trend, &warning) != 0 || warning != NULL)
+	if ((error = state_apply(opt->state, report, &opt->trend,
+	    &warning)) != 0 || warning != NULL)
 		fprintf(stderr, "fdaudit: %s: %s\n", opt->state,
-		    warning != NULL ? warning : "could not be written");
+		    warning != NULL ? warning : platform_strerror(error));
 	free(warning);
 }
 

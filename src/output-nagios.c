@@ -138,6 +138,10 @@ nagios_end(FILE *out, const struct report *report)
 	enum status worst = audit_report_status(report);
 
 	fprintf(out, "FDAUDIT %s - ", nagios_words[worst]);
+	if (report->failure != NULL) {
+		fprintf(out, "%s\n", report->failure);
+		return;
+	}
 	nagios_text(out, report, worst);
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		if (report->processes[i].error == 0) {

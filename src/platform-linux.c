@@ -366,30 +366,55 @@ socket_proto_read(int pid, int number, struct fd_entry *fd)
 	return 0;
 }
 
+/* An fdinfo text larger than this (a million epoll watches) is cut. */
+#define FDINFO_MAX (1u << 20)
+
 /*
- * Read /proc/PID/fdinfo/N into buf; returns its length or -errno.  The
- * kernel prints the whole text at the first read(2) and hands out as much
- * as fits, so one read is enough and a second would only return 0.  The
- * fields wanted (pos, flags, ino) come first: when an epoll or inotify
- * descriptor with many watches does not fit, only watches are lost.
+ * Read /proc/PID/fdinfo/N; returns its length or -errno.  Nearly every
+ * text fits in `buf'; an epoll or inotify descriptor with many watches
+ * continues into *big, which the caller frees.  A text cut at the bound
+ * ends at its last whole line, so no half line is parsed.
  */
 static ssize_t
-fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size)
+fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
+    char **big)
 {
+	size_t len = 0, cap = size;
+	char *text = buf, *grown;
 	ssize_t n;
 	int fd;
 
+	*big = NULL;
 	if ((fd = openat(info_dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) ==
 	    -1)
 		return -errno;
-	while ((n = read(fd, buf, size - 1)) == -1 && errno == EINTR)
-		continue;
-	if (n == -1)
-		n = -errno;
-	else
-		buf[n] = '\0';
+	for (;;) {
+		if (len + 1 == cap) {
+			if (cap >= FDINFO_MAX)
+				break;
+			if ((grown = realloc(*big, cap * 2)) == NULL) {
+				close(fd);
+				return -ENOMEM;
+			}
+			if (*big == NULL)
+				memcpy(grown, buf, len);
+			*big = text = grown;
+			cap *= 2;
+		}
+		n = read(fd, text + len, cap - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
 	close(fd);
-	return n;
+	if (n == -1 && len == 0)
+		return -errno;
+	while (len > 0 && text[len - 1] != '\n' && len + 1 == cap)
+		len--;
+	text[len] = '\0';
+	return (ssize_t)len;
 }
 
 /*
@@ -400,12 +425,13 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size)
 static int
 descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 {
-	char name[16], link[PATH_MAX + 1], info_buf[4096];
+	char name[16], link[PATH_MAX + 1], info_buf[4096], *big, *text;
 	struct fdinfo info;
 	enum fd_object object;
 	struct stat st;
 	size_t pathlen;
 	ssize_t n;
+	int error = 0;
 
 	snprintf(name, sizeof(name), "%d", fd->fd);
 	if ((n = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1)
@@ -432,22 +458,26 @@ descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 			fd->size = st.st_size;
 	}
 	if ((n = fdinfo_read_at(r->info_dir, name, info_buf,
-	    sizeof(info_buf))) < 0)
+	    sizeof(info_buf), &big)) < 0)
 		return (int)n;
-	fdinfo_parse(info_buf, (size_t)n, &info);
+	text = big != NULL ? big : info_buf;
+	fdinfo_parse(text, (size_t)n, &info);
 	/*
 	 * If the number was closed and reused between readlink and the
 	 * fdinfo read, the inodes differ: the caller reads it again.
 	 */
 	if (fd->have_ino && info.have_ino && info.ino != fd->ino &&
 	    fd->type != FD_TYPE_NAMESPACE)
-		return -EAGAIN;
-	fdinfo_flags_apply(&info, fd);
-	if ((fd->target = strdup(link)) == NULL ||
-	    fdinfo_details_parse(fd->type, info_buf, (size_t)n, &fd->details,
-	    &fd->ndetails) != 0)
-		return -ENOMEM;
-	return 0;
+		error = -EAGAIN;
+	else {
+		fdinfo_flags_apply(&info, fd);
+		if ((fd->target = strdup(link)) == NULL ||
+		    fdinfo_details_parse(fd->type, text, (size_t)n,
+		    &fd->details, &fd->ndetails) != 0)
+			error = -ENOMEM;
+	}
+	free(big);
+	return error;
 }
 
 static void
@@ -469,7 +499,9 @@ table_walk_next(struct table_walk *walk)
 	if (walk->pos >= walk->len) {
 		if ((n = getdents64(walk->dir, walk->buf, sizeof(walk->buf))) <=
 		    0) {
-			walk->error = n == 0 ? 0 : -errno;
+			/* A process that exits takes its directory along. */
+			walk->error = n == 0 ? 0 : errno == ENOENT ? -ESRCH :
+			    -errno;
 			walk->done = true;
 			return NULL;
 		}
@@ -723,6 +755,7 @@ count_read(int proc_dir, struct process *proc)
 	}
 	proc->open = 0;
 	proc->highest_fd = -1;
+	errno = 0;
 	while ((de = readdir(dir)) != NULL) {
 		if (!parse_pid(de->d_name, &number))
 			continue;
@@ -730,7 +763,30 @@ count_read(int proc_dir, struct process *proc)
 		if (number > proc->highest_fd)
 			proc->highest_fd = number;
 	}
+	number = errno;
 	closedir(dir);
+	if (number != 0)
+		return number == ENOENT ? -ESRCH : -number;
+	return 0;
+}
+
+/*
+ * Whether the process is still there after its table was read: one that
+ * exited meanwhile lists an empty or partial table without an error, and
+ * must not be reported as a process with few descriptors.
+ */
+static int
+still_alive(int proc_dir)
+{
+	char buf[PROC_FILE_MAX];
+	const char *close;
+	ssize_t n;
+
+	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
+	if ((close = strrchr(buf, ')')) != NULL && (close[1] == ' ') &&
+	    (close[2] == 'Z' || close[2] == 'X'))
+		return -ESRCH;
 	return 0;
 }
 
@@ -951,8 +1007,13 @@ process_read(struct process *proc, unsigned what)
 		}
 		proc->have |= parts[i];
 	}
-	if (proc->have & PROCESS_FDS)
+	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
+		if (error == 0 && (error = still_alive(proc_dir)) != 0) {
+			proc->error = error;
+			proc->error_part = PROCESS_FDS;
+		}
+	}
 	close(proc_dir);
 	return error;
 }

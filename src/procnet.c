@@ -330,6 +330,15 @@ unix_flush(struct unix_pending *u, struct sock_table *t)
 		u->name[u->namelen] = '\0';
 		u->si.local = u->name;
 	}
+	/*
+	 * The kernel lists each socket once: a second line with the same
+	 * inode was forged inside some socket's name, which may hold a
+	 * newline.  Neither line can be believed, so the name and state go.
+	 */
+	if (socktable_find(t, u->si.ino) != NULL) {
+		u->si.local = NULL;
+		u->si.state = NULL;
+	}
 	return socktable_add(t, &u->si);
 }
 

@@ -847,6 +847,8 @@ table_frame(FILE *out, const struct trace_frame *f)
 	const char *base = strrchr(object, '/');
 	char *function = escape_terminal(f->function ? f->function : "??");
 	char *file = f->file ? escape_terminal(f->file) : NULL;
+	/* The traced program names its own modules: escaped like the rest. */
+	char *module = escape_terminal(base != NULL ? base + 1 : object);
 
 	if (f->function != NULL)
 		fprintf(out, "         at %s", function ? function : "?");
@@ -854,9 +856,10 @@ table_frame(FILE *out, const struct trace_frame *f)
 		fprintf(out, "         at %#llx", (unsigned long long)f->pc);
 	if (file != NULL)
 		fprintf(out, " (%s:%d)", file, f->line);
-	fprintf(out, " in %s\n", base != NULL ? base + 1 : object);
+	fprintf(out, " in %s\n", module != NULL ? module : "?");
 	free(function);
 	free(file);
+	free(module);
 }
 
 static void

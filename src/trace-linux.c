@@ -1041,8 +1041,15 @@ start(struct tracer *t, char *const *argv, const struct trace_options *opt,
 	if (opt->pin_cpu)
 		cpu_pin();
 	signals_ignore();
-	if ((pid = fork()) == -1)
-		return -errno;
+	if ((pid = fork()) == -1) {
+		int error = -errno;
+
+		close(sync[0]);
+		close(sync[1]);
+		close(report[0]);
+		close(report[1]);
+		return error;
+	}
 	if (pid == 0) {
 		close(sync[1]);
 		close(report[0]);

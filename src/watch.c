@@ -5,6 +5,7 @@
  * began; otherwise one line is printed per sample.  It ends after COUNT
  * samples, on an interrupt, or when the process exits, and says which.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -260,7 +261,7 @@ watch_sample(struct watch *w, const struct thresholds *t)
 		audit_process(&proc, t);
 		w->samples++;
 		if (w->baseline == NULL && watch_baseline_take(w, &proc) != 0)
-			error = -1;
+			error = -ENOMEM;
 		watch_record(w, proc.open);
 		if (w->tty)
 			watch_screen(stdout, w, &proc);
@@ -290,14 +291,15 @@ watch_main(int argc, char **argv)
 	signal(SIGTERM, watch_on_signal);
 	for (;;) {
 		if ((error = watch_sample(&w, &t)) != 0) {
-			if (w.samples == 0) {
-				fprintf(stderr, "fdaudit: PID %d: %s\n", w.pid,
-				    platform_strerror(error));
-				status = EXIT_STATUS_UNKNOWN;
-			} else
+			if (w.samples > 0 && error == -ESRCH)
 				fprintf(stderr, "fdaudit: watch ended: PID %d "
 				    "exited after %ld samples\n", w.pid,
 				    w.samples);
+			else {
+				fprintf(stderr, "fdaudit: PID %d: %s\n", w.pid,
+				    platform_strerror(error));
+				status = EXIT_STATUS_UNKNOWN;
+			}
 			break;
 		}
 		if (w.count > 0 && w.samples >= w.count) {
@@ -305,7 +307,9 @@ watch_main(int argc, char **argv)
 			    "taken\n", w.samples);
 			break;
 		}
-		platform_sleep(w.interval);
+		/* A signal during the sample must not wait a whole interval. */
+		if (!watch_interrupted)
+			platform_sleep(w.interval);
 		if (watch_interrupted) {
 			fprintf(stderr, "fdaudit: watch ended: interrupted "
 			    "after %ld samples\n", w.samples);

@@ -170,6 +170,13 @@ START_TEST(nagios_format_and_exit_codes)
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	run_result_free(&r);
 
+	/* No process to check: the line says UNKNOWN, as the status does. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, (const char *const[]){ "-f",
+	    "nagios", "-C", "no-such-command", NULL }), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_str_eq(r.out, "FDAUDIT UNKNOWN - no process matches\n");
+	run_result_free(&r);
+
 	args[2] = "4194304";
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 3);
