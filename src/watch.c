@@ -98,14 +98,22 @@ watch_options(int argc, char **argv, struct watch *w)
 	w->pid = (int)watch_number(argv[optind], "PID", INT_MAX);
 }
 
+/* The baseline is sorted by number, as every table is. */
 static bool
 watch_in_baseline(const struct watch *w, const struct fd_entry *fd)
 {
-	for (size_t i = 0; i < w->nbaseline; i++) {
-		if (w->baseline[i].fd == fd->fd &&
-		    w->baseline[i].ino == fd->ino &&
-		    w->baseline[i].type == fd->type)
-			return true;
+	size_t lo = 0, hi = w->nbaseline;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct watch_baseline *b = &w->baseline[mid];
+
+		if (b->fd == fd->fd)
+			return b->ino == fd->ino && b->type == fd->type;
+		if (b->fd < fd->fd)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return false;
 }
