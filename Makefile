@@ -184,9 +184,9 @@ uninstall:
 FUZZ_CC	?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_BUILD ?= build/fuzz
-FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	     -fno-sanitize-recover=all -Iinclude -Itests $(COMPAT_CPPFLAGS) \
-	     -D_DEFAULT_SOURCE
+FUZZ_FLAGS = -std=c11 -g -O1 $(WARNINGS) \
+	     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	     -Iinclude -Itests $(COMPAT_CPPFLAGS) -D_DEFAULT_SOURCE
 FUZZ_HARNESSES = fuzz_fdinfo fuzz_fdtype fuzz_sockdiag fuzz_procnet \
 		 fuzz_state fuzz_escape
 FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c

@@ -1,0 +1,81 @@
+/*
+ * libFuzzer harness for the parsers of /proc text in fdinfo.c.  Every
+ * parser sees every input: the seeds are real files of each kind, and a
+ * parser must reject the others' text as safely as it takes its own.
+ * The input is copied into a buffer of its exact size, without a NUL, so
+ * AddressSanitizer catches any read past the end.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "fdaudit.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+fuzz_details(const char *buf, size_t size)
+{
+	for (int type = 0; type < FD_TYPE_COUNT; type++) {
+		struct fd_detail *list = NULL;
+		size_t n = 0;
+
+		if (fdinfo_details_parse((enum fd_type)type, buf, size, &list,
+		    &n) == 0)
+			fd_details_free(list, n);
+	}
+}
+
+static void
+fuzz_process_files(const char *buf, size_t size)
+{
+	struct fdinfo info;
+	struct fd_limits limits;
+	struct system_info sys;
+	uint64_t start = 0, value;
+	char *command = NULL, state = 0;
+	bool kernel_thread = false;
+	long uid;
+
+	memset(&info, 0, sizeof(info));
+	(void)fdinfo_parse(buf, size, &info);
+	memset(&limits, 0, sizeof(limits));
+	(void)limits_parse(buf, size, &limits);
+	(void)status_parse_uid(buf, size, &uid);
+	if (stat_parse(buf, size, &command, &start, &kernel_thread,
+	    &state) == 0)
+		free(command);
+	memset(&sys, 0, sizeof(sys));
+	(void)file_nr_parse(buf, size, &sys);
+	(void)single_number_parse(buf, size, &value);
+}
+
+/* sockproto_name takes a string: the input up to its first NUL. */
+static void
+fuzz_sockproto(const uint8_t *data, size_t size)
+{
+	char *kernel, out[16];
+
+	if ((kernel = strndup((const char *)data, size)) == NULL)
+		return;
+	(void)sockproto_name(kernel, out, sizeof(out));
+	(void)sockproto_name(kernel, out, 1);
+	(void)sockproto_name(kernel, out, 0);
+	free(kernel);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *buf = malloc(size ? size : 1);
+
+	if (buf == NULL)
+		return 0;
+	memcpy(buf, data, size);
+	fuzz_process_files(buf, size);
+	fuzz_details(buf, size);
+	free(buf);
+	fuzz_sockproto(data, size);
+	return 0;
+}
