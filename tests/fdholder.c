@@ -316,7 +316,7 @@ open_socket_families(const char *dir)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char local[80];
+	char local[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
 	int s, pair[2];
 
 	open_tcp();
