@@ -778,14 +778,21 @@ count_read(int proc_dir, struct process *proc)
 static int
 still_alive(int proc_dir)
 {
-	char buf[PROC_FILE_MAX];
+	char buf[PROC_FILE_MAX], state;
 	const char *close;
+	unsigned flags;
 	ssize_t n;
 
 	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
-	if ((close = strrchr(buf, ')')) != NULL && (close[1] == ' ') &&
-	    (close[2] == 'Z' || close[2] == 'X'))
+	if ((close = strrchr(buf, ')')) == NULL ||
+	    sscanf(close + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+		return 0;
+	/*
+	 * The kernel drops the table (exit_files) before the task becomes a
+	 * zombie, but sets PF_EXITING (0x4 in the flags field) before both.
+	 */
+	if (state == 'Z' || state == 'X' || (flags & 0x4) != 0)
 		return -ESRCH;
 	return 0;
 }
@@ -1013,6 +1020,11 @@ process_read(struct process *proc, unsigned what)
 			proc->error = error;
 			proc->error_part = PROCESS_FDS;
 		}
+	} else if ((proc->have & PROCESS_COUNT) && proc->open == 0 &&
+	    error == 0 && (error = still_alive(proc_dir)) != 0) {
+		/* A count of 0 is also what an exiting process shows. */
+		proc->error = error;
+		proc->error_part = PROCESS_COUNT;
 	}
 	close(proc_dir);
 	return error;
