@@ -82,7 +82,8 @@ TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky
 
-.PHONY: all check sanitize lint bench install uninstall clean windows \
+.PHONY: all check check-valgrind sanitize lint bench install uninstall \
+	clean windows \
 	check-windows
 
 # Keep the test objects between runs.
@@ -142,6 +143,11 @@ $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 
 check-windows:
 	bash tests/win/run-wine.sh
+
+# fdaudit itself under valgrind: no memory errors, leaks or descriptors.
+check-valgrind: $(BIN) $(TEST_HELPERS)
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/valgrind.sh
 
 sanitize:
 	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \
