@@ -243,8 +243,14 @@ int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
 void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
-int		 stat_parse(const char *, size_t, char **, uint64_t *,
-		    bool *, char *);
+struct proc_stat {
+	char		*command;	/* malloc'ed */
+	uint64_t	 start_time;
+	char		 state;
+	bool		 kernel_thread;
+	bool		 exiting;	/* gone, or its table is being emptied */
+};
+int		 stat_parse(const char *, size_t, struct proc_stat *);
 int		 file_nr_parse(const char *, size_t, struct system_info *);
 int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);

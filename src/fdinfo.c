@@ -191,18 +191,20 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 	return -EINVAL;
 }
 
-/* PF_KTHREAD in the flags field of /proc/PID/stat: a kernel thread. */
+/* Flags of /proc/PID/stat: a kernel thread, a task on its way out. */
 #define STAT_FLAG_KTHREAD 0x00200000u
+#define STAT_FLAG_EXITING 0x00000004u
 
 /*
  * /proc/PID/stat in one read: the command (field 2, between the first
  * "(" and the last ")", since the name itself may hold parentheses), the
  * state (field 3), the flags (field 9) and the start time (field 22).
- * *command is malloc'ed.
+ * A process counts as exiting once it is a zombie or dead, and also from
+ * the moment the kernel marks it PF_EXITING: it empties the descriptor
+ * table (exit_files) before the task becomes a zombie.
  */
 int
-stat_parse(const char *buf, size_t size, char **command,
-    uint64_t *start_time, bool *kernel_thread, char *state)
+stat_parse(const char *buf, size_t size, struct proc_stat *ps)
 {
 	const char *open, *close = NULL, *end = buf + size, *p, *field;
 	uint64_t flags = 0;
@@ -227,18 +229,20 @@ stat_parse(const char *buf, size_t size, char **command,
 			break;
 		index++;
 		if (index == 3)
-			*state = *field;
+			ps->state = *field;
 		if (index == 9)
 			have_flags = number_parse(field, (size_t)(p - field),
 			    10, &flags) != 0;
 		if (index == 22) {
 			if (!have_flags || !number_parse(field,
-			    (size_t)(p - field), 10, start_time))
+			    (size_t)(p - field), 10, &ps->start_time))
 				return -EINVAL;
-			if ((*command = strndup(open + 1, (size_t)(close -
+			if ((ps->command = strndup(open + 1, (size_t)(close -
 			    open - 1))) == NULL)
 				return -ENOMEM;
-			*kernel_thread = (flags & STAT_FLAG_KTHREAD) != 0;
+			ps->kernel_thread = (flags & STAT_FLAG_KTHREAD) != 0;
+			ps->exiting = ps->state == 'Z' || ps->state == 'X' ||
+			    (flags & STAT_FLAG_EXITING) != 0;
 			return 0;
 		}
 	}

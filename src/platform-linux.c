@@ -244,18 +244,21 @@ user_name(long uid)
 static int
 identity_read(int proc_dir, struct process *proc)
 {
-	char buf[PROC_FILE_MAX], state;
+	char buf[PROC_FILE_MAX];
+	struct proc_stat ps = { 0 };
 	struct stat st;
 	ssize_t n;
 	int error;
 
 	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	if ((error = stat_parse(buf, (size_t)n, &proc->command,
-	    &proc->start_time, &proc->kernel_thread, &state)) != 0)
+	if ((error = stat_parse(buf, (size_t)n, &ps)) != 0)
 		return error;
+	proc->command = ps.command;
+	proc->start_time = ps.start_time;
+	proc->kernel_thread = ps.kernel_thread;
 	/* A zombie has exited; only its parent has not reaped it yet. */
-	if (state == 'Z' || state == 'X')
+	if (ps.exiting)
 		return -ESRCH;
 	/*
 	 * /proc/PID belongs to the effective user of the process, except
@@ -778,23 +781,16 @@ count_read(int proc_dir, struct process *proc)
 static int
 still_alive(int proc_dir)
 {
-	char buf[PROC_FILE_MAX], state;
-	const char *close;
-	unsigned flags;
+	char buf[PROC_FILE_MAX];
+	struct proc_stat ps = { 0 };
 	ssize_t n;
 
 	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
-	if ((close = strrchr(buf, ')')) == NULL ||
-	    sscanf(close + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+	if (stat_parse(buf, (size_t)n, &ps) != 0)
 		return 0;
-	/*
-	 * The kernel drops the table (exit_files) before the task becomes a
-	 * zombie, but sets PF_EXITING (0x4 in the flags field) before both.
-	 */
-	if (state == 'Z' || state == 'X' || (flags & 0x4) != 0)
-		return -ESRCH;
-	return 0;
+	free(ps.command);
+	return ps.exiting ? -ESRCH : 0;
 }
 
 static int

@@ -152,28 +152,33 @@ START_TEST(stat_fields)
 	    "4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 12345678 100\n";
 	static const char kthread[] = "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 "
 	    "0 0 0 0 0 0 20 0 1 0 5 0 0\n";
-	char *command = NULL, state = 0;
-	bool kernel = true;
-	uint64_t t = 0;
+	static const char exiting[] = "77 (worker) R 1 77 77 0 -1 4194372 0 "
+	    "0 0 0 0 0 0 0 20 0 1 0 42 0 0\n";
+	static const char zombie[] = "78 (gone) Z 1 78 78 0 -1 4194304 0 0 0 "
+	    "0 0 0 0 0 20 0 1 0 42 0 0\n";
+	struct proc_stat ps = { 0 };
 
-	ck_assert_int_eq(stat_parse(text, strlen(text), &command, &t, &kernel,
-	    &state), 0);
-	ck_assert_uint_eq(t, 987654);
-	ck_assert_str_eq(command, "evil) 1 2 3");
-	ck_assert(!kernel);
-	ck_assert_int_eq(state, 'S');
-	free(command);
-	ck_assert_int_eq(stat_parse(kthread, strlen(kthread), &command, &t,
-	    &kernel, &state), 0);
-	ck_assert(kernel);
-	ck_assert_str_eq(command, "kthreadd");
-	free(command);
-	ck_assert_int_ne(stat_parse("4242 (x) S 1 2\n", 15, &command, &t,
-	    &kernel, &state), 0);
-	ck_assert_int_ne(stat_parse("no parenthesis", 14, &command, &t,
-	    &kernel, &state), 0);
+	ck_assert_int_eq(stat_parse(text, strlen(text), &ps), 0);
+	ck_assert_uint_eq(ps.start_time, 987654);
+	ck_assert_str_eq(ps.command, "evil) 1 2 3");
+	ck_assert(!ps.kernel_thread && !ps.exiting);
+	ck_assert_int_eq(ps.state, 'S');
+	free(ps.command);
+	ck_assert_int_eq(stat_parse(kthread, strlen(kthread), &ps), 0);
+	ck_assert(ps.kernel_thread);
+	ck_assert_str_eq(ps.command, "kthreadd");
+	free(ps.command);
+	/* PF_EXITING (0x4) in the flags, or a zombie: the process is gone. */
+	ck_assert_int_eq(stat_parse(exiting, strlen(exiting), &ps), 0);
+	ck_assert(ps.exiting);
+	free(ps.command);
+	ck_assert_int_eq(stat_parse(zombie, strlen(zombie), &ps), 0);
+	ck_assert(ps.exiting);
+	free(ps.command);
+	ck_assert_int_ne(stat_parse("4242 (x) S 1 2\n", 15, &ps), 0);
+	ck_assert_int_ne(stat_parse("no parenthesis", 14, &ps), 0);
 	ck_assert_int_ne(stat_parse("1 (x) S 1 1 1 1 1 x 0 0 0 0 0 0 0 0 0 0 "
-	    "0 0 5\n", 42, &command, &t, &kernel, &state), 0);
+	    "0 0 5\n", 42, &ps), 0);
 }
 END_TEST
 

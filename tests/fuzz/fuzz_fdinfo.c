@@ -33,9 +33,8 @@ fuzz_process_files(const char *buf, size_t size)
 	struct fdinfo info;
 	struct fd_limits limits;
 	struct system_info sys;
-	uint64_t start = 0, value;
-	char *command = NULL, state = 0;
-	bool kernel_thread = false;
+	struct proc_stat ps;
+	uint64_t value;
 	long uid;
 
 	memset(&info, 0, sizeof(info));
@@ -43,9 +42,9 @@ fuzz_process_files(const char *buf, size_t size)
 	memset(&limits, 0, sizeof(limits));
 	(void)limits_parse(buf, size, &limits);
 	(void)status_parse_uid(buf, size, &uid);
-	if (stat_parse(buf, size, &command, &start, &kernel_thread,
-	    &state) == 0)
-		free(command);
+	memset(&ps, 0, sizeof(ps));
+	if (stat_parse(buf, size, &ps) == 0)
+		free(ps.command);
 	memset(&sys, 0, sizeof(sys));
 	(void)file_nr_parse(buf, size, &sys);
 	(void)single_number_parse(buf, size, &value);
