@@ -5,6 +5,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+LIBDIR	?= $(PREFIX)/lib
 PKG_CONFIG ?= pkg-config
 INSTALL	?= install
 
@@ -40,6 +41,12 @@ PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
 # fdaudit run's stacks come from elfutils (Debian: libdw-dev).
 PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
 		echo -ldw -lelf)
+PLATFORM_CPPFLAGS = -DFDAUDIT_LIBDIR='"$(LIBDIR)/fdaudit"'
+# The recorder fdaudit run preloads, next to the binary; x86-64 and arm64.
+UNAME_M := $(shell uname -m)
+ifneq ($(filter x86_64 aarch64,$(UNAME_M)),)
+PRELOAD	= $(dir $(BIN))fdaudit-preload.so
+endif
 else
 PLATFORM ?= unknown
 PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
@@ -80,7 +87,8 @@ TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_run check_safety
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
-TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky
+TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
+	       $(BUILD)/tests/run/leaky-static
 
 .PHONY: all check check-valgrind sanitize lint bench install uninstall \
 	clean windows \
@@ -89,10 +97,19 @@ TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky
 # Keep the test objects between runs.
 .SECONDARY:
 
-all: $(BIN)
+all: $(BIN) $(PRELOAD)
 
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+
+# Loaded into the programs under test: no sanitizer (its runtime must
+# come first in a program) and no fortified wrappers of what it defines.
+PRELOAD_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARNINGS) \
+		 -fstack-protector-strong -U_FORTIFY_SOURCE \
+		 $(filter-out -fsanitize=%,$(CFLAGS))
+$(PRELOAD): src/preload-linux.c include/preload.h
+	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
+	    -shared -Wl,-z,now -Wl,-z,relro -o $@ src/preload-linux.c -ldl
 
 $(LIB): $(CORE_OBJS)
 	rm -f $@
@@ -120,10 +137,16 @@ $(BUILD)/tests/run/%: tests/run/%.c
 	@mkdir -p $(@D)
 	$(CC) -g -O0 -pthread -o $@ $<
 
+# The same, static: nothing can be preloaded into it.
+$(BUILD)/tests/run/%-static: tests/run/%.c
+	@mkdir -p $(@D)
+	$(CC) -g -O0 -pthread -static -o $@ $<
+
 # The suites find the binary and the helper through the environment.
-check: $(BIN) $(TEST_BINS) $(TEST_HELPERS)
+check: $(BIN) $(PRELOAD) $(TEST_BINS) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    LEAKY=$(BUILD)/tests/run/leaky \
+	    LEAKY_STATIC=$(BUILD)/tests/run/leaky-static \
 	    sh tests/run-suites.sh $(TEST_BINS)
 
 # Windows: cross-compiled with mingw-w64 into $(WIN_BUILD), tested under
@@ -145,7 +168,7 @@ check-windows:
 	bash tests/win/run-wine.sh
 
 # fdaudit itself under valgrind: no memory errors, leaks or descriptors.
-check-valgrind: $(BIN) $(TEST_HELPERS)
+check-valgrind: $(BIN) $(PRELOAD) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/valgrind.sh
 
@@ -164,7 +187,7 @@ $(BUILD)/tests/bench/floor: tests/bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/bench/floor.c
 
-bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
+bench: $(BIN) $(PRELOAD) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-pid.sh
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder BENCH_OTHER=19000 \
@@ -174,13 +197,19 @@ bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) LEAKY=$(BUILD)/tests/run/leaky \
 	    sh tests/bench/bench-run.sh
 
-install: $(BIN)
+install: $(BIN) $(PRELOAD)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
 	$(INSTALL) -m 0644 man/fdaudit.1 $(DESTDIR)$(MANDIR)/man1/fdaudit.1
+ifneq ($(PRELOAD),)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
+	$(INSTALL) -m 0644 $(PRELOAD) $(DESTDIR)$(LIBDIR)/fdaudit/
+endif
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1
+	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
+	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so
+	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
 
 # --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
 # `make fuzz` builds each harness into $(FUZZ_BUILD) and runs it for
@@ -231,7 +260,7 @@ fuzz: $(FUZZ_BINS)
 # --- end of fuzz -------------------------------------------------------------
 
 clean:
-	rm -rf build fdaudit
+	rm -rf build fdaudit fdaudit-preload.so
 
 -include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_BINS:=.d)

@@ -65,6 +65,7 @@ struct trace_exit {
 struct trace_options {
 	bool		 pin_cpu;	/* tracer and tracees on one CPU */
 	bool		 stacks;	/* record where descriptors are made */
+	bool		 preload;	/* the recorder, for linked programs */
 };
 
 /* What the supervisor tells its caller while the command runs. */
@@ -111,6 +112,8 @@ struct unwind_space *unwind_space_ref(struct unwind_space *);
 void	 unwind_space_unref(struct unwind_space *);
 int	 unwind_capture(struct unwind_space *, int pid, int tid,
 	    struct unwind_stack **);
+int	 unwind_stack_make(struct unwind_space *, int pid,
+	    const uint64_t *returns, size_t n, struct unwind_stack **);
 struct unwind_stack *unwind_stack_ref(struct unwind_stack *);
 void	 unwind_stack_unref(struct unwind_stack *);
 int	 unwind_symbolize(const struct unwind_stack *, struct trace_frame **,

@@ -58,7 +58,8 @@ usage(FILE *out)
 	    "                   [--ignore-fd n] [--follow-forks | "
 	    "--no-follow] [--leak-exitcode n]\n"
 	    "                   [--crossed-exec-fails] [--no-pin] "
-	    "[--] command [arg ...]\n");
+	    "[--no-preload]\n"
+	    "                   [--] command [arg ...]\n");
 }
 
 static void

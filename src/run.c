@@ -54,6 +54,7 @@ enum run_long_only {
 	OPT_LEAK_EXITCODE,
 	OPT_CROSSED_FAILS,
 	OPT_NO_PIN,
+	OPT_NO_PRELOAD,
 };
 
 enum rule_kind { RULE_PATH, RULE_TYPE, RULE_FRAME, RULE_SYSCALL };
@@ -70,6 +71,7 @@ struct run_options {
 	bool		 follow;
 	bool		 crossed_fails;
 	bool		 pin_cpu;
+	bool		 preload;
 	int		 leak_exitcode;
 	const char	*output;
 	const char	*suppressions;
@@ -137,7 +139,8 @@ run_usage(FILE *out)
 	    "                   [--ignore-fd n] [--follow-forks | "
 	    "--no-follow] [--leak-exitcode n]\n"
 	    "                   [--crossed-exec-fails] [--no-pin] "
-	    "[--] command [arg ...]\n", out);
+	    "[--no-preload]\n"
+	    "                   [--] command [arg ...]\n", out);
 }
 
 static void
@@ -161,6 +164,8 @@ run_help(void)
 	    "      --crossed-exec-fails  crossed_exec findings fail too\n"
 	    "      --no-pin           do not keep fdaudit and COMMAND on one "
 	    "CPU\n"
+	    "      --no-preload       stop at every creating call, never "
+	    "preload\n"
 	    "\n"
 	    "Exit status: COMMAND's own when it failed; else N when leaks were\n"
 	    "found; 125 fdaudit error, 126 cannot execute, 127 not found.\n",
@@ -323,6 +328,9 @@ run_option_apply(struct run_options *opt, int ch, char **argv)
 	case OPT_NO_PIN:
 		opt->pin_cpu = false;
 		break;
+	case OPT_NO_PRELOAD:
+		opt->preload = false;
+		break;
 	case ':':
 		run_bad_usage("option \"%s\" needs an argument",
 		    argv[optind - 1]);
@@ -345,6 +353,7 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 		{ "leak-exitcode", required_argument,	NULL, OPT_LEAK_EXITCODE },
 		{ "no-follow",	no_argument,		NULL, OPT_NO_FOLLOW },
 		{ "no-pin",	no_argument,		NULL, OPT_NO_PIN },
+		{ "no-preload",	no_argument,		NULL, OPT_NO_PRELOAD },
 		{ "no-stacks",	no_argument,		NULL, OPT_NO_STACKS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "suppressions", required_argument,	NULL, OPT_SUPPRESSIONS },
@@ -1053,7 +1062,7 @@ int
 run_main(int argc, char **argv)
 {
 	struct run_options opt = { .stacks = true, .follow = true,
-	    .pin_cpu = true, .leak_exitcode = 1 };
+	    .pin_cpu = true, .preload = true, .leak_exitcode = 1 };
 	struct run_report rep = { .opt = &opt };
 	struct trace_options topt;
 	struct trace_callbacks cb = { run_on_exit, run_on_ptrace, &rep };
@@ -1064,6 +1073,7 @@ run_main(int argc, char **argv)
 	escape_set_utf8(platform_output_utf8());
 	topt.pin_cpu = opt.pin_cpu;
 	topt.stacks = opt.stacks;
+	topt.preload = opt.preload;
 	error = trace_run(opt.command, &topt, &cb, &rep.wait_status,
 	    &failure);
 	if (error != 0) {

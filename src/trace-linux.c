@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -30,10 +31,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "preload.h"
 #include "run.h"
 
 #if defined(__x86_64__)
@@ -42,6 +45,10 @@
 #define TRACE_AUDIT_ARCH	AUDIT_ARCH_AARCH64
 #else
 #define TRACE_AUDIT_ARCH	0	/* not supported: see filter_install */
+#endif
+
+#ifndef FDAUDIT_LIBDIR
+#define FDAUDIT_LIBDIR	"/usr/local/lib/fdaudit"
 #endif
 
 #define TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT | \
@@ -53,73 +60,89 @@ enum trace_result {
 	RESULT_RETURN,		/* the return value */
 	RESULT_PAIR_ARG0,	/* int[2] at the first argument (pipe) */
 	RESULT_PAIR_ARG3,	/* int[2] at the fourth (socketpair) */
-	RESULT_PTRACE		/* not a creation: a tracee calls ptrace */
+	RESULT_PTRACE,		/* not a creation: a tracee calls ptrace */
+	RESULT_EXEC		/* not a creation: a program is replaced */
 };
+
+/*
+ * What a recorded call can make: a type, PATH for the opening calls
+ * (anything reached by name) or ANY for the duplicating ones.  A record
+ * of the recorder whose call cannot have made the descriptor now at its
+ * number is stale.
+ */
+#define MAKES_PATH	FD_TYPE_UNKNOWN
+#define MAKES_ANY	FD_TYPE_COUNT
 
 struct trace_syscall {
 	long		 nr;
 	const char	*name;
 	enum trace_result result;
+	enum fd_type	 makes;
 };
+
+#define SC(name, result, makes)	\
+	{ SYS_##name, #name, RESULT_##result, makes }
 
 static const struct trace_syscall trace_syscalls[] = {
 #ifdef SYS_open
-	{ SYS_open, "open", RESULT_RETURN },
+	SC(open, RETURN, MAKES_PATH),
 #endif
 #ifdef SYS_creat
-	{ SYS_creat, "creat", RESULT_RETURN },
+	SC(creat, RETURN, MAKES_PATH),
 #endif
-	{ SYS_openat, "openat", RESULT_RETURN },
+	SC(openat, RETURN, MAKES_PATH),
 #ifdef SYS_openat2
-	{ SYS_openat2, "openat2", RESULT_RETURN },
+	SC(openat2, RETURN, MAKES_PATH),
 #endif
-	{ SYS_open_by_handle_at, "open_by_handle_at", RESULT_RETURN },
-	{ SYS_socket, "socket", RESULT_RETURN },
-	{ SYS_socketpair, "socketpair", RESULT_PAIR_ARG3 },
+	SC(open_by_handle_at, RETURN, MAKES_PATH),
+	SC(socket, RETURN, FD_TYPE_SOCKET),
+	SC(socketpair, PAIR_ARG3, FD_TYPE_SOCKET),
 #ifdef SYS_accept
-	{ SYS_accept, "accept", RESULT_RETURN },
+	SC(accept, RETURN, FD_TYPE_SOCKET),
 #endif
-	{ SYS_accept4, "accept4", RESULT_RETURN },
+	SC(accept4, RETURN, FD_TYPE_SOCKET),
 #ifdef SYS_pipe
-	{ SYS_pipe, "pipe", RESULT_PAIR_ARG0 },
+	SC(pipe, PAIR_ARG0, FD_TYPE_FIFO),
 #endif
-	{ SYS_pipe2, "pipe2", RESULT_PAIR_ARG0 },
-	{ SYS_dup, "dup", RESULT_RETURN },
+	SC(pipe2, PAIR_ARG0, FD_TYPE_FIFO),
+	SC(dup, RETURN, MAKES_ANY),
 #ifdef SYS_dup2
-	{ SYS_dup2, "dup2", RESULT_RETURN },
+	SC(dup2, RETURN, MAKES_ANY),
 #endif
-	{ SYS_dup3, "dup3", RESULT_RETURN },
+	SC(dup3, RETURN, MAKES_ANY),
 #ifdef SYS_eventfd
-	{ SYS_eventfd, "eventfd", RESULT_RETURN },
+	SC(eventfd, RETURN, FD_TYPE_EVENTFD),
 #endif
-	{ SYS_eventfd2, "eventfd2", RESULT_RETURN },
+	SC(eventfd2, RETURN, FD_TYPE_EVENTFD),
 #ifdef SYS_epoll_create
-	{ SYS_epoll_create, "epoll_create", RESULT_RETURN },
+	SC(epoll_create, RETURN, FD_TYPE_EPOLL),
 #endif
-	{ SYS_epoll_create1, "epoll_create1", RESULT_RETURN },
+	SC(epoll_create1, RETURN, FD_TYPE_EPOLL),
 #ifdef SYS_inotify_init
-	{ SYS_inotify_init, "inotify_init", RESULT_RETURN },
+	SC(inotify_init, RETURN, FD_TYPE_INOTIFY),
 #endif
-	{ SYS_inotify_init1, "inotify_init1", RESULT_RETURN },
+	SC(inotify_init1, RETURN, FD_TYPE_INOTIFY),
 #ifdef SYS_signalfd
-	{ SYS_signalfd, "signalfd", RESULT_RETURN },
+	SC(signalfd, RETURN, FD_TYPE_SIGNALFD),
 #endif
-	{ SYS_signalfd4, "signalfd4", RESULT_RETURN },
-	{ SYS_timerfd_create, "timerfd_create", RESULT_RETURN },
-	{ SYS_memfd_create, "memfd_create", RESULT_RETURN },
+	SC(signalfd4, RETURN, FD_TYPE_SIGNALFD),
+	SC(timerfd_create, RETURN, FD_TYPE_TIMERFD),
+	SC(memfd_create, RETURN, FD_TYPE_MEMFD),
 #ifdef SYS_pidfd_open
-	{ SYS_pidfd_open, "pidfd_open", RESULT_RETURN },
+	SC(pidfd_open, RETURN, FD_TYPE_PIDFD),
 #endif
 #ifdef SYS_pidfd_getfd
-	{ SYS_pidfd_getfd, "pidfd_getfd", RESULT_RETURN },
+	SC(pidfd_getfd, RETURN, MAKES_ANY),
 #endif
-	{ SYS_userfaultfd, "userfaultfd", RESULT_RETURN },
-	{ SYS_fanotify_init, "fanotify_init", RESULT_RETURN },
-	{ SYS_perf_event_open, "perf_event_open", RESULT_RETURN },
+	SC(userfaultfd, RETURN, FD_TYPE_USERFAULTFD),
+	SC(fanotify_init, RETURN, FD_TYPE_FANOTIFY),
+	SC(perf_event_open, RETURN, FD_TYPE_PERF_EVENT),
 #ifdef SYS_io_uring_setup
-	{ SYS_io_uring_setup, "io_uring_setup", RESULT_RETURN },
+	SC(io_uring_setup, RETURN, FD_TYPE_IO_URING),
 #endif
-	{ SYS_ptrace, "ptrace", RESULT_PTRACE },
+	SC(ptrace, PTRACE, MAKES_ANY),
+	SC(execve, EXEC, MAKES_ANY),
+	SC(execveat, EXEC, MAKES_ANY),
 };
 
 #define TRACE_NSYSCALLS	(sizeof(trace_syscalls) / sizeof(trace_syscalls[0]))
@@ -131,6 +154,12 @@ struct origin_slot {
 	ino_t		 ino;
 	struct trace_origin origin;
 	struct unwind_stack *stack;	/* NULL without --stacks */
+};
+
+/* What a descriptor is, as far as telling records apart needs. */
+struct fd_kind {
+	enum fd_type	 type;
+	enum fd_object	 object;
 };
 
 /* One descriptor of the table when the command started. */
@@ -153,6 +182,8 @@ struct tproc {
 	struct origin_slot *slots;
 	size_t		 nslots;
 	struct unwind_space *space;	/* the program's modules, for stacks */
+	uint64_t	 table;		/* the recorder's, in its memory */
+	uint32_t	 table_slots;
 };
 
 struct tthread {
@@ -178,6 +209,8 @@ struct tracer {
 	int		 root_pid;
 	int		 root_status;
 	int		 error_pipe;
+	uint64_t	 cookie;	/* lets the recorder's calls through */
+	char		*preload;	/* the recorder's path, or NULL */
 };
 
 /* What the child reports through its pipe when it cannot start. */
@@ -186,47 +219,58 @@ struct setup_report {
 	int		 error;
 };
 
-/* The seccomp program: trace the calls of trace_syscalls, allow others. */
-static int
-filter_build(struct sock_filter *prog, size_t max)
-{
-	size_t n = 0, i, allow, trace;
+/*
+ * The seccomp program: stop at the calls of trace_syscalls, unless their
+ * sixth argument is the cookie (the recorder made them); allow others.
+ * execve stops whatever its arguments.  Jumps only go forward, so the
+ * returns sit at the end: ALLOW, the cookie test with its own ALLOW,
+ * then TRACE.
+ */
+#define FILTER_LD(field)	(struct sock_filter)BPF_STMT(BPF_LD | BPF_W | \
+	BPF_ABS, offsetof(struct seccomp_data, field))
+#define FILTER_JEQ(k, yes, no)	(struct sock_filter)BPF_JUMP(BPF_JMP | \
+	BPF_JEQ | BPF_K, (k), (uint8_t)(yes), (uint8_t)(no))
+#define FILTER_RET(action)	(struct sock_filter)BPF_STMT(BPF_RET | BPF_K, \
+	(action))
 
-	if (max < TRACE_NSYSCALLS + 12)
+static int
+filter_build(struct sock_filter *prog, size_t max, uint64_t cookie)
+{
+	size_t n = 0, i, allow, check, trace;
+
+	if (max < TRACE_NSYSCALLS + 16)
 		return -ENOSPC;
-	/* Jump targets are relative, so the two returns sit at the end. */
-	allow = TRACE_NSYSCALLS + 9;
-	trace = allow + 1;
-	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, arch));
-	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	    TRACE_AUDIT_ARCH, 0, (uint8_t)(allow - n - 1));
+	allow = TRACE_NSYSCALLS + 8;
+	check = allow + 1;
+	trace = check + 5;
+	prog[n++] = FILTER_LD(arch);
+	prog[n] = FILTER_JEQ(TRACE_AUDIT_ARCH, 0, allow - n - 1);
 	n++;
-	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, nr));
+	prog[n++] = FILTER_LD(nr);
 	for (i = 0; i < TRACE_NSYSCALLS; i++, n++)
-		prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ |
-		    BPF_K, (uint32_t)trace_syscalls[i].nr,
-		    (uint8_t)(trace - n - 1), 0);
+		prog[n] = FILTER_JEQ((uint32_t)trace_syscalls[i].nr,
+		    (trace_syscalls[i].result == RESULT_EXEC ? trace : check) -
+		    n - 1, 0);
 	/* fcntl is frequent: only its duplicating commands stop. */
-	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	    SYS_fcntl, 0, (uint8_t)(allow - n - 1));
+	prog[n] = FILTER_JEQ(SYS_fcntl, 0, allow - n - 1);
+	n++;
+	prog[n++] = FILTER_LD(args[1]);
+	prog[n] = FILTER_JEQ(F_DUPFD, check - n - 1, 0);
+	n++;
+	prog[n] = FILTER_JEQ(F_DUPFD_CLOEXEC, check - n - 1, 0);
+	n++;
+	while (n <= allow)
+		prog[n++] = FILTER_RET(SECCOMP_RET_ALLOW);
+	/* The sixth argument, low word then high word (little-endian). */
+	prog[n++] = FILTER_LD(args[5]);
+	prog[n] = FILTER_JEQ((uint32_t)cookie, 0, trace - n - 1);
 	n++;
 	prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, args[1]));
-	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	    F_DUPFD, (uint8_t)(trace - n - 1), 0);
+	    offsetof(struct seccomp_data, args[5]) + 4);
+	prog[n] = FILTER_JEQ((uint32_t)(cookie >> 32), 0, trace - n - 1);
 	n++;
-	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-	    F_DUPFD_CLOEXEC, (uint8_t)(trace - n - 1), 0);
-	n++;
-	while (n < allow)
-		prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-		    SECCOMP_RET_ALLOW);
-	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	    SECCOMP_RET_ALLOW);
-	prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	    SECCOMP_RET_TRACE);
+	prog[n++] = FILTER_RET(SECCOMP_RET_ALLOW);
+	prog[n++] = FILTER_RET(SECCOMP_RET_TRACE);
 	return (int)n;
 }
 
@@ -235,7 +279,7 @@ filter_build(struct sock_filter *prog, size_t max)
  * set-user-ID programs from gaining privileges; root keeps them.
  */
 static int
-filter_install(void)
+filter_install(uint64_t cookie)
 {
 	struct sock_filter prog[TRACE_NSYSCALLS + 16];
 	struct sock_fprog fprog;
@@ -243,7 +287,8 @@ filter_install(void)
 
 	if (TRACE_AUDIT_ARCH == 0)
 		return -ENOSYS;
-	if ((n = filter_build(prog, sizeof(prog) / sizeof(prog[0]))) < 0)
+	if ((n = filter_build(prog, sizeof(prog) / sizeof(prog[0]),
+	    cookie)) < 0)
 		return n;
 	fprog.len = (unsigned short)n;
 	fprog.filter = prog;
@@ -261,7 +306,7 @@ syscall_find(long nr, uint64_t arg1)
 {
 	if (nr == SYS_fcntl) {
 		static const struct trace_syscall dupfd = { SYS_fcntl,
-		    "fcntl", RESULT_RETURN };
+		    "fcntl", RESULT_RETURN, MAKES_ANY };
 
 		(void)arg1;
 		return &dupfd;
@@ -380,6 +425,8 @@ proc_identity_copy(struct tproc *p, const struct tproc *parent)
 	}
 	/* Until it execs, a child runs its parent's program. */
 	p->space = unwind_space_ref(parent->space);
+	p->table = parent->table;
+	p->table_slots = parent->table_slots;
 	return 0;
 }
 
@@ -558,6 +605,176 @@ stack_capture(struct tthread *th)
 	(void)unwind_capture(p->space, p->pid, th->tid, &th->pending_stack);
 }
 
+/*
+ * The recorder of a newly executed program announced its table; a
+ * table that does not look like one is ignored, and its descriptors
+ * count as unattributed.
+ */
+static void
+preload_announce(struct tproc *p, int tid, uint64_t addr)
+{
+	struct preload_table head;
+	struct iovec local = { &head, sizeof(head) };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(head) };
+
+	p->table = 0;
+	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(head) || head.magic != PRELOAD_MAGIC ||
+	    head.version != PRELOAD_VERSION || head.frames != PRELOAD_FRAMES ||
+	    head.nslots > PRELOAD_MAX_SLOTS)
+		return;
+	p->table = addr;
+	p->table_slots = head.nslots;
+}
+
+/*
+ * Could a call of this kind have made this descriptor?  An opening call
+ * makes what has a name: a path (a named FIFO, not a pipe), a memfd or
+ * a namespace reopened through /proc.
+ */
+static bool
+preload_fits(const struct trace_syscall *sc, const struct fd_kind *kind)
+{
+	switch (sc->makes) {
+	case MAKES_ANY:
+		return true;
+	case MAKES_PATH:
+		return kind->object == FD_OBJECT_PATH ||
+		    kind->type == FD_TYPE_MEMFD ||
+		    kind->type == FD_TYPE_NAMESPACE;
+	default:
+		return kind->type == sc->makes;
+	}
+}
+
+/* The recorder's slot for fd, read from the tracee's memory. */
+static int
+preload_slot_read(const struct tracer *t, const struct tproc *p, int tid,
+    int fd, struct preload_slot *slot)
+{
+	size_t len = t->stacks ? sizeof(*slot) :
+	    offsetof(struct preload_slot, returns);
+	struct iovec local = { slot, len };
+	struct iovec remote = { (void *)(uintptr_t)(p->table +
+	    offsetof(struct preload_table, slots) +
+	    (uint64_t)fd * sizeof(*slot)), len };
+
+	if (p->table == 0 || fd < 0 || (uint32_t)fd >= p->table_slots)
+		return -ENOENT;
+	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+		return -EIO;
+	if (slot->call == 0)
+		return -ENOENT;
+	if (!t->stacks || slot->nframes > PRELOAD_FRAMES)
+		slot->nframes = 0;
+	return 0;
+}
+
+/*
+ * Take the recorder's record of fd into the process's records, with the
+ * identity the descriptor has now.  Only numbers without a current
+ * record of the supervisor's get here.
+ */
+static const struct origin_slot *
+preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
+    const struct stat *st, const struct fd_kind *kind)
+{
+	struct unwind_stack *stack = NULL;
+	const struct trace_syscall *sc;
+	struct preload_slot ps;
+	struct origin_slot *s;
+
+	if (preload_slot_read(t, p, tid, fd, &ps) != 0 ||
+	    (sc = syscall_find((long)ps.call - 1, 0)) == NULL ||
+	    sc->result == RESULT_PTRACE || sc->result == RESULT_EXEC ||
+	    !preload_fits(sc, kind) || (s = slot_get(p, fd)) == NULL)
+		return NULL;
+	if (ps.nframes > 0 && (p->space != NULL ||
+	    (p->space = unwind_space_new(p->pid)) != NULL))
+		(void)unwind_stack_make(p->space, p->pid, ps.returns,
+		    ps.nframes, &stack);
+	slot_clear(s);
+	*s = (struct origin_slot){ .used = true, .dev = st->st_dev,
+	    .ino = st->st_ino, .origin = { .syscall = sc->name,
+	    .state = TRACE_ORIGIN_CREATED, .created_by = p->pid },
+	    .stack = stack };
+	return s;
+}
+
+/* The type of a descriptor of another process, and its link text. */
+static int
+fd_describe(int tid, int fd, struct stat *st, char *link, size_t size,
+    struct fd_kind *kind)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
+	if ((n = readlink(path, link, size - 1)) == -1 ||
+	    stat(path, st) == -1)
+		return -errno;
+	link[n] = '\0';
+	kind->type = fdtype_classify_link(link, &kind->object);
+	if (kind->object == FD_OBJECT_PATH)
+		kind->type = fdtype_classify_mode(st->st_mode);
+	return 0;
+}
+
+/* The descriptor numbers of a thread's table, ascending or not. */
+static int
+fd_numbers(int tid, int **numbers, size_t *n, int *top)
+{
+	char path[64];
+	struct dirent *de;
+	size_t max = 0;
+	int *grown;
+	DIR *dir;
+
+	*numbers = NULL;
+	*n = 0;
+	*top = -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd", tid);
+	if ((dir = opendir(path)) == NULL)
+		return -errno;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (*n == max) {
+			max = max ? max * 2 : 64;
+			if ((grown = reallocarray(*numbers, max,
+			    sizeof(*grown))) == NULL)
+				break;
+			*numbers = grown;
+		}
+		(*numbers)[*n] = atoi(de->d_name);
+		if ((*numbers)[*n] > *top)
+			*top = (*numbers)[*n];
+		(*n)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* Before an exec replaces the recorder's memory, keep what it noted. */
+static void
+preload_import_all(const struct tracer *t, struct tproc *p, int tid)
+{
+	char link[PATH_MAX + 1];
+	struct fd_kind kind;
+	struct stat st;
+	size_t n;
+	int *numbers, top;
+
+	if (p->table == 0 || fd_numbers(tid, &numbers, &n, &top) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (fd_describe(tid, numbers[i], &st, link, sizeof(link),
+		    &kind) == 0 && slot_current(p, numbers[i], &st) == NULL)
+			(void)preload_import(t, p, tid, numbers[i], &st, &kind);
+	}
+	free(numbers);
+}
+
 /* At a seccomp stop: note the call and ask for its exit stop. */
 static int
 on_seccomp(struct tracer *t, struct tthread *th)
@@ -580,6 +797,15 @@ on_seccomp(struct tracer *t, struct tthread *th)
 	/* Before the command's first exec the child is still fdaudit. */
 	if (!t->started || th->proc == NULL)
 		return PTRACE_CONT;
+	if (sc->nr == SYS_dup && (int)info.seccomp.args[0] ==
+	    PRELOAD_ANNOUNCE_FD && info.seccomp.args[2] == t->cookie) {
+		preload_announce(th->proc, th->tid, info.seccomp.args[1]);
+		return PTRACE_CONT;
+	}
+	if (sc->result == RESULT_EXEC) {
+		preload_import_all(t, th->proc, th->tid);
+		return PTRACE_CONT;
+	}
 	th->pending = sc;
 	th->pending_arg = sc->result == RESULT_PAIR_ARG3 ?
 	    info.seccomp.args[3] : info.seccomp.args[0];
@@ -680,9 +906,10 @@ on_exec(struct tracer *t, struct tthread *th)
 		slots_clear(th->proc);
 	} else
 		exec_mark(th->proc);
-	/* The new program has modules of its own. */
+	/* The new program has modules and a recorder of its own. */
 	unwind_space_unref(th->proc->space);
 	th->proc->space = NULL;
+	th->proc->table = 0;
 	proc_identity_read(th->proc);
 }
 
@@ -714,29 +941,26 @@ fd_flags_read(int tid, struct trace_fd *f)
 
 /* Describe one open descriptor of an ending process. */
 static int
-exit_fd_read(const struct tracer *t, const struct tproc *p, int tid,
+exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
     struct trace_fd *f)
 {
-	char path[64], link[PATH_MAX + 1];
+	char link[PATH_MAX + 1];
 	const struct origin_slot *s;
-	enum fd_object object;
+	struct fd_kind kind;
 	struct stat st;
-	ssize_t n;
+	int error;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, f->fd);
-	if ((n = readlink(path, link, sizeof(link) - 1)) == -1 ||
-	    stat(path, &st) == -1)
-		return -errno;
-	link[n] = '\0';
+	if ((error = fd_describe(tid, f->fd, &st, link, sizeof(link),
+	    &kind)) != 0)
+		return error;
+	f->type = kind.type;
 	f->inherited = start_has(t, f->fd, &st);
 	if (f->inherited)
 		return 0;
-	f->type = fdtype_classify_link(link, &object);
-	if (object == FD_OBJECT_PATH)
-		f->type = fdtype_classify_mode(st.st_mode);
 	if ((f->target = strdup(link)) == NULL)
 		return -ENOMEM;
-	if ((s = slot_current(p, f->fd, &st)) != NULL) {
+	if ((s = slot_current(p, f->fd, &st)) != NULL ||
+	    (s = preload_import(t, p, tid, f->fd, &st, &kind)) != NULL) {
 		f->origin = &s->origin;
 		if (s->stack != NULL)
 			(void)unwind_symbolize(s->stack, &f->stack,
@@ -748,34 +972,36 @@ exit_fd_read(const struct tracer *t, const struct tproc *p, int tid,
 
 /* Read the table through the exiting thread, which still holds it. */
 static int
-exit_table_read(const struct tracer *t, const struct tproc *p, int tid,
+exit_table_read(const struct tracer *t, struct tproc *p, int tid,
     struct trace_fd **fds, size_t *nfds)
 {
-	char path[64];
-	struct dirent *de;
-	DIR *dir;
+	size_t n;
+	int *numbers, top, error;
 
 	*fds = NULL;
 	*nfds = 0;
-	snprintf(path, sizeof(path), "/proc/%d/fd", tid);
-	if ((dir = opendir(path)) == NULL)
-		return -errno;
-	while ((de = readdir(dir)) != NULL) {
-		struct trace_fd *grown;
+	if ((error = fd_numbers(tid, &numbers, &n, &top)) != 0)
+		return error;
+	/*
+	 * The descriptors point at their records: taking records from the
+	 * recorder must not move the array under the ones already read.
+	 */
+	if (p->table != 0 && top >= 0)
+		(void)slot_get(p, top);
+	if (n > 0 && (*fds = calloc(n, sizeof(**fds))) == NULL) {
+		free(numbers);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct trace_fd *f = &(*fds)[*nfds];
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		grown = reallocarray(*fds, *nfds + 1, sizeof(*grown));
-		if (grown == NULL)
-			break;
-		*fds = grown;
-		grown[*nfds] = (struct trace_fd){ .fd = atoi(de->d_name) };
-		if (exit_fd_read(t, p, tid, &grown[*nfds]) == 0)
+		*f = (struct trace_fd){ .fd = numbers[i] };
+		if (exit_fd_read(t, p, tid, f) == 0)
 			(*nfds)++;
 		else
-			free(grown[*nfds].target);
+			free(f->target);
 	}
-	closedir(dir);
+	free(numbers);
 	return 0;
 }
 
@@ -989,11 +1215,36 @@ child_fail(int fd, enum trace_failure failure, int error)
 }
 
 /*
+ * The recorder goes last in LD_PRELOAD: a sanitizer's runtime must come
+ * first, and the user's own interposers keep their precedence.
+ */
+static int
+preload_environment(const struct tracer *t)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char value[32], *list;
+	int error = 0;
+
+	snprintf(value, sizeof(value), "%llx,%d",
+	    (unsigned long long)t->cookie, t->stacks ? 1 : 0);
+	if (old != NULL && *old != '\0') {
+		if (asprintf(&list, "%s:%s", old, t->preload) == -1)
+			return -ENOMEM;
+	} else if ((list = strdup(t->preload)) == NULL)
+		return -ENOMEM;
+	if (setenv(PRELOAD_ENV, value, 1) == -1 ||
+	    setenv("LD_PRELOAD", list, 1) == -1)
+		error = -errno;
+	free(list);
+	return error;
+}
+
+/*
  * The child waits until it is seized, installs the filter and runs the
  * command; a failure goes back through a close-on-exec pipe.
  */
 static void
-child_run(char *const *argv, int sync, int report)
+child_run(const struct tracer *t, char *const *argv, int sync, int report)
 {
 	char c;
 	int error;
@@ -1003,8 +1254,10 @@ child_run(char *const *argv, int sync, int report)
 	close(sync);
 	sigaction(SIGINT, &saved_int, NULL);
 	sigaction(SIGQUIT, &saved_quit, NULL);
-	if ((error = filter_install()) != 0)
+	if ((error = filter_install(t->cookie)) != 0)
 		child_fail(report, TRACE_FAILURE_PTRACE, error);
+	if (t->preload != NULL && (error = preload_environment(t)) != 0)
+		child_fail(report, TRACE_FAILURE_SYSTEM, error);
 	execvp(argv[0], argv);
 	child_fail(report, TRACE_FAILURE_EXEC, errno);
 }
@@ -1053,7 +1306,7 @@ start(struct tracer *t, char *const *argv, const struct trace_options *opt,
 	if (pid == 0) {
 		close(sync[1]);
 		close(report[0]);
-		child_run(argv, sync[0], report[1]);
+		child_run(t, argv, sync[0], report[1]);
 	}
 	close(sync[0]);
 	close(report[1]);
@@ -1081,9 +1334,52 @@ start(struct tracer *t, char *const *argv, const struct trace_options *opt,
 	return 0;
 }
 
+/*
+ * The recorder next to the binary (a build tree), else where make
+ * install puts it.  LD_PRELOAD splits at spaces and colons, so a path
+ * with one cannot be used.
+ */
+static char *
+preload_find(void)
+{
+	char exe[PATH_MAX], *slash, *path;
+	const char *dirs[2] = { NULL, FDAUDIT_LIBDIR };
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			dirs[0] = exe;
+		}
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (dirs[i] == NULL ||
+		    asprintf(&path, "%s/%s", dirs[i], PRELOAD_FILE) == -1)
+			continue;
+		if (strpbrk(path, " :") == NULL && access(path, R_OK) == 0)
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+/* Any value will do that a program does not pass by chance. */
+static uint64_t
+cookie_make(void)
+{
+	uint64_t cookie = 0;
+
+	if (getrandom(&cookie, sizeof(cookie), 0) != (ssize_t)sizeof(cookie))
+		cookie = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull ^
+		    (uint64_t)getpid();
+	return cookie != 0 ? cookie : 1;
+}
+
 static void
 tracer_free(struct tracer *t)
 {
+	free(t->preload);
 	while (t->procs != NULL)
 		proc_unlink(t, t->procs);
 	free(t->threads);
@@ -1104,6 +1400,9 @@ trace_run(char *const *argv, const struct trace_options *opt,
 	struct tthread *th;
 	int error;
 
+	t.cookie = cookie_make();
+	if (opt->preload)
+		t.preload = preload_find();
 	if ((error = start(&t, argv, opt, failure)) != 0) {
 		tracer_free(&t);
 		return error;

@@ -242,6 +242,36 @@ unwind_capture(struct unwind_space *s, int pid, int tid,
 	return 0;
 }
 
+/*
+ * A stack from return addresses noted inside the program itself, all
+ * of them after a call.  As in unwind_capture, code outside every known
+ * module means modules were mapped since they were read.
+ */
+int
+unwind_stack_make(struct unwind_space *s, int pid, const uint64_t *returns,
+    size_t n, struct unwind_stack **stack)
+{
+	struct unwind_stack *st;
+
+	if (n == 0 || n > UNWIND_MAX_FRAMES)
+		return -EINVAL;
+	if ((st = malloc(sizeof(*st) + n * sizeof(st->pcs[0]))) == NULL)
+		return -ENOMEM;
+	st->refs = 1;
+	st->n = n;
+	for (size_t i = 0; i < n; i++)
+		st->pcs[i] = returns[i] > 0 ? returns[i] - 1 : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (dwfl_addrmodule(s->dwfl, st->pcs[i]) == NULL) {
+			(void)unwind_report(s, pid);
+			break;
+		}
+	}
+	st->space = unwind_space_ref(s);
+	*stack = st;
+	return 0;
+}
+
 struct unwind_stack *
 unwind_stack_ref(struct unwind_stack *st)
 {

@@ -20,12 +20,12 @@ leaky(void)
 	return path != NULL ? path : "build/tests/run/leaky";
 }
 
-/* Run "fdaudit run -f json [extra] -- leaky SCENARIO [arg]". */
+/* Run "fdaudit run -f json [extra] [extra2] -- PROGRAM SCENARIO [arg]". */
 static struct jv *
-run_json(const char *scenario, const char *arg, const char *extra,
-    struct run_result *r)
+run_program_json(const char *program, const char *scenario, const char *arg,
+    const char *extra, const char *extra2, struct run_result *r)
 {
-	const char *args[10];
+	const char *args[12];
 	const char *error = NULL;
 	struct jv *doc;
 	size_t n = 0;
@@ -35,8 +35,10 @@ run_json(const char *scenario, const char *arg, const char *extra,
 	args[n++] = "json";
 	if (extra != NULL)
 		args[n++] = extra;
+	if (extra2 != NULL)
+		args[n++] = extra2;
 	args[n++] = "--";
-	args[n++] = leaky();
+	args[n++] = program;
 	args[n++] = scenario;
 	if (arg != NULL)
 		args[n++] = arg;
@@ -48,6 +50,13 @@ run_json(const char *scenario, const char *arg, const char *extra,
 	ck_assert_int_eq((int)jv_num(doc, "version"), 1);
 	ck_assert_str_eq(jv_str(doc, "mode"), "run");
 	return doc;
+}
+
+static struct jv *
+run_json(const char *scenario, const char *arg, const char *extra,
+    struct run_result *r)
+{
+	return run_program_json(leaky(), scenario, arg, extra, NULL, r);
 }
 
 static size_t
@@ -84,11 +93,12 @@ one_of(const char *s, const char *a, const char *b)
  * (or its older twin `alt', which glibc may use instead).
  */
 static void
-expect_leaks(const char *scenario, size_t count, const char *type,
-    const char *syscall, const char *alt)
+expect_leaks_with(const char *scenario, size_t count, const char *type,
+    const char *syscall, const char *alt, const char *extra)
 {
 	struct run_result r;
-	struct jv *doc = run_json(scenario, NULL, "--no-stacks", &r);
+	struct jv *doc = run_program_json(leaky(), scenario, NULL,
+	    "--no-stacks", extra, &r);
 
 	ck_assert_msg(r.status == 1, "%s: exit %d: %s", scenario, r.status,
 	    r.err);
@@ -115,6 +125,16 @@ expect_leaks(const char *scenario, size_t count, const char *type,
 	ck_assert_msg(strstr(r.err, "fdaudit run: ") != NULL, "no summary");
 	jv_free(doc);
 	run_result_free(&r);
+}
+
+/* Both ways of learning the creating call: the recorder, and ptrace. */
+static void
+expect_leaks(const char *scenario, size_t count, const char *type,
+    const char *syscall, const char *alt)
+{
+	expect_leaks_with(scenario, count, type, syscall, alt, NULL);
+	expect_leaks_with(scenario, count, type, syscall, alt,
+	    "--no-preload");
 }
 
 #define LEAK_TEST(name, count, type, syscall, alt)		\
@@ -178,6 +198,29 @@ START_TEST(received_descriptor_is_unattributed)
 	ck_assert_str_eq(jv_str(l, "target"), "/dev/null");
 	jv_free(doc);
 	run_result_free(&r);
+}
+END_TEST
+
+/* A record made stale behind the recorder's back is not believed. */
+START_TEST(stale_record_is_not_believed)
+{
+	const char *modes[] = { NULL, "--no-preload" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct run_result r;
+		struct jv *doc = run_program_json(leaky(), "stale", NULL,
+		    "--no-stacks", modes[i], &r);
+		const struct jv *l;
+
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_uint_eq(summary(doc, "leak"), 0);
+		ck_assert_uint_eq(summary(doc, "unattributed"), 1);
+		l = finding(doc, 0);
+		ck_assert_str_eq(jv_str(l, "type"), "fifo");
+		ck_assert(jv_is(l, "syscall", JV_NULL));
+		jv_free(doc);
+		run_result_free(&r);
+	}
 }
 END_TEST
 
@@ -356,12 +399,17 @@ site_line(const char *name)
 	return -1;
 }
 
-/* Some frame of the first finding is FUNCTION at leaky.c:LINE. */
-static void
-expect_frame(const char *scenario, const char *function, const char *site)
+/*
+ * Some frame of the first finding of PROGRAM SCENARIO is FUNCTION at
+ * leaky.c:LINE.  Returns the document for more checks.
+ */
+static struct jv *
+expect_frame_of(const char *program, const char *scenario,
+    const char *function, const char *site, const char *extra)
 {
 	struct run_result r;
-	struct jv *doc = run_json(scenario, NULL, NULL, &r);
+	struct jv *doc = run_program_json(program, scenario, NULL, extra,
+	    NULL, &r);
 	const struct jv *stack = jv_get(finding(doc, 0), "stack");
 	int line = site_line(site);
 	bool found = false;
@@ -384,9 +432,61 @@ expect_frame(const char *scenario, const char *function, const char *site)
 	}
 	ck_assert_msg(found, "%s: no frame %s: %s", scenario, function,
 	    r.out);
-	jv_free(doc);
 	run_result_free(&r);
+	return doc;
 }
+
+static void
+expect_frame(const char *scenario, const char *function, const char *site)
+{
+	jv_free(expect_frame_of(leaky(), scenario, function, site, NULL));
+	jv_free(expect_frame_of(leaky(), scenario, function, site,
+	    "--no-preload"));
+}
+
+static const char *
+frame0(const struct jv *doc, const char *key)
+{
+	const struct jv *stack = jv_get(finding(doc, 0), "stack");
+
+	ck_assert(stack != NULL && stack->count > 0);
+	return jv_str(jv_at(stack, 0), key);
+}
+
+/*
+ * The recorder notes the stack from the caller of open(); ptrace stops
+ * inside libc.  The first frame tells which of the two saw the call, so
+ * a recorder that silently stopped working fails here.
+ */
+START_TEST(recorder_and_ptrace_both_attribute)
+{
+	struct jv *doc;
+
+	doc = expect_frame_of(leaky(), "open", "leak_open", "open", NULL);
+	ck_assert_str_eq(frame0(doc, "function"), "leak_open");
+	jv_free(doc);
+	doc = expect_frame_of(leaky(), "open", "leak_open", "open",
+	    "--no-preload");
+	ck_assert_ptr_nonnull(strstr(frame0(doc, "object"), "libc"));
+	jv_free(doc);
+}
+END_TEST
+
+/* A static program cannot be preloaded: ptrace alone attributes. */
+START_TEST(static_program_is_attributed)
+{
+	const char *program = getenv("LEAKY_STATIC");
+	struct jv *doc;
+
+	ck_assert_msg(program != NULL, "LEAKY_STATIC is not set");
+	doc = expect_frame_of(program, "open", "leak_open", "open", NULL);
+	ck_assert_uint_eq(summary(doc, "leak"), 1);
+	ck_assert_str_eq(jv_str(finding(doc, 0), "syscall"), "openat");
+	ck_assert_ptr_nonnull(strstr(frame0(doc, "object"), "leaky-static"));
+	ck_assert_str_ne(frame0(doc, "function"), "leak_open");
+	jv_free(doc);
+}
+END_TEST
 
 START_TEST(stacks_name_function_and_line)
 {
@@ -503,6 +603,7 @@ run_suite(void)
 	tcase_add_test(tc, leaks_reuse);
 	tcase_add_test(tc, leak_in_forked_child);
 	tcase_add_test(tc, received_descriptor_is_unattributed);
+	tcase_add_test(tc, stale_record_is_not_believed);
 	tcase_add_test(tc, inheritable_descriptor_crosses_exec);
 	tcase_add_test(tc, clean_program_reports_nothing);
 	tcase_add_test(tc, children_are_aggregated);
@@ -511,6 +612,8 @@ run_suite(void)
 	tcase_add_test(tc, status_passes_through);
 	tcase_add_test(tc, own_errors);
 	tcase_add_test(tc, stacks_name_function_and_line);
+	tcase_add_test(tc, recorder_and_ptrace_both_attribute);
+	tcase_add_test(tc, static_program_is_attributed);
 	tcase_add_test(tc, aggregated_with_stacks);
 	tcase_add_test(tc, frame_suppression);
 	tcase_add_test(tc, ptrace_user_is_named);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <netinet/in.h>
@@ -184,6 +185,34 @@ leak_scm(void)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * A number the recorder saw made by open() is closed behind its back and
+ * then filled by a received pipe: the old record must not claim it.
+ */
+static void
+leak_stale(void)
+{
+	int sv[2], p[2], fd;
+	pid_t pid;
+
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		pipe(p);
+		send_fd(sv[1], p[0]);
+		close(p[0]);
+		close(p[1]);
+		close(sv[1]);
+		_exit(0);
+	}
+	close(sv[1]);
+	fd = open("/dev/null", O_RDONLY);
+	syscall(SYS_close, fd);
+	receive_fd(sv[0]);
+	close(sv[0]);
+	waitpid(pid, NULL, 0);
+}
+
 /* An inheritable descriptor carried into a new program. */
 static void
 leak_exec(void)
@@ -242,6 +271,7 @@ static const struct scenario scenarios[] = {
 	{ "inotify", leak_inotify }, { "memfd", leak_memfd },
 	{ "fork", leak_fork }, { "thread", leak_thread }, { "scm", leak_scm },
 	{ "exec", leak_exec }, { "reuse", leak_reuse },
+	{ "stale", leak_stale },
 };
 
 int

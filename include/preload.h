@@ -1,0 +1,55 @@
+/*
+ * The recorder that fdaudit run preloads into dynamically linked
+ * programs (src/preload-linux.c) and what the supervisor
+ * (src/trace-linux.c) reads of it.
+ *
+ * The supervisor's seccomp filter stops every call that creates a
+ * descriptor unless its sixth argument, unused by all of those calls,
+ * holds the run's cookie.  The recorder makes the calls of the functions
+ * it interposes itself, with the cookie, and notes in its own private
+ * memory, per descriptor number, which call made it and its return
+ * addresses.  Calls that do not go through it (glibc's internal opens,
+ * static programs, raw syscall(2)) still stop, so ptrace remains the
+ * record of last resort.  The supervisor reads the table with
+ * process_vm_readv(2) when a process execs or ends.  Private memory is
+ * copied on fork, which is what a child's records should be.
+ */
+#ifndef FDAUDIT_PRELOAD_H
+#define FDAUDIT_PRELOAD_H
+
+#include <stdint.h>
+
+/* The environment variable that arms the recorder: "COOKIE,STACKS". */
+#define PRELOAD_ENV		"FDAUDIT_PRELOAD"
+/* The recorder's file, next to the fdaudit binary or in its libdir. */
+#define PRELOAD_FILE		"fdaudit-preload.so"
+
+#define PRELOAD_MAGIC		0x66647072u	/* "fdpr" */
+#define PRELOAD_VERSION		1u
+#define PRELOAD_FRAMES		32
+/* Tables cover at most this many descriptor numbers. */
+#define PRELOAD_MAX_SLOTS	(1u << 20)
+
+/*
+ * The announcement: dup(-1) with the table's address as second argument
+ * and the cookie as third.  dup always stops without the cookie in its
+ * sixth argument, and dup(-1) fails with EBADF and changes nothing.
+ */
+#define PRELOAD_ANNOUNCE_FD	(-1)
+
+struct preload_slot {
+	uint32_t	 call;		/* system call number + 1; 0: empty */
+	uint32_t	 nframes;
+	uint64_t	 returns[PRELOAD_FRAMES];	/* innermost first */
+};
+
+struct preload_table {
+	uint32_t	 magic;
+	uint32_t	 version;
+	uint32_t	 nslots;
+	uint32_t	 frames;
+	uint64_t	 reserved[6];
+	struct preload_slot slots[];
+};
+
+#endif /* FDAUDIT_PRELOAD_H */

@@ -1,0 +1,490 @@
+/*
+ * The recorder of fdaudit run (see include/preload.h): a library that the
+ * supervisor preloads into the programs it runs.  It takes the place of
+ * libc's descriptor-creating functions, makes each system call itself
+ * with the run's cookie, so that the supervisor's filter lets it through
+ * without a ptrace stop, and notes which call made the descriptor and,
+ * unless stacks are off, its return addresses.
+ *
+ * Only calls that are not cancellation points in practice are taken
+ * over: accept(2) and friends block, and a thread cancelled there must
+ * see glibc's own wrapper, so they keep stopping in the supervisor.
+ * Everything here must be safe in a signal handler and before main: no
+ * locks, no allocation after the constructor.
+ */
+#define _GNU_SOURCE
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <unwind.h>
+
+#include "preload.h"
+
+#define EXPORT	__attribute__((visibility("default")))
+
+static struct preload_table *table;
+static uint64_t cookie;
+static bool stacks;
+static int (*real_fcntl)(int, int, ...);
+static int (*real_close)(int);
+
+/* A system call with the cookie as sixth argument. */
+static long
+call6(long nr, long a, long b, long c, long d, long e)
+{
+	long ret;
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = (long)cookie;
+
+	__asm__ volatile ("syscall" : "=a"(ret)
+	    : "0"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+	    : "rcx", "r11", "memory");
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = nr;
+	register long x0 __asm__("x0") = a;
+	register long x1 __asm__("x1") = b;
+	register long x2 __asm__("x2") = c;
+	register long x3 __asm__("x3") = d;
+	register long x4 __asm__("x4") = e;
+	register long x5 __asm__("x5") = (long)cookie;
+
+	__asm__ volatile ("svc 0" : "+r"(x0)
+	    : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
+	    : "memory");
+	ret = x0;
+#else
+#error "the recorder knows the system call convention of x86-64 and arm64"
+#endif
+	return ret;
+}
+
+static int
+result(long ret)
+{
+	if (ret < 0 && ret > -4096) {
+		errno = (int)-ret;
+		return -1;
+	}
+	return (int)ret;
+}
+
+struct walk {
+	uint64_t	*returns;
+	uint32_t	 n;
+	uintptr_t	 first;		/* the caller's return address */
+	bool		 started;
+};
+
+static _Unwind_Reason_Code
+walk_frame(struct _Unwind_Context *context, void *arg)
+{
+	struct walk *w = arg;
+	uintptr_t ip = _Unwind_GetIP(context);
+
+	if (ip == 0)
+		return _URC_END_OF_STACK;
+	/* The recorder's own frames come first: skip to the caller's. */
+	if (!w->started && ip != w->first)
+		return _URC_NO_REASON;
+	w->started = true;
+	w->returns[w->n++] = ip;
+	return w->n < PRELOAD_FRAMES ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+static void
+record(int fd, long nr, void *caller)
+{
+	struct preload_slot *s;
+	struct walk w;
+
+	if (table == NULL || fd < 0 || (uint32_t)fd >= table->nslots)
+		return;
+	s = &table->slots[fd];
+	s->call = 0;
+	s->nframes = 0;
+	if (stacks) {
+		w = (struct walk){ .returns = s->returns,
+		    .first = (uintptr_t)caller };
+		_Unwind_Backtrace(walk_frame, &w);
+		if (w.n == 0) {
+			s->returns[0] = (uintptr_t)caller;
+			w.n = 1;
+		}
+		s->nframes = w.n;
+	}
+	__atomic_store_n(&s->call, (uint32_t)nr + 1, __ATOMIC_RELEASE);
+}
+
+static int
+made(long ret, long nr, void *caller)
+{
+	int fd = result(ret);
+
+	record(fd, nr, caller);
+	return fd;
+}
+
+static int
+made_pair(long ret, const int *fds, long nr, void *caller)
+{
+	if (result(ret) == -1)
+		return -1;
+	record(fds[0], nr, caller);
+	record(fds[1], nr, caller);
+	return 0;
+}
+
+static int
+open_common(int dirfd, const char *path, int flags, mode_t mode,
+    void *caller)
+{
+	return made(call6(SYS_openat, dirfd, (long)path, flags, mode, 0),
+	    SYS_openat, caller);
+}
+
+/* The mode argument exists only for calls that may create a file. */
+#define OPEN_MODE(flags, last, mode) do {				\
+	if ((flags) & (O_CREAT | O_TMPFILE)) {				\
+		va_list ap;						\
+		va_start(ap, last);					\
+		(mode) = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+} while (0)
+
+EXPORT int
+open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, flags, mode);
+	return open_common(AT_FDCWD, path, flags, mode,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+open64(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, flags, mode);
+	return open_common(AT_FDCWD, path, flags, mode,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, flags, mode);
+	return open_common(dirfd, path, flags, mode,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+openat64(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	OPEN_MODE(flags, flags, mode);
+	return open_common(dirfd, path, flags, mode,
+	    __builtin_return_address(0));
+}
+
+/* The checked variants _FORTIFY_SOURCE uses when flags are not constant. */
+int	__open_2(const char *, int);
+int	__open64_2(const char *, int);
+int	__openat_2(int, const char *, int);
+int	__openat64_2(int, const char *, int);
+
+EXPORT int
+__open_2(const char *path, int flags)
+{
+	return open_common(AT_FDCWD, path, flags, 0,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+__open64_2(const char *path, int flags)
+{
+	return open_common(AT_FDCWD, path, flags, 0,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+__openat_2(int dirfd, const char *path, int flags)
+{
+	return open_common(dirfd, path, flags, 0,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+__openat64_2(int dirfd, const char *path, int flags)
+{
+	return open_common(dirfd, path, flags, 0,
+	    __builtin_return_address(0));
+}
+
+static int
+creat_common(const char *path, mode_t mode, void *caller)
+{
+#ifdef SYS_creat
+	return made(call6(SYS_creat, (long)path, mode, 0, 0, 0), SYS_creat,
+	    caller);
+#else
+	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC,
+	    mode, caller);
+#endif
+}
+
+EXPORT int
+creat(const char *path, mode_t mode)
+{
+	return creat_common(path, mode, __builtin_return_address(0));
+}
+
+EXPORT int
+creat64(const char *path, mode_t mode)
+{
+	return creat_common(path, mode, __builtin_return_address(0));
+}
+
+EXPORT int
+socket(int domain, int type, int protocol)
+{
+	return made(call6(SYS_socket, domain, type, protocol, 0, 0),
+	    SYS_socket, __builtin_return_address(0));
+}
+
+EXPORT int
+socketpair(int domain, int type, int protocol, int sv[2])
+{
+	return made_pair(call6(SYS_socketpair, domain, type, protocol,
+	    (long)sv, 0), sv, SYS_socketpair, __builtin_return_address(0));
+}
+
+EXPORT int
+pipe(int fds[2])
+{
+#ifdef SYS_pipe
+	return made_pair(call6(SYS_pipe, (long)fds, 0, 0, 0, 0), fds,
+	    SYS_pipe, __builtin_return_address(0));
+#else
+	return made_pair(call6(SYS_pipe2, (long)fds, 0, 0, 0, 0), fds,
+	    SYS_pipe2, __builtin_return_address(0));
+#endif
+}
+
+EXPORT int
+pipe2(int fds[2], int flags)
+{
+	return made_pair(call6(SYS_pipe2, (long)fds, flags, 0, 0, 0), fds,
+	    SYS_pipe2, __builtin_return_address(0));
+}
+
+EXPORT int
+dup(int fd)
+{
+	return made(call6(SYS_dup, fd, 0, 0, 0, 0), SYS_dup,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+dup2(int fd, int to)
+{
+#ifdef SYS_dup2
+	return made(call6(SYS_dup2, fd, to, 0, 0, 0), SYS_dup2,
+	    __builtin_return_address(0));
+#else
+	/* dup3 refuses equal numbers, which dup2 accepts. */
+	if (fd == to)
+		return real_fcntl(fd, F_GETFD) == -1 ? -1 : to;
+	return made(call6(SYS_dup3, fd, to, 0, 0, 0), SYS_dup3,
+	    __builtin_return_address(0));
+#endif
+}
+
+EXPORT int
+dup3(int fd, int to, int flags)
+{
+	return made(call6(SYS_dup3, fd, to, flags, 0, 0), SYS_dup3,
+	    __builtin_return_address(0));
+}
+
+/* Only the duplicating commands are recorded; libc does the others. */
+static int
+fcntl_common(int fd, int cmd, long arg, void *caller)
+{
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return made(call6(SYS_fcntl, fd, cmd, arg, 0, 0), SYS_fcntl,
+		    caller);
+	if (real_fcntl != NULL)
+		return real_fcntl(fd, cmd, arg);
+	return result(syscall(SYS_fcntl, fd, cmd, arg));
+}
+
+EXPORT int
+fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
+}
+
+EXPORT int
+fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	long arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
+}
+
+EXPORT int
+eventfd(unsigned int value, int flags)
+{
+	return made(call6(SYS_eventfd2, value, flags, 0, 0, 0), SYS_eventfd2,
+	    __builtin_return_address(0));
+}
+
+EXPORT int
+epoll_create(int size)
+{
+	if (size <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return made(call6(SYS_epoll_create1, 0, 0, 0, 0, 0),
+	    SYS_epoll_create1, __builtin_return_address(0));
+}
+
+EXPORT int
+epoll_create1(int flags)
+{
+	return made(call6(SYS_epoll_create1, flags, 0, 0, 0, 0),
+	    SYS_epoll_create1, __builtin_return_address(0));
+}
+
+EXPORT int
+inotify_init(void)
+{
+	return made(call6(SYS_inotify_init1, 0, 0, 0, 0, 0),
+	    SYS_inotify_init1, __builtin_return_address(0));
+}
+
+EXPORT int
+inotify_init1(int flags)
+{
+	return made(call6(SYS_inotify_init1, flags, 0, 0, 0, 0),
+	    SYS_inotify_init1, __builtin_return_address(0));
+}
+
+EXPORT int
+signalfd(int fd, const sigset_t *mask, int flags)
+{
+	/* The kernel's signal set is 64 bits, not glibc's 1024. */
+	return made(call6(SYS_signalfd4, fd, (long)mask, 8, flags, 0),
+	    SYS_signalfd4, __builtin_return_address(0));
+}
+
+EXPORT int
+timerfd_create(int clock, int flags)
+{
+	return made(call6(SYS_timerfd_create, clock, flags, 0, 0, 0),
+	    SYS_timerfd_create, __builtin_return_address(0));
+}
+
+EXPORT int
+memfd_create(const char *name, unsigned int flags)
+{
+	return made(call6(SYS_memfd_create, (long)name, flags, 0, 0, 0),
+	    SYS_memfd_create, __builtin_return_address(0));
+}
+
+/* A closed number forgets its record, so a reuse is not misattributed. */
+EXPORT int
+close(int fd)
+{
+	if (table != NULL && fd >= 0 && (uint32_t)fd < table->nslots)
+		__atomic_store_n(&table->slots[fd].call, 0, __ATOMIC_RELEASE);
+	if (real_close != NULL)
+		return real_close(fd);
+	return result(syscall(SYS_close, fd));
+}
+
+static bool
+arm(const char *value)
+{
+	char *end;
+
+	cookie = strtoull(value, &end, 16);
+	if (end == value || *end != ',' || cookie == 0)
+		return false;
+	stacks = end[1] == '1';
+	return true;
+}
+
+/* How many numbers the table covers: what the hard limit allows. */
+static uint32_t
+slots_wanted(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY
+	    || rl.rlim_max > PRELOAD_MAX_SLOTS)
+		return PRELOAD_MAX_SLOTS;
+	return (uint32_t)rl.rlim_max;
+}
+
+__attribute__((constructor)) static void
+preload_init(void)
+{
+	const char *value = getenv(PRELOAD_ENV);
+	struct preload_table *t;
+	uint32_t nslots;
+	size_t size;
+
+	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
+	real_close = (int (*)(int))dlsym(RTLD_NEXT, "close");
+	if (value == NULL || !arm(value))
+		return;
+	nslots = slots_wanted();
+	size = sizeof(*t) + (size_t)nslots * sizeof(t->slots[0]);
+	t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t == MAP_FAILED)
+		return;
+	t->magic = PRELOAD_MAGIC;
+	t->version = PRELOAD_VERSION;
+	t->nslots = nslots;
+	t->frames = PRELOAD_FRAMES;
+	/* Without the cookie in the sixth argument, this call stops. */
+	(void)syscall(SYS_dup, PRELOAD_ANNOUNCE_FD, (long)t, (long)cookie, 0L,
+	    0L, 0L);
+	table = t;
+}
