@@ -1335,33 +1335,41 @@ start(struct tracer *t, char *const *argv, const struct trace_options *opt,
 }
 
 /*
- * The recorder next to the binary (a build tree), else where make
- * install puts it.  LD_PRELOAD splits at spaces and colons, so a path
- * with one cannot be used.
+ * The recorder next to the binary (a build tree), in lib/fdaudit beside
+ * the binary's bin (an installation, wherever it was moved), else where
+ * the build was told it would be installed.  LD_PRELOAD splits at
+ * spaces and colons, so a path with one cannot be used.
  */
 static char *
 preload_find(void)
 {
-	char exe[PATH_MAX], *slash, *path;
-	const char *dirs[2] = { NULL, FDAUDIT_LIBDIR };
+	char exe[PATH_MAX], *slash, *paths[3] = { NULL, NULL, NULL };
+	char *found = NULL;
 	ssize_t n;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			dirs[0] = exe;
+			if (asprintf(&paths[0], "%s/%s", exe, PRELOAD_FILE) ==
+			    -1)
+				paths[0] = NULL;
+			if (asprintf(&paths[1], "%s/../lib/fdaudit/%s", exe,
+			    PRELOAD_FILE) == -1)
+				paths[1] = NULL;
 		}
 	}
-	for (size_t i = 0; i < 2; i++) {
-		if (dirs[i] == NULL ||
-		    asprintf(&path, "%s/%s", dirs[i], PRELOAD_FILE) == -1)
-			continue;
-		if (strpbrk(path, " :") == NULL && access(path, R_OK) == 0)
-			return path;
-		free(path);
+	if (asprintf(&paths[2], "%s/%s", FDAUDIT_LIBDIR, PRELOAD_FILE) == -1)
+		paths[2] = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		if (found == NULL && paths[i] != NULL &&
+		    strpbrk(paths[i], " :") == NULL &&
+		    access(paths[i], R_OK) == 0)
+			found = paths[i];
+		else
+			free(paths[i]);
 	}
-	return NULL;
+	return found;
 }
 
 /* Any value will do that a program does not pass by chance. */
