@@ -119,5 +119,6 @@ void	 unwind_stack_unref(struct unwind_stack *);
 int	 unwind_symbolize(const struct unwind_stack *, struct trace_frame **,
 	    size_t *);
 void	 unwind_frames_free(struct trace_frame *, size_t);
+void	 unwind_cache_free(void);
 
 #endif /* FDAUDIT_RUN_H */

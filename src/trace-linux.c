@@ -1387,6 +1387,7 @@ cookie_make(void)
 static void
 tracer_free(struct tracer *t)
 {
+	unwind_cache_free();
 	free(t->preload);
 	while (t->procs != NULL)
 		proc_unlink(t, t->procs);

@@ -23,6 +23,14 @@
 #include "compat.h"
 #include "run.h"
 
+/*
+ * libbsd's tree.h marks the functions it generates __unused, which it
+ * leaves undefined on Linux: some kernel headers use the name.  Every
+ * other header is in by now.
+ */
+#define __unused	__attribute__((__unused__))
+#include <sys/tree.h>
+
 /* How much of the stack one read brings in; the rest is read by word. */
 #define UNWIND_STACK_CACHE	(16 * 1024)
 
@@ -140,6 +148,16 @@ unwind_report(struct unwind_space *s, int pid)
 	}
 	if (dwfl_report_end(s->dwfl, NULL, NULL) != 0)
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Unwinding a stopped thread needs the thread callbacks, which open the
+ * main program's ELF file; return addresses noted by the recorder do not.
+ */
+static int
+unwind_attach(struct unwind_space *s, int pid)
+{
 	if (!s->attached)
 		s->attached = dwfl_attach_state(s->dwfl, NULL, pid,
 		    &unwind_thread_callbacks, s);
@@ -227,6 +245,8 @@ unwind_capture(struct unwind_space *s, int pid, int tid,
 	struct unwind_walk w;
 	struct unwind_stack *st;
 
+	if (unwind_attach(s, pid) != 0)
+		return -ENOTSUP;
 	unwind_walk(s, tid, &w);
 	if (w.unknown && unwind_report(s, pid) == 0)
 		unwind_walk(s, tid, &w);
@@ -295,6 +315,48 @@ unwind_strdup(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
+/*
+ * Names and lines by module file and offset, across address spaces: the
+ * hundred processes of a shell script run the same few programs, and the
+ * symbols of each are read once, not once per exec.
+ */
+struct frame_entry {
+	RB_ENTRY(frame_entry) link;
+	char		*module;
+	uint64_t	 offset;
+	struct trace_frame frame;	/* pc unused */
+};
+
+static int
+frame_entry_compare(const struct frame_entry *a, const struct frame_entry *b)
+{
+	int c = strcmp(a->module, b->module);
+
+	if (c != 0)
+		return c;
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
+RB_HEAD(frame_cache, frame_entry);
+RB_GENERATE_STATIC(frame_cache, frame_entry, link, frame_entry_compare)
+#undef __unused
+static struct frame_cache frame_cache = RB_INITIALIZER(&frame_cache);
+
+void
+unwind_cache_free(void)
+{
+	struct frame_entry *e, *next;
+
+	RB_FOREACH_SAFE(e, frame_cache, &frame_cache, next) {
+		RB_REMOVE(frame_cache, &frame_cache, e);
+		free(e->module);
+		free(e->frame.function);
+		free(e->frame.file);
+		free(e->frame.object);
+		free(e);
+	}
+}
+
 static void
 unwind_frame_describe(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
 {
@@ -318,6 +380,54 @@ unwind_frame_describe(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
 	}
 }
 
+static int
+frame_copy(struct trace_frame *to, const struct trace_frame *from,
+    uint64_t pc)
+{
+	*to = (struct trace_frame){ .pc = pc, .line = from->line,
+	    .function = unwind_strdup(from->function),
+	    .file = unwind_strdup(from->file),
+	    .object = unwind_strdup(from->object) };
+	if ((from->function != NULL && to->function == NULL) ||
+	    (from->file != NULL && to->file == NULL) ||
+	    (from->object != NULL && to->object == NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+/* One frame, from the cache or looked up and then cached. */
+static void
+unwind_frame_lookup(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
+{
+	struct frame_entry key, *e;
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	Dwarf_Addr start = 0;
+	const char *name;
+
+	if (mod == NULL || (name = dwfl_module_info(mod, NULL, &start, NULL,
+	    NULL, NULL, NULL, NULL)) == NULL) {
+		unwind_frame_describe(dwfl, pc, f);
+		return;
+	}
+	key.module = (char *)(uintptr_t)name;
+	key.offset = pc - start;
+	if ((e = RB_FIND(frame_cache, &frame_cache, &key)) == NULL &&
+	    (e = calloc(1, sizeof(*e))) != NULL) {
+		unwind_frame_describe(dwfl, pc, &e->frame);
+		e->offset = pc - start;
+		if ((e->module = strdup(name)) == NULL) {
+			free(e->frame.function);
+			free(e->frame.file);
+			free(e->frame.object);
+			free(e);
+			e = NULL;
+		} else
+			RB_INSERT(frame_cache, &frame_cache, e);
+	}
+	if (e == NULL || frame_copy(f, &e->frame, pc) != 0)
+		*f = (struct trace_frame){ .pc = pc };
+}
+
 /* Function, file:line and object of every frame of a stack. */
 int
 unwind_symbolize(const struct unwind_stack *st, struct trace_frame **frames,
@@ -330,7 +440,7 @@ unwind_symbolize(const struct unwind_stack *st, struct trace_frame **frames,
 	if ((f = calloc(st->n, sizeof(*f))) == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n; i++)
-		unwind_frame_describe(st->space->dwfl, st->pcs[i], &f[i]);
+		unwind_frame_lookup(st->space->dwfl, st->pcs[i], &f[i]);
 	*frames = f;
 	*nframes = st->n;
 	return 0;

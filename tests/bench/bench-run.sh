@@ -48,8 +48,11 @@ if [ ! -x "$LEAKY" ]; then
 	exit 1
 fi
 row "C open/close x$LOOP" "$LEAKY" churn "$LOOP"
-if command -v python3 >/dev/null 2>&1; then
-	row "python3 files x$FILES" python3 -c "
+# The interpreter itself, not a version manager's shell wrapper around it.
+PYTHON=${PYTHON:-$(python3 -c 'import sys; print(sys.executable)' \
+    2>/dev/null)}
+if [ -n "$PYTHON" ]; then
+	row "python3 files x$FILES" "$PYTHON" -c "
 for i in range($FILES):
     open('/dev/null').close()"
 else
