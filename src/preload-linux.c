@@ -87,10 +87,49 @@ result(long ret)
 
 struct walk {
 	uint64_t	*returns;
+	uint64_t	*cfas;		/* each frame's canonical frame address */
 	uint32_t	 n;
 	uintptr_t	 first;		/* the caller's return address */
 	bool		 started;
 };
+
+/*
+ * The last stack each thread walked.  A loop that opens files calls from
+ * the same place at the same depth again and again; when every return
+ * address still sits where the last walk found it, the walk would find
+ * the same stack.  On x86-64 a call pushes the return address just below
+ * the frame address of the function called, which libgcc gives with the
+ * context of that return address, so that is where to look; elsewhere
+ * the stack is always walked.
+ */
+struct memo {
+	uintptr_t	 first;
+	uintptr_t	 anchor;	/* the recorder's frame: the depth */
+	uint32_t	 n;
+	uint64_t	 returns[PRELOAD_FRAMES];
+	uint64_t	 cfas[PRELOAD_FRAMES];
+};
+
+static __thread struct memo memo;
+
+static bool
+memo_holds(uintptr_t first, uintptr_t anchor)
+{
+#if defined(__x86_64__)
+	if (memo.n == 0 || memo.first != first || memo.anchor != anchor)
+		return false;
+	for (uint32_t i = 0; i < memo.n; i++) {
+		if (*(const uint64_t *)(uintptr_t)(memo.cfas[i] - 8) !=
+		    memo.returns[i])
+			return false;
+	}
+	return true;
+#else
+	(void)first;
+	(void)anchor;
+	return false;
+#endif
+}
 
 static _Unwind_Reason_Code
 walk_frame(struct _Unwind_Context *context, void *arg)
@@ -104,31 +143,46 @@ walk_frame(struct _Unwind_Context *context, void *arg)
 	if (!w->started && ip != w->first)
 		return _URC_NO_REASON;
 	w->started = true;
+	w->cfas[w->n] = _Unwind_GetCFA(context);
 	w->returns[w->n++] = ip;
 	return w->n < PRELOAD_FRAMES ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
+static uint32_t
+stack_note(uint64_t *returns, uintptr_t first, uintptr_t anchor)
+{
+	struct walk w;
+
+	if (!memo_holds(first, anchor)) {
+		w = (struct walk){ .returns = memo.returns,
+		    .cfas = memo.cfas, .first = first };
+		_Unwind_Backtrace(walk_frame, &w);
+		if (w.n == 0) {
+			memo.returns[0] = first;
+			w.n = 1;
+		}
+		memo.n = w.n;
+		memo.first = first;
+		memo.anchor = anchor;
+	}
+	for (uint32_t i = 0; i < memo.n; i++)
+		returns[i] = memo.returns[i];
+	return memo.n;
 }
 
 static void
 record(int fd, long nr, void *caller)
 {
 	struct preload_slot *s;
-	struct walk w;
 
 	if (table == NULL || fd < 0 || (uint32_t)fd >= table->nslots)
 		return;
 	s = &table->slots[fd];
 	s->call = 0;
 	s->nframes = 0;
-	if (stacks) {
-		w = (struct walk){ .returns = s->returns,
-		    .first = (uintptr_t)caller };
-		_Unwind_Backtrace(walk_frame, &w);
-		if (w.n == 0) {
-			s->returns[0] = (uintptr_t)caller;
-			w.n = 1;
-		}
-		s->nframes = w.n;
-	}
+	if (stacks)
+		s->nframes = stack_note(s->returns, (uintptr_t)caller,
+		    (uintptr_t)__builtin_frame_address(0));
 	__atomic_store_n(&s->call, (uint32_t)nr + 1, __ATOMIC_RELEASE);
 }
 

@@ -472,6 +472,46 @@ START_TEST(recorder_and_ptrace_both_attribute)
 }
 END_TEST
 
+/* Does the stack of finding INDEX hold FUNCTION at leaky.c:LINE? */
+static bool
+stack_has(const struct jv *doc, size_t index, const char *function, int line)
+{
+	const struct jv *stack = jv_get(finding(doc, index), "stack");
+
+	for (size_t i = 0; stack != NULL && i < stack->count; i++) {
+		const struct jv *f = jv_at(stack, i);
+		const char *fn = jv_str(f, "function");
+
+		if (fn != NULL && strcmp(fn, function) == 0 &&
+		    (int)jv_num(f, "line") == line)
+			return true;
+	}
+	return false;
+}
+
+/* Two leaks from one function called from two places keep their callers. */
+START_TEST(each_leak_keeps_its_caller)
+{
+	const char *modes[] = { NULL, "--no-preload" };
+	int a = site_line("via_a"), b = site_line("via_b");
+
+	for (size_t i = 0; i < 2; i++) {
+		struct run_result r;
+		struct jv *doc = run_program_json(leaky(), "callers", NULL,
+		    modes[i], NULL, &r);
+
+		ck_assert_uint_eq(summary(doc, "leak"), 2);
+		ck_assert_msg(stack_has(doc, 0, "via_a", a) !=
+		    stack_has(doc, 1, "via_a", a), "via_a once: %s", r.out);
+		ck_assert_msg(stack_has(doc, 0, "via_b", b) !=
+		    stack_has(doc, 1, "via_b", b), "via_b once: %s", r.out);
+		ck_assert(stack_has(doc, 0, "open_null", site_line("open_null")));
+		jv_free(doc);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
 /* A static program cannot be preloaded: ptrace alone attributes. */
 START_TEST(static_program_is_attributed)
 {
@@ -614,6 +654,7 @@ run_suite(void)
 	tcase_add_test(tc, stacks_name_function_and_line);
 	tcase_add_test(tc, recorder_and_ptrace_both_attribute);
 	tcase_add_test(tc, static_program_is_attributed);
+	tcase_add_test(tc, each_leak_keeps_its_caller);
 	tcase_add_test(tc, aggregated_with_stacks);
 	tcase_add_test(tc, frame_suppression);
 	tcase_add_test(tc, ptrace_user_is_named);

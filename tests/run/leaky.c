@@ -213,6 +213,35 @@ leak_stale(void)
 	waitpid(pid, NULL, 0);
 }
 
+/*
+ * One opening function called from two places at the same depth: each
+ * leak must keep its own caller, however the stacks are remembered.
+ */
+static int
+open_null(void)
+{
+	return open("/dev/null", O_RDONLY);	/* site:open_null */
+}
+
+static void
+via_a(void)
+{
+	open_null();			/* site:via_a */
+}
+
+static void
+via_b(void)
+{
+	open_null();			/* site:via_b */
+}
+
+static void
+leak_two_callers(void)
+{
+	via_a();
+	via_b();
+}
+
 /* An inheritable descriptor carried into a new program. */
 static void
 leak_exec(void)
@@ -271,7 +300,7 @@ static const struct scenario scenarios[] = {
 	{ "inotify", leak_inotify }, { "memfd", leak_memfd },
 	{ "fork", leak_fork }, { "thread", leak_thread }, { "scm", leak_scm },
 	{ "exec", leak_exec }, { "reuse", leak_reuse },
-	{ "stale", leak_stale },
+	{ "stale", leak_stale }, { "callers", leak_two_callers },
 };
 
 int
