@@ -181,7 +181,7 @@ sanitize:
 lint:
 	mandoc -Tlint -Wwarning man/fdaudit.1
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-	    --inline-suppr -Iinclude -D__linux__ src tests
+	    --inline-suppr -Iinclude -D__linux__ -D__x86_64__ src tests
 
 $(BUILD)/tests/bench/floor: tests/bench/floor.c
 	@mkdir -p $(@D)

@@ -681,7 +681,7 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 {
 	struct unwind_stack *stack = NULL;
 	const struct trace_syscall *sc;
-	struct preload_slot ps;
+	struct preload_slot ps = { .call = 0 };
 	struct origin_slot *s;
 
 	if (preload_slot_read(t, p, tid, fd, &ps) != 0 ||

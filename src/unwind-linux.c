@@ -338,6 +338,7 @@ frame_entry_compare(const struct frame_entry *a, const struct frame_entry *b)
 }
 
 RB_HEAD(frame_cache, frame_entry);
+/* cppcheck-suppress unknownMacro */
 RB_GENERATE_STATIC(frame_cache, frame_entry, link, frame_entry_compare)
 #undef __unused
 static struct frame_cache frame_cache = RB_INITIALIZER(&frame_cache);
