@@ -109,7 +109,7 @@ PRELOAD_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARNINGS) \
 		 $(filter-out -fsanitize=%,$(CFLAGS))
 $(PRELOAD): src/preload-linux.c include/preload.h
 	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
-	    -shared -Wl,-z,now -Wl,-z,relro -o $@ src/preload-linux.c -ldl
+	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ src/preload-linux.c -ldl
 
 $(LIB): $(CORE_OBJS)
 	rm -f $@

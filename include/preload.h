@@ -19,16 +19,21 @@
 
 #include <stdint.h>
 
-/* The environment variable that arms the recorder: "COOKIE,STACKS". */
+/* The environment variable that arms the recorder: "VERSION,COOKIE,STACKS". */
 #define PRELOAD_ENV		"FDAUDIT_PRELOAD"
 /* The recorder's file, next to the fdaudit binary or in its libdir. */
 #define PRELOAD_FILE		"fdaudit-preload.so"
 
 #define PRELOAD_MAGIC		0x66647072u	/* "fdpr" */
-#define PRELOAD_VERSION		1u
+#define PRELOAD_VERSION		2u
 #define PRELOAD_FRAMES		32
-/* Tables cover at most this many descriptor numbers. */
-#define PRELOAD_MAX_SLOTS	(1u << 20)
+/*
+ * Slots come in chunks mapped when a number in them is first used, so a
+ * process with a high limit and few descriptors reserves little.
+ */
+#define PRELOAD_CHUNK		256u
+#define PRELOAD_CHUNKS		4096u
+#define PRELOAD_MAX_SLOTS	(PRELOAD_CHUNK * PRELOAD_CHUNKS)
 
 /*
  * The announcement: dup(-1) with the table's address as second argument
@@ -40,16 +45,22 @@
 struct preload_slot {
 	uint32_t	 call;		/* system call number + 1; 0: empty */
 	uint32_t	 nframes;
+	uint64_t	 serial;	/* the table's count when it was made */
 	uint64_t	 returns[PRELOAD_FRAMES];	/* innermost first */
 };
 
 struct preload_table {
 	uint32_t	 magic;
 	uint32_t	 version;
-	uint32_t	 nslots;
+	uint32_t	 chunk;		/* slots per chunk */
 	uint32_t	 frames;
+	/*
+	 * Creations so far.  The supervisor notes it with each record of
+	 * its own, so that of two records of one number the later wins.
+	 */
+	uint64_t	 serial;
 	uint64_t	 reserved[6];
-	struct preload_slot slots[];
+	uint64_t	 chunks[PRELOAD_CHUNKS];	/* addresses, 0: none */
 };
 
 #endif /* FDAUDIT_PRELOAD_H */

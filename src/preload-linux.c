@@ -6,18 +6,17 @@
  * without a ptrace stop, and notes which call made the descriptor and,
  * unless stacks are off, its return addresses.
  *
- * Only calls that are not cancellation points in practice are taken
- * over: accept(2) and friends block, and a thread cancelled there must
- * see glibc's own wrapper, so they keep stopping in the supervisor.
- * Everything here must be safe in a signal handler and before main: no
- * locks, no allocation after the constructor.
+ * The opening calls are cancellation points, as in glibc: asynchronous
+ * cancellation is on while they run.  accept(2) and friends are left to
+ * glibc and keep stopping in the supervisor.  Everything here must be
+ * safe in a signal handler and before main: no locks, and memory only
+ * from mmap(2).
  */
 #define _GNU_SOURCE
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -26,10 +25,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <unwind.h>
 
@@ -111,6 +113,8 @@ struct memo {
 };
 
 static __thread struct memo memo;
+/* Set while the memo is in use: a signal handler's call walks alone. */
+static __thread volatile sig_atomic_t memo_busy;
 
 static bool
 memo_holds(uintptr_t first, uintptr_t anchor)
@@ -149,25 +153,73 @@ walk_frame(struct _Unwind_Context *context, void *arg)
 }
 
 static uint32_t
+stack_walk(uint64_t *returns, uint64_t *cfas, uintptr_t first)
+{
+	struct walk w = { .returns = returns, .cfas = cfas, .first = first };
+
+	_Unwind_Backtrace(walk_frame, &w);
+	return w.n;
+}
+
+static uint32_t
 stack_note(uint64_t *returns, uintptr_t first, uintptr_t anchor)
 {
-	struct walk w;
+	uint64_t cfas[PRELOAD_FRAMES];
+	uint32_t n;
 
-	if (!memo_holds(first, anchor)) {
-		w = (struct walk){ .returns = memo.returns,
-		    .cfas = memo.cfas, .first = first };
-		_Unwind_Backtrace(walk_frame, &w);
-		if (w.n == 0) {
-			memo.returns[0] = first;
-			w.n = 1;
+	if (memo_busy)
+		n = stack_walk(returns, cfas, first);
+	else {
+		memo_busy = 1;
+		if (memo_holds(first, anchor)) {
+			n = memo.n;
+			memcpy(returns, memo.returns, n * sizeof(*returns));
+		} else {
+			n = stack_walk(returns, cfas, first);
+			memo.n = 0;
+			memcpy(memo.returns, returns, n * sizeof(*returns));
+			memcpy(memo.cfas, cfas, n * sizeof(*cfas));
+			memo.first = first;
+			memo.anchor = anchor;
+			memo.n = n;
 		}
-		memo.n = w.n;
-		memo.first = first;
-		memo.anchor = anchor;
+		memo_busy = 0;
 	}
-	for (uint32_t i = 0; i < memo.n; i++)
-		returns[i] = memo.returns[i];
-	return memo.n;
+	if (n == 0) {
+		returns[0] = first;
+		n = 1;
+	}
+	return n;
+}
+
+/*
+ * The slot of a number, its chunk mapped on first use.  Two threads may
+ * map the same chunk; the one that loses the race unmaps its own.
+ */
+static struct preload_slot *
+slot_find(int fd, bool create)
+{
+	size_t size = PRELOAD_CHUNK * sizeof(struct preload_slot);
+	uint64_t *chunk, expected = 0;
+	void *m;
+
+	if (table == NULL || fd < 0 || (uint32_t)fd >= PRELOAD_MAX_SLOTS)
+		return NULL;
+	chunk = &table->chunks[(uint32_t)fd / PRELOAD_CHUNK];
+	if (__atomic_load_n(chunk, __ATOMIC_ACQUIRE) == 0) {
+		if (!create)
+			return NULL;
+		m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+		    MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			return NULL;
+		if (!__atomic_compare_exchange_n(chunk, &expected,
+		    (uint64_t)(uintptr_t)m, false, __ATOMIC_ACQ_REL,
+		    __ATOMIC_ACQUIRE))
+			munmap(m, size);
+	}
+	return (struct preload_slot *)(uintptr_t)__atomic_load_n(chunk,
+	    __ATOMIC_ACQUIRE) + (uint32_t)fd % PRELOAD_CHUNK;
 }
 
 static void
@@ -175,14 +227,14 @@ record(int fd, long nr, void *caller)
 {
 	struct preload_slot *s;
 
-	if (table == NULL || fd < 0 || (uint32_t)fd >= table->nslots)
+	if ((s = slot_find(fd, true)) == NULL)
 		return;
-	s = &table->slots[fd];
-	s->call = 0;
+	__atomic_store_n(&s->call, 0, __ATOMIC_RELAXED);
 	s->nframes = 0;
 	if (stacks)
 		s->nframes = stack_note(s->returns, (uintptr_t)caller,
 		    (uintptr_t)__builtin_frame_address(0));
+	s->serial = __atomic_add_fetch(&table->serial, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->call, (uint32_t)nr + 1, __ATOMIC_RELEASE);
 }
 
@@ -205,17 +257,34 @@ made_pair(long ret, const int *fds, long nr, void *caller)
 	return 0;
 }
 
+/* A call that may block, as a cancellation point. */
+static long
+call_cancellable(long nr, long a, long b, long c, long d)
+{
+	int old;
+	long ret;
+
+	pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &old);
+	ret = call6(nr, a, b, c, d, 0);
+	pthread_setcanceltype(old, NULL);
+	return ret;
+}
+
 static int
 open_common(int dirfd, const char *path, int flags, mode_t mode,
     void *caller)
 {
-	return made(call6(SYS_openat, dirfd, (long)path, flags, mode, 0),
-	    SYS_openat, caller);
+	return made(call_cancellable(SYS_openat, dirfd, (long)path, flags,
+	    mode), SYS_openat, caller);
 }
+
+/* O_TMPFILE includes O_DIRECTORY: all of its bits must be there. */
+#define OPEN_NEEDS_MODE(flags)						\
+	(((flags) & O_CREAT) != 0 || ((flags) & O_TMPFILE) == O_TMPFILE)
 
 /* The mode argument exists only for calls that may create a file. */
 #define OPEN_MODE(flags, last, mode) do {				\
-	if ((flags) & (O_CREAT | O_TMPFILE)) {				\
+	if (OPEN_NEEDS_MODE(flags)) {					\
 		va_list ap;						\
 		va_start(ap, last);					\
 		(mode) = va_arg(ap, mode_t);				\
@@ -263,46 +332,61 @@ openat64(int dirfd, const char *path, int flags, ...)
 	    __builtin_return_address(0));
 }
 
-/* The checked variants _FORTIFY_SOURCE uses when flags are not constant. */
+/*
+ * The checked variants _FORTIFY_SOURCE uses when flags are not constant:
+ * like glibc's, they stop a program that would create a file without
+ * giving its mode.
+ */
 int	__open_2(const char *, int);
 int	__open64_2(const char *, int);
 int	__openat_2(int, const char *, int);
 int	__openat64_2(int, const char *, int);
 
+static int
+open_checked(int dirfd, const char *path, int flags, void *caller)
+{
+	static const char message[] = "*** invalid open call: O_CREAT or "
+	    "O_TMPFILE without mode ***: terminated\n";
+
+	if (OPEN_NEEDS_MODE(flags)) {
+		(void)!write(STDERR_FILENO, message, sizeof(message) - 1);
+		abort();
+	}
+	return open_common(dirfd, path, flags, 0, caller);
+}
+
 EXPORT int
 __open_2(const char *path, int flags)
 {
-	return open_common(AT_FDCWD, path, flags, 0,
+	return open_checked(AT_FDCWD, path, flags,
 	    __builtin_return_address(0));
 }
 
 EXPORT int
 __open64_2(const char *path, int flags)
 {
-	return open_common(AT_FDCWD, path, flags, 0,
+	return open_checked(AT_FDCWD, path, flags,
 	    __builtin_return_address(0));
 }
 
 EXPORT int
 __openat_2(int dirfd, const char *path, int flags)
 {
-	return open_common(dirfd, path, flags, 0,
-	    __builtin_return_address(0));
+	return open_checked(dirfd, path, flags, __builtin_return_address(0));
 }
 
 EXPORT int
 __openat64_2(int dirfd, const char *path, int flags)
 {
-	return open_common(dirfd, path, flags, 0,
-	    __builtin_return_address(0));
+	return open_checked(dirfd, path, flags, __builtin_return_address(0));
 }
 
 static int
 creat_common(const char *path, mode_t mode, void *caller)
 {
 #ifdef SYS_creat
-	return made(call6(SYS_creat, (long)path, mode, 0, 0, 0), SYS_creat,
-	    caller);
+	return made(call_cancellable(SYS_creat, (long)path, mode, 0, 0),
+	    SYS_creat, caller);
 #else
 	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC,
 	    mode, caller);
@@ -484,61 +568,60 @@ memfd_create(const char *name, unsigned int flags)
 EXPORT int
 close(int fd)
 {
-	if (table != NULL && fd >= 0 && (uint32_t)fd < table->nslots)
-		__atomic_store_n(&table->slots[fd].call, 0, __ATOMIC_RELEASE);
+	struct preload_slot *s = slot_find(fd, false);
+
+	if (s != NULL)
+		__atomic_store_n(&s->call, 0, __ATOMIC_RELEASE);
 	if (real_close != NULL)
 		return real_close(fd);
 	return result(syscall(SYS_close, fd));
 }
 
+/* "VERSION,COOKIE,STACKS", from a supervisor that reads this version. */
 static bool
-arm(const char *value)
+arm(const char *value, uint64_t *armed)
 {
+	unsigned long version;
 	char *end;
 
-	cookie = strtoull(value, &end, 16);
-	if (end == value || *end != ',' || cookie == 0)
+	version = strtoul(value, &end, 10);
+	if (end == value || *end != ',' || version != PRELOAD_VERSION)
+		return false;
+	value = end + 1;
+	*armed = strtoull(value, &end, 16);
+	if (end == value || *end != ',' || *armed == 0)
 		return false;
 	stacks = end[1] == '1';
 	return true;
 }
 
-/* How many numbers the table covers: what the hard limit allows. */
-static uint32_t
-slots_wanted(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max == RLIM_INFINITY
-	    || rl.rlim_max > PRELOAD_MAX_SLOTS)
-		return PRELOAD_MAX_SLOTS;
-	return (uint32_t)rl.rlim_max;
-}
-
+/*
+ * The cookie is used only once the table exists and was announced:
+ * before that, and when the table cannot be made, every call stops and
+ * ptrace records it.
+ */
 __attribute__((constructor)) static void
 preload_init(void)
 {
 	const char *value = getenv(PRELOAD_ENV);
 	struct preload_table *t;
-	uint32_t nslots;
-	size_t size;
+	uint64_t armed;
 
 	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
 	real_close = (int (*)(int))dlsym(RTLD_NEXT, "close");
-	if (value == NULL || !arm(value))
+	if (value == NULL || !arm(value, &armed))
 		return;
-	nslots = slots_wanted();
-	size = sizeof(*t) + (size_t)nslots * sizeof(t->slots[0]);
-	t = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0);
 	if (t == MAP_FAILED)
 		return;
 	t->magic = PRELOAD_MAGIC;
 	t->version = PRELOAD_VERSION;
-	t->nslots = nslots;
+	t->chunk = PRELOAD_CHUNK;
 	t->frames = PRELOAD_FRAMES;
 	/* Without the cookie in the sixth argument, this call stops. */
-	(void)syscall(SYS_dup, PRELOAD_ANNOUNCE_FD, (long)t, (long)cookie, 0L,
+	(void)syscall(SYS_dup, PRELOAD_ANNOUNCE_FD, (long)t, (long)armed, 0L,
 	    0L, 0L);
 	table = t;
+	cookie = armed;
 }

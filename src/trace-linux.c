@@ -53,7 +53,8 @@
 
 #define TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXIT | \
 	PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
-	PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
+	PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL | \
+	PTRACE_O_TRACEVFORKDONE)
 
 /* Where a creating call leaves its descriptors. */
 enum trace_result {
@@ -152,6 +153,7 @@ struct origin_slot {
 	bool		 used;
 	dev_t		 dev;
 	ino_t		 ino;
+	uint64_t	 serial;	/* the recorder's count when made */
 	struct trace_origin origin;
 	struct unwind_stack *stack;	/* NULL without --stacks */
 };
@@ -183,7 +185,17 @@ struct tproc {
 	size_t		 nslots;
 	struct unwind_space *space;	/* the program's modules, for stacks */
 	uint64_t	 table;		/* the recorder's, in its memory */
-	uint32_t	 table_slots;
+	/*
+	 * Serials the recorder gave while a vfork child borrowed this
+	 * process's memory: the child's records, not this process's.
+	 */
+	struct serial_range *borrowed;
+	size_t		 nborrowed;
+};
+
+struct serial_range {
+	uint64_t	 after;
+	uint64_t	 upto;
 };
 
 struct tthread {
@@ -194,6 +206,7 @@ struct tthread {
 	const struct trace_syscall *pending;
 	uint64_t	 pending_arg;	/* where a pair of descriptors goes */
 	struct unwind_stack *pending_stack;
+	uint64_t	 vfork_serial;	/* the recorder's count at its vfork */
 };
 
 struct tracer {
@@ -380,6 +393,7 @@ proc_free(struct tproc *p)
 	free(p->command);
 	slots_clear(p);
 	unwind_space_unref(p->space);
+	free(p->borrowed);
 	free(p);
 }
 
@@ -426,7 +440,6 @@ proc_identity_copy(struct tproc *p, const struct tproc *parent)
 	/* Until it execs, a child runs its parent's program. */
 	p->space = unwind_space_ref(parent->space);
 	p->table = parent->table;
-	p->table_slots = parent->table_slots;
 	return 0;
 }
 
@@ -550,6 +563,8 @@ slot_current(const struct tproc *p, int fd, const struct stat *st)
 	return s;
 }
 
+static uint64_t preload_serial(const struct tproc *, int);
+
 static void
 record_fd(struct tthread *th, int fd, const char *name)
 {
@@ -561,8 +576,9 @@ record_fd(struct tthread *th, int fd, const char *name)
 		return;
 	slot_clear(s);
 	*s = (struct origin_slot){ .used = true, .dev = st.st_dev,
-	    .ino = st.st_ino, .origin = { .syscall = name,
-	    .state = TRACE_ORIGIN_CREATED, .created_by = th->proc->pid },
+	    .ino = st.st_ino, .serial = preload_serial(th->proc, th->tid),
+	    .origin = { .syscall = name, .state = TRACE_ORIGIN_CREATED,
+	    .created_by = th->proc->pid },
 	    .stack = unwind_stack_ref(th->pending_stack) };
 }
 
@@ -621,10 +637,36 @@ preload_announce(struct tproc *p, int tid, uint64_t addr)
 	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
 	    (ssize_t)sizeof(head) || head.magic != PRELOAD_MAGIC ||
 	    head.version != PRELOAD_VERSION || head.frames != PRELOAD_FRAMES ||
-	    head.nslots > PRELOAD_MAX_SLOTS)
+	    head.chunk != PRELOAD_CHUNK)
 		return;
 	p->table = addr;
-	p->table_slots = head.nslots;
+}
+
+/* The recorder's count of creations, or 0 without a recorder. */
+static uint64_t
+preload_serial(const struct tproc *p, int tid)
+{
+	uint64_t serial = 0;
+	struct iovec local = { &serial, sizeof(serial) };
+	struct iovec remote = { (void *)(uintptr_t)(p->table +
+	    offsetof(struct preload_table, serial)), sizeof(serial) };
+
+	if (p->table == 0 ||
+	    process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(serial))
+		return 0;
+	return serial;
+}
+
+static bool
+preload_borrowed(const struct tproc *p, uint64_t serial)
+{
+	for (size_t i = 0; i < p->nborrowed; i++) {
+		if (serial > p->borrowed[i].after &&
+		    serial <= p->borrowed[i].upto)
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -654,13 +696,22 @@ preload_slot_read(const struct tracer *t, const struct tproc *p, int tid,
 {
 	size_t len = t->stacks ? sizeof(*slot) :
 	    offsetof(struct preload_slot, returns);
-	struct iovec local = { slot, len };
-	struct iovec remote = { (void *)(uintptr_t)(p->table +
-	    offsetof(struct preload_table, slots) +
-	    (uint64_t)fd * sizeof(*slot)), len };
+	uint64_t chunk = 0;
+	struct iovec local = { &chunk, sizeof(chunk) };
+	struct iovec remote;
 
-	if (p->table == 0 || fd < 0 || (uint32_t)fd >= p->table_slots)
+	if (p->table == 0 || fd < 0 || (uint32_t)fd >= PRELOAD_MAX_SLOTS)
 		return -ENOENT;
+	remote.iov_base = (void *)(uintptr_t)(p->table + offsetof(struct
+	    preload_table, chunks) + (uint32_t)fd / PRELOAD_CHUNK *
+	    sizeof(chunk));
+	remote.iov_len = sizeof(chunk);
+	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(chunk) || chunk == 0)
+		return -ENOENT;
+	local = (struct iovec){ slot, len };
+	remote = (struct iovec){ (void *)(uintptr_t)(chunk +
+	    (uint32_t)fd % PRELOAD_CHUNK * sizeof(*slot)), len };
 	if (process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)len)
 		return -EIO;
 	if (slot->call == 0)
@@ -672,12 +723,12 @@ preload_slot_read(const struct tracer *t, const struct tproc *p, int tid,
 
 /*
  * Take the recorder's record of fd into the process's records, with the
- * identity the descriptor has now.  Only numbers without a current
- * record of the supervisor's get here.
+ * identity the descriptor has now, when it is later than the record the
+ * supervisor has (serial `after').
  */
 static const struct origin_slot *
 preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
-    const struct stat *st, const struct fd_kind *kind)
+    const struct stat *st, const struct fd_kind *kind, uint64_t after)
 {
 	struct unwind_stack *stack = NULL;
 	const struct trace_syscall *sc;
@@ -685,6 +736,7 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 	struct origin_slot *s;
 
 	if (preload_slot_read(t, p, tid, fd, &ps) != 0 ||
+	    ps.serial <= after || preload_borrowed(p, ps.serial) ||
 	    (sc = syscall_find((long)ps.call - 1, 0)) == NULL ||
 	    sc->result == RESULT_PTRACE || sc->result == RESULT_EXEC ||
 	    !preload_fits(sc, kind) || (s = slot_get(p, fd)) == NULL)
@@ -695,9 +747,9 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 		    ps.nframes, &stack);
 	slot_clear(s);
 	*s = (struct origin_slot){ .used = true, .dev = st->st_dev,
-	    .ino = st->st_ino, .origin = { .syscall = sc->name,
-	    .state = TRACE_ORIGIN_CREATED, .created_by = p->pid },
-	    .stack = stack };
+	    .ino = st->st_ino, .serial = ps.serial, .origin = {
+	    .syscall = sc->name, .state = TRACE_ORIGIN_CREATED,
+	    .created_by = p->pid }, .stack = stack };
 	return s;
 }
 
@@ -768,9 +820,14 @@ preload_import_all(const struct tracer *t, struct tproc *p, int tid)
 	if (p->table == 0 || fd_numbers(tid, &numbers, &n, &top) != 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		const struct origin_slot *s;
+
 		if (fd_describe(tid, numbers[i], &st, link, sizeof(link),
-		    &kind) == 0 && slot_current(p, numbers[i], &st) == NULL)
-			(void)preload_import(t, p, tid, numbers[i], &st, &kind);
+		    &kind) != 0)
+			continue;
+		s = slot_current(p, numbers[i], &st);
+		(void)preload_import(t, p, tid, numbers[i], &st, &kind,
+		    s != NULL ? s->serial : 0);
 	}
 	free(numbers);
 }
@@ -874,6 +931,8 @@ exec_mark(struct tproc *p)
 			slot_clear(s);
 			continue;
 		}
+		/* Older than anything the new program's recorder notes. */
+		s->serial = 0;
 		if (fd <= 2)
 			s->origin.state = TRACE_ORIGIN_STDIO;
 		else if (s->origin.state == TRACE_ORIGIN_CREATED)
@@ -910,6 +969,9 @@ on_exec(struct tracer *t, struct tthread *th)
 	unwind_space_unref(th->proc->space);
 	th->proc->space = NULL;
 	th->proc->table = 0;
+	free(th->proc->borrowed);
+	th->proc->borrowed = NULL;
+	th->proc->nborrowed = 0;
 	proc_identity_read(th->proc);
 }
 
@@ -945,7 +1007,7 @@ exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
     struct trace_fd *f)
 {
 	char link[PATH_MAX + 1];
-	const struct origin_slot *s;
+	const struct origin_slot *s, *imported;
 	struct fd_kind kind;
 	struct stat st;
 	int error;
@@ -959,8 +1021,11 @@ exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
 		return 0;
 	if ((f->target = strdup(link)) == NULL)
 		return -ENOMEM;
-	if ((s = slot_current(p, f->fd, &st)) != NULL ||
-	    (s = preload_import(t, p, tid, f->fd, &st, &kind)) != NULL) {
+	s = slot_current(p, f->fd, &st);
+	if ((imported = preload_import(t, p, tid, f->fd, &st, &kind,
+	    s != NULL ? s->serial : 0)) != NULL)
+		s = imported;
+	if (s != NULL) {
 		f->origin = &s->origin;
 		if (s->stack != NULL)
 			(void)unwind_symbolize(s->stack, &f->stack,
@@ -1055,6 +1120,15 @@ on_new_task(struct tracer *t, struct tthread *th, int event)
 	    parent == NULL)
 		return;
 	tid = (int)msg;
+	/*
+	 * Until it execs or exits, a vfork child writes its records into
+	 * this process's memory: keep what the recorder noted so far, and
+	 * note where its count stands (see on_vfork_done).
+	 */
+	if (event == PTRACE_EVENT_VFORK && parent->table != 0) {
+		preload_import_all(t, parent, th->tid);
+		th->vfork_serial = preload_serial(parent, th->tid);
+	}
 	if (event == PTRACE_EVENT_CLONE) {
 		snprintf(path, sizeof(path), "/proc/%d/task/%d", parent->pid,
 		    tid);
@@ -1073,6 +1147,29 @@ on_new_task(struct tracer *t, struct tthread *th, int event)
 		ptrace(PTRACE_CONT, tid, 0, 0);
 	} else
 		child->expected = true;
+}
+
+/*
+ * The vfork child has let go of the memory: what the recorder counted
+ * since the vfork was the child's (or, rarely, another thread's, which
+ * then falls back to ptrace's records).
+ */
+static void
+on_vfork_done(struct tthread *th)
+{
+	struct tproc *p = th->proc;
+	struct serial_range *grown;
+	uint64_t upto;
+
+	if (p == NULL || p->table == 0 ||
+	    (upto = preload_serial(p, th->tid)) <= th->vfork_serial)
+		return;
+	grown = reallocarray(p->borrowed, p->nborrowed + 1, sizeof(*grown));
+	if (grown == NULL)
+		return;
+	p->borrowed = grown;
+	grown[p->nborrowed++] = (struct serial_range){ th->vfork_serial,
+	    upto };
 }
 
 /* A stop of the group-stop kind: keep it stopped but listening. */
@@ -1121,6 +1218,9 @@ on_stop(struct tracer *t, int tid, struct tthread *th, int status)
 			break;
 		case PTRACE_EVENT_EXIT:
 			on_exit_event(t, th);
+			break;
+		case PTRACE_EVENT_VFORK_DONE:
+			on_vfork_done(th);
 			break;
 		default:
 			break;
@@ -1225,7 +1325,7 @@ preload_environment(const struct tracer *t)
 	char value[32], *list;
 	int error = 0;
 
-	snprintf(value, sizeof(value), "%llx,%d",
+	snprintf(value, sizeof(value), "%u,%llx,%d", PRELOAD_VERSION,
 	    (unsigned long long)t->cookie, t->stacks ? 1 : 0);
 	if (old != NULL && *old != '\0') {
 		if (asprintf(&list, "%s:%s", old, t->preload) == -1)

@@ -316,23 +316,28 @@ unwind_strdup(const char *s)
 }
 
 /*
- * Names and lines by module file and offset, across address spaces: the
- * hundred processes of a shell script run the same few programs, and the
- * symbols of each are read once, not once per exec.
+ * Names and lines by module build ID and offset, across address spaces:
+ * the hundred processes of a shell script run the same few programs, and
+ * the symbols of each are read once, not once per exec.  The build ID,
+ * not the path, says which program it is: a program rebuilt between two
+ * runs, or another one at the same path in a chroot, is another module.
  */
 struct frame_entry {
 	RB_ENTRY(frame_entry) link;
-	char		*module;
+	unsigned char	*id;
+	size_t		 idlen;
 	uint64_t	 offset;
-	struct trace_frame frame;	/* pc unused */
+	struct trace_frame frame;	/* pc and object unused */
 };
 
 static int
 frame_entry_compare(const struct frame_entry *a, const struct frame_entry *b)
 {
-	int c = strcmp(a->module, b->module);
+	int c;
 
-	if (c != 0)
+	if (a->idlen != b->idlen)
+		return a->idlen < b->idlen ? -1 : 1;
+	if ((c = memcmp(a->id, b->id, a->idlen)) != 0)
 		return c;
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
@@ -343,6 +348,16 @@ RB_GENERATE_STATIC(frame_cache, frame_entry, link, frame_entry_compare)
 #undef __unused
 static struct frame_cache frame_cache = RB_INITIALIZER(&frame_cache);
 
+static void
+frame_entry_free(struct frame_entry *e)
+{
+	free(e->id);
+	free(e->frame.function);
+	free(e->frame.file);
+	free(e->frame.object);
+	free(e);
+}
+
 void
 unwind_cache_free(void)
 {
@@ -350,11 +365,7 @@ unwind_cache_free(void)
 
 	RB_FOREACH_SAFE(e, frame_cache, &frame_cache, next) {
 		RB_REMOVE(frame_cache, &frame_cache, e);
-		free(e->module);
-		free(e->frame.function);
-		free(e->frame.file);
-		free(e->frame.object);
-		free(e);
+		frame_entry_free(e);
 	}
 }
 
@@ -383,17 +394,37 @@ unwind_frame_describe(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
 
 static int
 frame_copy(struct trace_frame *to, const struct trace_frame *from,
-    uint64_t pc)
+    uint64_t pc, const char *object)
 {
 	*to = (struct trace_frame){ .pc = pc, .line = from->line,
 	    .function = unwind_strdup(from->function),
 	    .file = unwind_strdup(from->file),
-	    .object = unwind_strdup(from->object) };
+	    .object = unwind_strdup(object) };
 	if ((from->function != NULL && to->function == NULL) ||
 	    (from->file != NULL && to->file == NULL) ||
-	    (from->object != NULL && to->object == NULL))
+	    (object != NULL && to->object == NULL))
 		return -ENOMEM;
 	return 0;
+}
+
+static struct frame_entry *
+frame_entry_new(Dwfl *dwfl, uint64_t pc, const unsigned char *id,
+    size_t idlen, uint64_t offset)
+{
+	struct frame_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	unwind_frame_describe(dwfl, pc, &e->frame);
+	e->offset = offset;
+	e->idlen = idlen;
+	if ((e->id = malloc(idlen)) == NULL) {
+		frame_entry_free(e);
+		return NULL;
+	}
+	memcpy(e->id, id, idlen);
+	RB_INSERT(frame_cache, &frame_cache, e);
+	return e;
 }
 
 /* One frame, from the cache or looked up and then cached. */
@@ -402,31 +433,30 @@ unwind_frame_lookup(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
 {
 	struct frame_entry key, *e;
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
-	Dwarf_Addr start = 0;
+	const unsigned char *id;
+	Dwarf_Addr start = 0, bias;
+	GElf_Addr idaddr;
 	const char *name;
+	int idlen;
 
 	if (mod == NULL || (name = dwfl_module_info(mod, NULL, &start, NULL,
-	    NULL, NULL, NULL, NULL)) == NULL) {
+	    NULL, NULL, NULL, NULL)) == NULL ||
+	    dwfl_module_getelf(mod, &bias) == NULL ||
+	    (idlen = dwfl_module_build_id(mod, &id, &idaddr)) <= 0) {
 		unwind_frame_describe(dwfl, pc, f);
 		return;
 	}
-	key.module = (char *)(uintptr_t)name;
+	key.id = (unsigned char *)(uintptr_t)id;
+	key.idlen = (size_t)idlen;
 	key.offset = pc - start;
-	if ((e = RB_FIND(frame_cache, &frame_cache, &key)) == NULL &&
-	    (e = calloc(1, sizeof(*e))) != NULL) {
-		unwind_frame_describe(dwfl, pc, &e->frame);
-		e->offset = pc - start;
-		if ((e->module = strdup(name)) == NULL) {
-			free(e->frame.function);
-			free(e->frame.file);
-			free(e->frame.object);
-			free(e);
-			e = NULL;
-		} else
-			RB_INSERT(frame_cache, &frame_cache, e);
-	}
-	if (e == NULL || frame_copy(f, &e->frame, pc) != 0)
+	if ((e = RB_FIND(frame_cache, &frame_cache, &key)) == NULL)
+		e = frame_entry_new(dwfl, pc, id, (size_t)idlen, pc - start);
+	if (e == NULL || frame_copy(f, &e->frame, pc, name) != 0) {
+		free(f->function);
+		free(f->file);
+		free(f->object);
 		*f = (struct trace_frame){ .pc = pc };
+	}
 }
 
 /* Function, file:line and object of every frame of a stack. */

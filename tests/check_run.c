@@ -512,6 +512,80 @@ START_TEST(each_leak_keeps_its_caller)
 }
 END_TEST
 
+/* The finding of a process-wide report whose target is TARGET. */
+static const struct jv *
+finding_of(const struct jv *doc, const char *target)
+{
+	const struct jv *l;
+
+	for (size_t i = 0; (l = finding(doc, i)) != NULL; i++) {
+		if (strcmp(jv_str(l, "target"), target) == 0)
+			return l;
+	}
+	return NULL;
+}
+
+static bool
+frames_have(const struct jv *l, const char *function, int line)
+{
+	const struct jv *stack = jv_get(l, "stack");
+
+	for (size_t i = 0; stack != NULL && i < stack->count; i++) {
+		const char *fn = jv_str(jv_at(stack, i), "function");
+
+		if (fn != NULL && strcmp(fn, function) == 0 &&
+		    (int)jv_num(jv_at(stack, i), "line") == line)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Of two records of one number, the later wins: a stdio open that ptrace
+ * saw, closed, then open() through the recorder; and a vfork child's
+ * calls in its parent's memory do not rewrite the parent's records.
+ */
+START_TEST(later_record_wins)
+{
+	const char *modes[] = { NULL, "--no-preload" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct run_result r;
+		struct jv *doc = run_program_json(leaky(), "reopen", NULL,
+		    modes[i], NULL, &r);
+
+		ck_assert_uint_eq(summary(doc, "leak"), 1);
+		ck_assert_msg(frames_have(finding(doc, 0), "leak_reopen",
+		    site_line("reopen")), "reopen: %s", r.out);
+		jv_free(doc);
+		run_result_free(&r);
+
+		doc = run_program_json(leaky(), "vfork", NULL, modes[i], NULL,
+		    &r);
+		ck_assert_uint_eq(summary(doc, "leak"), 2);
+		ck_assert_ptr_nonnull(finding_of(doc, "/dev/zero"));
+		ck_assert_msg(frames_have(finding_of(doc, "/dev/zero"),
+		    "leak_vfork", site_line("vfork_parent")), "vfork: %s",
+		    r.out);
+		jv_free(doc);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
+/* A thread blocked in open() can still be cancelled. */
+START_TEST(open_stays_a_cancellation_point)
+{
+	struct run_result r;
+	struct jv *doc = run_json("cancel", NULL, "--no-stacks", &r);
+
+	ck_assert_msg(r.status == 0, "exit %d: cancellation lost", r.status);
+	ck_assert_uint_eq(summary(doc, "leak"), 0);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
 /* A static program cannot be preloaded: ptrace alone attributes. */
 START_TEST(static_program_is_attributed)
 {
@@ -655,6 +729,8 @@ run_suite(void)
 	tcase_add_test(tc, recorder_and_ptrace_both_attribute);
 	tcase_add_test(tc, static_program_is_attributed);
 	tcase_add_test(tc, each_leak_keeps_its_caller);
+	tcase_add_test(tc, later_record_wins);
+	tcase_add_test(tc, open_stays_a_cancellation_point);
 	tcase_add_test(tc, aggregated_with_stacks);
 	tcase_add_test(tc, frame_suppression);
 	tcase_add_test(tc, ptrace_user_is_named);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *self;
@@ -242,6 +244,70 @@ leak_two_callers(void)
 	via_b();
 }
 
+/*
+ * A file opened and closed by stdio (which ptrace sees), then opened
+ * again at the same number through open(): the later call made it.
+ */
+static void
+leak_reopen(void)
+{
+	FILE *f = fopen("/dev/null", "r");
+
+	fclose(f);
+	open("/dev/null", O_RDONLY);	/* site:reopen */
+}
+
+/*
+ * A vfork child runs in its parent's memory: its close and open must not
+ * rewrite what the parent's leak is known by.
+ */
+static void
+leak_vfork(void)
+{
+	int fd = open("/dev/zero", O_RDONLY);	/* site:vfork_parent */
+	pid_t pid;
+
+	if ((pid = vfork()) == 0) {
+		close(fd);
+		open("/dev/null", O_RDONLY);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+}
+
+static void *
+fifo_open(void *path)
+{
+	return (void *)(intptr_t)open(path, O_RDONLY);
+}
+
+/*
+ * open() is a cancellation point: a thread blocked in it on a FIFO with
+ * no writer is cancelled.  Exits 3 when the cancellation is lost.
+ */
+static void
+cancel_open(void)
+{
+	char path[] = "/tmp/fdaudit-leaky-XXXXXX";
+	struct timespec deadline;
+	pthread_t t;
+	void *result;
+	int fd = mkstemp(path);
+
+	close(fd);
+	unlink(path);
+	mkfifo(path, 0600);
+	pthread_create(&t, NULL, fifo_open, path);
+	usleep(200000);
+	pthread_cancel(t);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	fd = pthread_timedjoin_np(t, &result, &deadline);
+	unlink(path);
+	if (fd != 0 || result != PTHREAD_CANCELED)
+		exit(3);
+}
+
 /* An inheritable descriptor carried into a new program. */
 static void
 leak_exec(void)
@@ -301,6 +367,8 @@ static const struct scenario scenarios[] = {
 	{ "fork", leak_fork }, { "thread", leak_thread }, { "scm", leak_scm },
 	{ "exec", leak_exec }, { "reuse", leak_reuse },
 	{ "stale", leak_stale }, { "callers", leak_two_callers },
+	{ "reopen", leak_reopen }, { "vfork", leak_vfork },
+	{ "cancel", cancel_open },
 };
 
 int
