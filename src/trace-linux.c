@@ -753,23 +753,34 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 	return s;
 }
 
-/* The type of a descriptor of another process, and its link text. */
+/* The link text and type of a descriptor whose stat is known. */
 static int
-fd_describe(int tid, int fd, struct stat *st, char *link, size_t size,
-    struct fd_kind *kind)
+fd_kind_read(int tid, int fd, const struct stat *st, char *link,
+    size_t size, struct fd_kind *kind)
 {
 	char path[64];
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", tid, fd);
-	if ((n = readlink(path, link, size - 1)) == -1 ||
-	    stat(path, st) == -1)
+	if ((n = readlink(path, link, size - 1)) == -1)
 		return -errno;
 	link[n] = '\0';
 	kind->type = fdtype_classify_link(link, &kind->object);
 	if (kind->object == FD_OBJECT_PATH)
 		kind->type = fdtype_classify_mode(st->st_mode);
 	return 0;
+}
+
+/* The identity, type and link text of a descriptor of another process. */
+static int
+fd_describe(int tid, int fd, struct stat *st, char *link, size_t size,
+    struct fd_kind *kind)
+{
+	int error;
+
+	if ((error = fd_identity(tid, fd, st)) != 0)
+		return error;
+	return fd_kind_read(tid, fd, st, link, size, kind);
 }
 
 /* The descriptor numbers of a thread's table, ascending or not. */
@@ -1012,13 +1023,16 @@ exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
 	struct stat st;
 	int error;
 
-	if ((error = fd_describe(tid, f->fd, &st, link, sizeof(link),
-	    &kind)) != 0)
+	/* The process is stopped: its table holds still between calls. */
+	if ((error = fd_identity(tid, f->fd, &st)) != 0)
 		return error;
-	f->type = kind.type;
 	f->inherited = start_has(t, f->fd, &st);
 	if (f->inherited)
 		return 0;
+	if ((error = fd_kind_read(tid, f->fd, &st, link, sizeof(link),
+	    &kind)) != 0)
+		return error;
+	f->type = kind.type;
 	if ((f->target = strdup(link)) == NULL)
 		return -ENOMEM;
 	s = slot_current(p, f->fd, &st);
