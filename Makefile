@@ -173,6 +173,8 @@ bench: $(BIN) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	    FLOOR=$(BUILD)/tests/bench/floor sh tests/bench/bench-all.sh
 	FDAUDIT=./$(BIN) LEAKY=$(BUILD)/tests/run/leaky \
 	    sh tests/bench/bench-run.sh
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/bench/bench-scale.sh
 
 install: $(BIN)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
