@@ -115,16 +115,17 @@ bad_usage(const char *fmt, ...)
 	exit(EXIT_STATUS_UNKNOWN);
 }
 
+/* Every number goes through strtonum; the message names the option. */
 static unsigned
-percent_parse(const char *arg, const char *what)
+percent_parse(const char *arg, const char *option)
 {
 	const char *errstr;
 	long long v;
 
 	v = strtonum(arg, 0, 100, &errstr);
 	if (errstr != NULL)
-		bad_usage("%s threshold \"%s\" is %s: give a percentage "
-		    "from 0 to 100", what, arg, errstr);
+		bad_usage("%s \"%s\" is %s: give a percentage from 0 to 100",
+		    option, arg, errstr);
 	return (unsigned)v;
 }
 
@@ -177,8 +178,9 @@ duration_parse(const char *arg, const char *what)
 	return (double)v * (double)scale;
 }
 
+/* `what' is "PID" for an operand, "-p" for the option. */
 static void
-pid_add(struct options *opt, const char *arg)
+pid_add(struct options *opt, const char *arg, const char *what)
 {
 	int *grown;
 
@@ -188,7 +190,7 @@ pid_add(struct options *opt, const char *arg)
 		exit(EXIT_STATUS_UNKNOWN);
 	}
 	opt->pids = grown;
-	opt->pids[opt->npids++] = (int)number_parse(arg, "PID", 1, INT_MAX);
+	opt->pids[opt->npids++] = (int)number_parse(arg, what, 1, INT_MAX);
 }
 
 static void
@@ -205,7 +207,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		opt->all = true;
 		break;
 	case 'c':
-		opt->thresholds.crit_pct = percent_parse(optarg, "critical");
+		opt->thresholds.crit_pct = percent_parse(optarg, "-c");
 		break;
 	case 'd':
 		opt->descriptors = true;
@@ -225,7 +227,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		opt->output = optarg;
 		break;
 	case 'p':
-		pid_add(opt, optarg);
+		pid_add(opt, optarg, "-p");
 		break;
 	case 's':
 		opt->summary = true;
@@ -242,7 +244,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		printf("fdaudit %s\n", FDAUDIT_VERSION);
 		exit(EXIT_STATUS_OK);
 	case 'w':
-		opt->thresholds.warn_pct = percent_parse(optarg, "warning");
+		opt->thresholds.warn_pct = percent_parse(optarg, "-w");
 		break;
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
@@ -303,7 +305,7 @@ options_parse(int argc, char **argv, struct options *opt)
 	    longopts, NULL)) != -1)
 		option_apply(opt, ch, argv);
 	for (int i = optind; i < argc; i++)
-		pid_add(opt, argv[i]);
+		pid_add(opt, argv[i], "PID");
 	if (opt->npids == 0 && !opt->all)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)

@@ -375,6 +375,26 @@ START_TEST(state_corrupt_or_reused_pid)
 	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
 	free(text);
 
+	/*
+	 * A count beyond what a process may hold: corrupt, replaced by a
+	 * file without it.
+	 */
+	f = fopen(state, "w");
+	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 "
+	    "1700000000:2147483648\n", h.pid);
+	fputs(line, f);
+	fclose(f);
+	doc = state_run(state, &h, &proc, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
+	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
+	ck_assert_ptr_null(strstr(text, "2147483648"));
+	free(text);
+
 	/* The same PID with another start time is another process. */
 	f = fopen(state, "w");
 	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 1700000000:5\n",
