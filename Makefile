@@ -201,7 +201,7 @@ FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c
 FUZZ_SRCS_fuzz_fdtype = src/fdtype.c
 FUZZ_SRCS_fuzz_sockdiag = src/sockdiag.c src/socktable.c
 FUZZ_SRCS_fuzz_procnet = src/procnet.c src/socktable.c
-FUZZ_SRCS_fuzz_state = src/state.c
+FUZZ_SRCS_fuzz_state = src/state.c src/audit.c src/fdinfo.c
 FUZZ_SRCS_fuzz_escape = src/escape.c src/json.c tests/jsonparse.c
 FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/%)
 

@@ -309,6 +309,7 @@ enum status	 audit_usage_status(double, const struct thresholds *);
 const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);
+bool		 process_shown(const struct process *);
 void		 fd_entry_release(struct fd_entry *);
 void		 process_free(struct process *);
 

@@ -375,7 +375,8 @@ collect(const struct options *opt, struct report *report)
 		struct process *proc = &report->processes[i];
 
 		if (proc->error != 0)
-			fprintf(stderr, "fdaudit: PID %d: %s%s\n", proc->pid,
+			fprintf(stderr, "fdaudit: PID %d: %s%s%s\n", proc->pid,
+			    process_shown(proc) ? "descriptor table: " : "",
 			    platform_strerror(proc->error),
 			    error_hint(proc->error));
 		audit_process(proc, &opt->thresholds);

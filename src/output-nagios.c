@@ -113,7 +113,7 @@ nagios_perfdata(FILE *out, const struct report *report)
 		const struct process *proc = &report->processes[i];
 		char *name;
 
-		if (proc->error != 0)
+		if (!process_shown(proc))
 			continue;
 		name = escape_nagios_label(proc->command ? proc->command :
 		    "?");
@@ -144,7 +144,7 @@ nagios_end(FILE *out, const struct report *report)
 	}
 	nagios_text(out, report, worst);
 	for (size_t i = 0; i < report->nprocesses; i++) {
-		if (report->processes[i].error == 0) {
+		if (process_shown(&report->processes[i])) {
 			fputs(" |", out);
 			nagios_perfdata(out, report);
 			break;

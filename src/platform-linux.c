@@ -982,6 +982,19 @@ user_fill(struct process *proc)
 	return 0;
 }
 
+/*
+ * A descriptor table that is refused (another user's process) may still
+ * be counted where the kernel gives the count to everyone, as Linux 6.2
+ * and later do in the size of /proc/PID/fd.
+ */
+static void
+table_refused_count(int proc_dir, struct process *proc)
+{
+	if ((proc->error == -EACCES || proc->error == -EPERM) &&
+	    proc->error_part == PROCESS_FDS && count_read(proc_dir, proc) == 0)
+		proc->have |= PROCESS_COUNT;
+}
+
 static int
 process_read(struct process *proc, unsigned what)
 {
@@ -1010,6 +1023,7 @@ process_read(struct process *proc, unsigned what)
 		}
 		proc->have |= parts[i];
 	}
+	table_refused_count(proc_dir, proc);
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
 		if (error == 0 && (error = still_alive(proc_dir)) != 0) {

@@ -331,7 +331,7 @@ state_apply(const char *path, struct report *report,
 		struct process *proc = &report->processes[i];
 		struct state_entry *e = &next.entries[next.nentries];
 
-		if (proc->error != 0)
+		if (!process_shown(proc))
 			continue;
 		entry_update(e, state_find(&old, proc), proc, now);
 		trend_compute(e, proc, opt, &proc->trend);
