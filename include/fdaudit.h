@@ -215,6 +215,7 @@ struct report {
 	size_t		 above_warning;	/* of them, at warning or worse */
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
+	bool		 others_hidden;	/* hidepid keeps other users' out */
 	double		 duration;	/* seconds the audit took */
 	const char	*failure;	/* why the report as a whole failed */
 };
@@ -252,6 +253,14 @@ struct proc_stat {
 };
 int		 stat_parse(const char *, size_t, struct proc_stat *);
 int		 file_nr_parse(const char *, size_t, struct system_info *);
+struct proc_hidepid {
+	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
+					   4 ptraceable */
+	bool		 have_gid;
+	long		 gid;		/* the group exempt from it */
+};
+int		 mountinfo_hidepid_parse(const char *, size_t,
+		    struct proc_hidepid *);
 int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);
 

@@ -191,6 +191,78 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 	return -EINVAL;
 }
 
+/* The field of a mountinfo line that starts at p, up to a blank. */
+static const char *
+field_skip(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	return p < end ? p + 1 : end;
+}
+
+/* One option of a comma-separated list: hidepid= and gid= of proc. */
+static void
+hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
+{
+	static const struct {
+		const char	*word;
+		int		 mode;
+	} modes[] = { { "off", 0 }, { "0", 0 }, { "noaccess", 1 }, { "1", 1 },
+	    { "invisible", 2 }, { "2", 2 }, { "ptraceable", 4 }, { "4", 4 } };
+	uint64_t n;
+
+	if (len > 8 && memcmp(opt, "hidepid=", 8) == 0) {
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (len - 8 == strlen(modes[i].word) &&
+			    memcmp(opt + 8, modes[i].word, len - 8) == 0)
+				out->mode = modes[i].mode;
+		}
+	} else if (len > 4 && memcmp(opt, "gid=", 4) == 0 &&
+	    number_parse(opt + 4, len - 4, 10, &n) && n <= LONG_MAX) {
+		out->gid = (long)n;
+		out->have_gid = true;
+	}
+}
+
+/*
+ * A line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNT-POINT
+ * OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS".  Returns 0 with
+ * the hidepid and gid options when it mounts a proc file system on
+ * /proc, -ENOENT for another mount, -EINVAL when it is not such a line.
+ */
+int
+mountinfo_hidepid_parse(const char *line, size_t len,
+    struct proc_hidepid *out)
+{
+	const char *p = line, *end = line + len, *mnt, *sep, *opt;
+
+	memset(out, 0, sizeof(out[0]));
+	for (int i = 0; i < 4; i++)
+		p = field_skip(p, end);
+	mnt = p;
+	p = field_skip(p, end);
+	/* Fields escape their blanks as \040: " - " is the separator. */
+	for (sep = p; sep + 3 <= end && memcmp(sep, " - ", 3) != 0; sep++)
+		;
+	if (p == end || sep + 3 > end)
+		return -EINVAL;
+	if (p - mnt != 6 || memcmp(mnt, "/proc ", 6) != 0)
+		return -ENOENT;
+	p = sep + 3;
+	if ((size_t)(end - p) < 5 || memcmp(p, "proc ", 5) != 0)
+		return -ENOENT;
+	p = field_skip(field_skip(p, end), end);
+	while (p < end && *p != ' ' && *p != '\n') {
+		opt = p;
+		while (p < end && *p != ',' && *p != ' ' && *p != '\n')
+			p++;
+		hidepid_option(opt, (size_t)(p - opt), out);
+		if (p < end && *p == ',')
+			p++;
+	}
+	return 0;
+}
+
 /* Flags of /proc/PID/stat: a kernel thread, a task on its way out. */
 #define STAT_FLAG_KTHREAD 0x00200000u
 #define STAT_FLAG_EXITING 0x00000004u

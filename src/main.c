@@ -321,6 +321,8 @@ error_hint(int error)
 {
 	if (error == -EACCES || error == -EPERM)
 		return ": run as its user, or as root with CAP_SYS_PTRACE";
+	if (error == -PLATFORM_EHIDDEN)
+		return ": run as its user, or as root";
 	return "";
 }
 

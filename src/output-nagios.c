@@ -104,6 +104,8 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 	}
 	if (report->nunreadable > 0)
 		fprintf(out, "; %zu unreadable", report->nunreadable);
+	if (report->others_hidden)
+		fputs("; processes of other users hidden by hidepid", out);
 }
 
 static void

@@ -465,6 +465,9 @@ table_all_end(FILE *out, const struct report *report)
 	if (report->examined > report->nprocesses)
 		fprintf(out, " shown of %zu", report->examined);
 	fputc('\n', out);
+	if (report->others_hidden)
+		fputs("processes of other users are hidden: /proc is mounted "
+		    "with hidepid (run as root to see them)\n", out);
 	if (report->nunreadable == 0)
 		return;
 	fprintf(out, "%zu could not be read (run as root to see them):",

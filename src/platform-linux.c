@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,8 @@ platform_strerror(int error)
 	case EACCES:
 	case EPERM:
 		return "permission denied";
+	case PLATFORM_EHIDDEN:
+		return "not visible: /proc is mounted with hidepid";
 	default:
 		return strerror(-error);
 	}
@@ -983,6 +986,22 @@ user_fill(struct process *proc)
 }
 
 /*
+ * Why /proc/PID could not be opened.  hidepid=invisible makes another
+ * user's process look absent; kill(2) with signal 0 still tells a
+ * process that exists (0, or EPERM when it is not ours) from one that
+ * does not (ESRCH).
+ */
+static int
+process_open_error(int pid, int error)
+{
+	if (error != ENOENT)
+		return -error;
+	if (kill(pid, 0) == 0 || errno == EPERM)
+		return -PLATFORM_EHIDDEN;
+	return -ESRCH;
+}
+
+/*
  * A descriptor table that is refused (another user's process) may still
  * be counted where the kernel gives the count to everyone, as Linux 6.2
  * and later do in the size of /proc/PID/fd.
@@ -1006,7 +1025,7 @@ process_read(struct process *proc, unsigned what)
 	snprintf(path, sizeof(path), "/proc/%d", proc->pid);
 	if ((proc_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
-		proc->error = errno == ENOENT ? -ESRCH : -errno;
+		proc->error = process_open_error(proc->pid, errno);
 		proc->error_part = PROCESS_IDENTITY;
 		return proc->error;
 	}
@@ -1149,6 +1168,52 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Whether the caller is in group `gid', as hidepid's gid= asks. */
+static bool
+in_group(long gid)
+{
+	gid_t groups[256];
+	int n;
+
+	if ((long)getegid() == gid)
+		return true;
+	if ((n = getgroups(sizeof(groups) / sizeof(groups[0]), groups)) < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if ((long)groups[i] == gid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * hidepid=invisible and hidepid=ptraceable leave other users' processes
+ * out of /proc altogether, unless the caller is root or in the group
+ * named by gid=.  The last proc mount on /proc is the one seen.
+ */
+bool
+platform_processes_hidden(void)
+{
+	struct proc_hidepid h, found = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	if (geteuid() == 0 ||
+	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return false;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (mountinfo_hidepid_parse(line, (size_t)n, &h) == 0)
+			found = h;
+	}
+	free(line);
+	fclose(f);
+	if (found.mode != 2 && found.mode != 4)
+		return false;
+	return !(found.have_gid && in_group(found.gid));
 }
 
 /* /proc/sys/fs/file-nr and fs.nr_open: the system-wide picture. */

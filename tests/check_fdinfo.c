@@ -3,6 +3,7 @@
  * the socket protocol word.  Inputs are real kernel text, then truncated
  * and malformed variants.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,43 @@ START_TEST(details_inotify_timerfd_signalfd)
 }
 END_TEST
 
+/* The hidepid option of the proc mount on /proc, and no other mount. */
+START_TEST(mountinfo_hidepid)
+{
+	static const char hidden[] = "65 46 0:39 / /proc rw,nosuid shared:12 "
+	    "- proc proc rw,hidepid=invisible,gid=27\n";
+	static const char numeric[] = "65 46 0:39 / /proc rw - proc proc "
+	    "rw,hidepid=4";
+	static const char plain[] = "46 44 0:21 / /proc rw,relatime - proc "
+	    "proc rw\n";
+	static const char elsewhere[] = "70 46 0:40 / /proc2 rw - proc proc "
+	    "rw,hidepid=2\n";
+	static const char other_type[] = "71 46 0:41 / /proc rw - tmpfs "
+	    "tmpfs rw,hidepid=2\n";
+	struct proc_hidepid h;
+
+	ck_assert_int_eq(mountinfo_hidepid_parse(hidden, strlen(hidden), &h),
+	    0);
+	ck_assert_int_eq(h.mode, 2);
+	ck_assert(h.have_gid);
+	ck_assert_int_eq(h.gid, 27);
+	ck_assert_int_eq(mountinfo_hidepid_parse(numeric, strlen(numeric),
+	    &h), 0);
+	ck_assert_int_eq(h.mode, 4);
+	ck_assert(!h.have_gid);
+	ck_assert_int_eq(mountinfo_hidepid_parse(plain, strlen(plain), &h), 0);
+	ck_assert_int_eq(h.mode, 0);
+	ck_assert_int_eq(mountinfo_hidepid_parse(elsewhere, strlen(elsewhere),
+	    &h), -ENOENT);
+	ck_assert_int_eq(mountinfo_hidepid_parse(other_type,
+	    strlen(other_type), &h), -ENOENT);
+	/* Every cut of the line is taken or refused, never read past. */
+	for (size_t n = 0; n < sizeof(hidden) - 1; n++)
+		(void)mountinfo_hidepid_parse(hidden, n, &h);
+	ck_assert_int_eq(mountinfo_hidepid_parse("garbage", 7, &h), -EINVAL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -303,6 +341,7 @@ main(void)
 	tcase_add_test(tc, sockproto_words);
 	tcase_add_test(tc, details_eventfd_epoll_pidfd);
 	tcase_add_test(tc, details_inotify_timerfd_signalfd);
+	tcase_add_test(tc, mountinfo_hidepid);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

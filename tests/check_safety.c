@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -17,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -651,6 +653,115 @@ START_TEST(twenty_thousand_descriptors)
 }
 END_TEST
 
+/* --- 7. /proc mounted with hidepid ------------------------------------ */
+
+/*
+ * Give this test process a mount namespace of its own with /proc
+ * mounted again with hidepid=2 (invisible); fdaudit started from it
+ * sees that /proc.  False when the system does not allow it.
+ */
+static bool
+hidepid_enter(void)
+{
+	if (unshare(CLONE_NEWNS) != 0)
+		return false;
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+	    0);
+	ck_assert_int_eq(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "hidepid=2"), 0);
+	return true;
+}
+
+/* fdaudit as nobody on a process of root's that /proc hides. */
+static void
+hidepid_named(const struct holder *h)
+{
+	const char *table[] = { NULL, NULL };
+	const char *json[] = { "-j", NULL, NULL };
+	const char *gone[] = { "-j", "4194304", NULL };
+	struct run_options nobody = { .uid = 65534, .drop_privileges = true };
+	struct run_result r;
+	struct jv *doc;
+
+	table[0] = json[1] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, table), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_msg(strstr(r.err, "not visible: /proc is mounted with "
+	    "hidepid") != NULL && count_lines(r.err) == 1, "%s", r.err);
+	ck_assert_ptr_null(strstr(r.err, "no such process"));
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
+	ck_assert_int_eq(r.status, 3);
+	doc = parse_output(&r);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
+	ck_assert_str_eq(jv_str(jv_at(jv_get(doc, "errors"), 0), "error"),
+	    "not visible: /proc is mounted with hidepid");
+	jv_free(doc);
+	run_result_free(&r);
+
+	/* A PID that does not exist is still said to be missing. */
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, gone), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "no such process"));
+	run_result_free(&r);
+}
+
+/* fdaudit -a as nobody says that others are hidden; root sees all. */
+static void
+hidepid_all(const struct holder *h)
+{
+	const char *table[] = { "-a", NULL };
+	const char *json[] = { "-a", "-j", NULL };
+	struct run_options nobody = { .uid = 65534, .drop_privileges = true };
+	const struct jv *procs;
+	struct run_result r;
+	struct jv *doc;
+	bool seen = false;
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, table), 0);
+	ck_assert_int_le(r.status, 2);
+	ck_assert_msg(strstr(r.out, "\nprocesses of other users are hidden: "
+	    "/proc is mounted with hidepid") != NULL, "%s", r.out);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
+	doc = parse_output(&r);
+	ck_assert(jv_get(doc, "others_hidden")->boolean);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++)
+		ck_assert_str_eq(jv_str(jv_at(procs, i), "user"), "nobody");
+	jv_free(doc);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, json), 0);
+	doc = parse_output(&r);
+	ck_assert(!jv_get(doc, "others_hidden")->boolean);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++)
+		seen |= (pid_t)jv_num(jv_at(procs, i), "pid") == h->pid;
+	ck_assert_msg(seen, "root does not see the helper");
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+START_TEST(hidepid_processes_said_hidden)
+{
+	struct holder h;
+
+	if (geteuid() != 0)
+		return;		/* mounting proc needs root */
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	if (hidepid_enter()) {
+		hidepid_named(&h);
+		hidepid_all(&h);
+		ck_assert_int_eq(umount2("/proc", MNT_DETACH), 0);
+	}
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -665,6 +776,7 @@ main(void)
 	tcase_add_test(tc, process_exits_during_the_audit);
 	tcase_add_test(tc, all_while_processes_churn);
 	tcase_add_test(tc, twenty_thousand_descriptors);
+	tcase_add_test(tc, hidepid_processes_said_hidden);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

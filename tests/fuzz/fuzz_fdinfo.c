@@ -34,6 +34,7 @@ fuzz_process_files(const char *buf, size_t size)
 	struct fd_limits limits;
 	struct system_info sys;
 	struct proc_stat ps;
+	struct proc_hidepid hidepid;
 	uint64_t value;
 	long uid;
 
@@ -48,6 +49,7 @@ fuzz_process_files(const char *buf, size_t size)
 	memset(&sys, 0, sizeof(sys));
 	(void)file_nr_parse(buf, size, &sys);
 	(void)single_number_parse(buf, size, &value);
+	(void)mountinfo_hidepid_parse(buf, size, &hidepid);
 }
 
 /* sockproto_name takes a string: the input up to its first NUL. */
