@@ -13,6 +13,10 @@
  *   fdholder -P                a pipe shared with a child process:
  *                              a "peer FD CHILD-PID CHILD-FD" line
  *   fdholder -U                all of it in a network namespace of its own
+ *   fdholder -I                all of it in a PID namespace of its own: a
+ *                              child, PID 1 inside, holds the descriptors,
+ *                              and an "nspid PID" line gives its PID
+ *                              outside; the other lines use inner PIDs
  *
  * Output on stdout: "pid N", then one line per descriptor it vouches for,
  * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
@@ -35,6 +39,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 
 #include <arpa/inet.h>
@@ -393,6 +398,43 @@ enter_new_netns(void)
 	close(s);
 }
 
+/*
+ * A PID namespace of its own.  Only children enter it, so the helper
+ * forks: the child, PID 1 inside, goes on to hold the descriptors and
+ * dies with the parent, which says the child's PID as seen from outside,
+ * lets it go on, and waits for it.
+ */
+static void
+enter_new_pidns(void)
+{
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	if (unshare(CLONE_NEWPID) != 0 || pipe(go) != 0)
+		err(1, "unshare");
+	if ((child = fork()) == -1)
+		err(1, "fork");
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		close(go[1]);
+		/* The parent's line must come first on the shared stdout. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		close(go[0]);
+		return;
+	}
+	close(go[0]);
+	printf("nspid\t%d\n", (int)child);
+	fflush(stdout);
+	if (write(go[1], "g", 1) != 1)
+		err(1, "write");
+	close(go[1]);
+	while (waitpid(child, &status, 0) == -1)
+		;
+	_exit(0);
+}
+
 /* Names a hostile process could give its files. */
 static void
 open_hostile(const char *dir)
@@ -510,14 +552,17 @@ main(int argc, char **argv)
 {
 	const char *dir = "/tmp", *name = NULL;
 	long count = -1, soft = -1;
-	int hostile = 0, sockets = 0, shared = 0, netns = 0;
+	int hostile = 0, sockets = 0, shared = 0, netns = 0, pidns = 0;
 	struct rlimit rl;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:l:n:N:PSUx")) != -1) {
+	while ((ch = getopt(argc, argv, "d:Il:n:N:PSUx")) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'I':
+			pidns = 1;
 			break;
 		case 'l':
 			soft = strtol(optarg, NULL, 10);
@@ -542,7 +587,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: fdholder [-d dir] [-l soft] "
-			    "[-n count] [-N name] [-PSUx]\n");
+			    "[-n count] [-N name] [-IPSUx]\n");
 			return 2;
 		}
 	}
@@ -558,6 +603,8 @@ main(int argc, char **argv)
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			err(1, "setrlimit");
 	}
+	if (pidns)
+		enter_new_pidns();
 	if (netns)
 		enter_new_netns();
 	printf("pid %d\n", (int)getpid());
