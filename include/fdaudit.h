@@ -234,9 +234,11 @@ struct fdinfo {
 	int64_t		 pos;
 	unsigned long	 flags;
 	uint64_t	 ino;
+	uint64_t	 mnt_id;	/* the mount the file is on */
 	bool		 have_pos;
 	bool		 have_flags;
 	bool		 have_ino;
+	bool		 have_mnt_id;
 };
 int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
 int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
@@ -259,8 +261,20 @@ struct proc_hidepid {
 	bool		 have_gid;
 	long		 gid;		/* the group exempt from it */
 };
-int		 mountinfo_hidepid_parse(const char *, size_t,
+struct mountinfo_entry {
+	uint64_t	 id;
+	const char	*mount_point;	/* escaped, as the kernel writes it */
+	size_t		 mount_point_len;
+	const char	*fstype;
+	size_t		 fstype_len;
+	const char	*super_options;
+	size_t		 super_options_len;
+};
+int		 mountinfo_line_parse(const char *, size_t,
+		    struct mountinfo_entry *);
+void		 proc_hidepid_parse(const char *, size_t,
 		    struct proc_hidepid *);
+bool		 fstype_may_wait(const char *, size_t);
 int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);
 

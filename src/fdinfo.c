@@ -110,6 +110,12 @@ fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
 				info->ino = n;
 				info->have_ino = true;
 			}
+		} else if ((v = line_value(line, len, "mnt_id:", &vlen)) !=
+		    NULL) {
+			if (number_parse(v, vlen, 10, &n)) {
+				info->mnt_id = n;
+				info->have_mnt_id = true;
+			}
 		}
 	}
 	return info->have_flags ? 0 : -EINVAL;
@@ -200,6 +206,53 @@ field_skip(const char *p, const char *end)
 	return p < end ? p + 1 : end;
 }
 
+/* The length of the field at p, up to a blank or the end of the line. */
+static size_t
+field_length(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (s < end && *s != ' ' && *s != '\n')
+		s++;
+	return (size_t)(s - p);
+}
+
+/*
+ * A line of /proc/PID/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNT-POINT
+ * OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS".  The fields point
+ * into the line, and the mount point stays escaped as the kernel wrote
+ * it.  Returns 0, or -EINVAL when it is not such a line.
+ */
+int
+mountinfo_line_parse(const char *line, size_t len,
+    struct mountinfo_entry *out)
+{
+	const char *p = line, *end = line + len, *sep;
+	uint64_t id;
+
+	memset(out, 0, sizeof(out[0]));
+	if (!number_parse(p, field_length(p, end), 10, &id))
+		return -EINVAL;
+	out->id = id;
+	for (int i = 0; i < 4; i++)
+		p = field_skip(p, end);
+	out->mount_point = p;
+	out->mount_point_len = field_length(p, end);
+	p = field_skip(p, end);
+	/* Fields escape their blanks as \040: " - " is the separator. */
+	for (sep = p; sep + 3 <= end && memcmp(sep, " - ", 3) != 0; sep++)
+		;
+	if (p == end || sep + 3 > end)
+		return -EINVAL;
+	p = sep + 3;
+	out->fstype = p;
+	out->fstype_len = field_length(p, end);
+	p = field_skip(field_skip(p, end), end);
+	out->super_options = p;
+	out->super_options_len = field_length(p, end);
+	return out->fstype_len > 0 ? 0 : -EINVAL;
+}
+
 /* One option of a comma-separated list: hidepid= and gid= of proc. */
 static void
 hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
@@ -224,43 +277,44 @@ hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
 	}
 }
 
-/*
- * A line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNT-POINT
- * OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS".  Returns 0 with
- * the hidepid and gid options when it mounts a proc file system on
- * /proc, -ENOENT for another mount, -EINVAL when it is not such a line.
- */
-int
-mountinfo_hidepid_parse(const char *line, size_t len,
-    struct proc_hidepid *out)
+/* The hidepid and gid options among the super options of a proc mount. */
+void
+proc_hidepid_parse(const char *options, size_t len, struct proc_hidepid *out)
 {
-	const char *p = line, *end = line + len, *mnt, *sep, *opt;
+	const char *p = options, *end = options + len, *opt;
 
 	memset(out, 0, sizeof(out[0]));
-	for (int i = 0; i < 4; i++)
-		p = field_skip(p, end);
-	mnt = p;
-	p = field_skip(p, end);
-	/* Fields escape their blanks as \040: " - " is the separator. */
-	for (sep = p; sep + 3 <= end && memcmp(sep, " - ", 3) != 0; sep++)
-		;
-	if (p == end || sep + 3 > end)
-		return -EINVAL;
-	if (p - mnt != 6 || memcmp(mnt, "/proc ", 6) != 0)
-		return -ENOENT;
-	p = sep + 3;
-	if ((size_t)(end - p) < 5 || memcmp(p, "proc ", 5) != 0)
-		return -ENOENT;
-	p = field_skip(field_skip(p, end), end);
-	while (p < end && *p != ' ' && *p != '\n') {
+	while (p < end) {
 		opt = p;
-		while (p < end && *p != ',' && *p != ' ' && *p != '\n')
+		while (p < end && *p != ',')
 			p++;
 		hidepid_option(opt, (size_t)(p - opt), out);
-		if (p < end && *p == ',')
+		if (p < end)
 			p++;
 	}
-	return 0;
+}
+
+/*
+ * Whether a file system of this type may make stat(2) wait on a party
+ * that need not answer: a server over the network, or a FUSE daemon.
+ */
+bool
+fstype_may_wait(const char *type, size_t len)
+{
+	static const char *const waiting[] = {
+		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs",
+		"9p", "ceph", "afs", "coda", "glusterfs", "lustre",
+		"orangefs", "virtiofs", "ncpfs", "vboxsf", "davfs",
+	};
+
+	if (len > 5 && memcmp(type, "fuse.", 5) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(waiting) / sizeof(waiting[0]); i++) {
+		if (len == strlen(waiting[i]) && memcmp(type, waiting[i],
+		    len) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Flags of /proc/PID/stat: a kernel thread, a task on its way out. */

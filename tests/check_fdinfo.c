@@ -285,40 +285,45 @@ START_TEST(details_inotify_timerfd_signalfd)
 }
 END_TEST
 
-/* The hidepid option of the proc mount on /proc, and no other mount. */
-START_TEST(mountinfo_hidepid)
+/* Lines of mountinfo: their fields, hidepid and the waiting types. */
+START_TEST(mountinfo_lines)
 {
 	static const char hidden[] = "65 46 0:39 / /proc rw,nosuid shared:12 "
 	    "- proc proc rw,hidepid=invisible,gid=27\n";
-	static const char numeric[] = "65 46 0:39 / /proc rw - proc proc "
-	    "rw,hidepid=4";
-	static const char plain[] = "46 44 0:21 / /proc rw,relatime - proc "
-	    "proc rw\n";
-	static const char elsewhere[] = "70 46 0:40 / /proc2 rw - proc proc "
-	    "rw,hidepid=2\n";
-	static const char other_type[] = "71 46 0:41 / /proc rw - tmpfs "
-	    "tmpfs rw,hidepid=2\n";
+	static const char fuse[] = "80 27 0:50 / /mnt/a\\040b rw - "
+	    "fuse.sshfs host:/ rw,user_id=0\n";
+	struct mountinfo_entry m;
 	struct proc_hidepid h;
 
-	ck_assert_int_eq(mountinfo_hidepid_parse(hidden, strlen(hidden), &h),
-	    0);
+	ck_assert_int_eq(mountinfo_line_parse(hidden, strlen(hidden), &m), 0);
+	ck_assert_uint_eq(m.id, 65);
+	ck_assert(m.mount_point_len == 5 &&
+	    memcmp(m.mount_point, "/proc", 5) == 0);
+	ck_assert(m.fstype_len == 4 && memcmp(m.fstype, "proc", 4) == 0);
+	proc_hidepid_parse(m.super_options, m.super_options_len, &h);
 	ck_assert_int_eq(h.mode, 2);
 	ck_assert(h.have_gid);
 	ck_assert_int_eq(h.gid, 27);
-	ck_assert_int_eq(mountinfo_hidepid_parse(numeric, strlen(numeric),
-	    &h), 0);
+	proc_hidepid_parse("rw,hidepid=4", 12, &h);
 	ck_assert_int_eq(h.mode, 4);
 	ck_assert(!h.have_gid);
-	ck_assert_int_eq(mountinfo_hidepid_parse(plain, strlen(plain), &h), 0);
+	proc_hidepid_parse("rw", 2, &h);
 	ck_assert_int_eq(h.mode, 0);
-	ck_assert_int_eq(mountinfo_hidepid_parse(elsewhere, strlen(elsewhere),
-	    &h), -ENOENT);
-	ck_assert_int_eq(mountinfo_hidepid_parse(other_type,
-	    strlen(other_type), &h), -ENOENT);
-	/* Every cut of the line is taken or refused, never read past. */
+	ck_assert(!fstype_may_wait(m.fstype, m.fstype_len));
+
+	ck_assert_int_eq(mountinfo_line_parse(fuse, strlen(fuse), &m), 0);
+	ck_assert_uint_eq(m.id, 80);
+	ck_assert_uint_eq(m.mount_point_len, strlen("/mnt/a\\040b"));
+	ck_assert(fstype_may_wait(m.fstype, m.fstype_len));
+	ck_assert(fstype_may_wait("nfs4", 4));
+	ck_assert(!fstype_may_wait("ext4", 4));
+	ck_assert(!fstype_may_wait("fuse.", 5));
+	/* Every cut of a line is taken or refused, never read past. */
 	for (size_t n = 0; n < sizeof(hidden) - 1; n++)
-		(void)mountinfo_hidepid_parse(hidden, n, &h);
-	ck_assert_int_eq(mountinfo_hidepid_parse("garbage", 7, &h), -EINVAL);
+		(void)mountinfo_line_parse(hidden, n, &m);
+	ck_assert_int_eq(mountinfo_line_parse("garbage", 7, &m), -EINVAL);
+	ck_assert_int_eq(mountinfo_line_parse("1 2 3 4 5 6 -", 13, &m),
+	    -EINVAL);
 }
 END_TEST
 
@@ -341,7 +346,7 @@ main(void)
 	tcase_add_test(tc, sockproto_words);
 	tcase_add_test(tc, details_eventfd_epoll_pidfd);
 	tcase_add_test(tc, details_inotify_timerfd_signalfd);
-	tcase_add_test(tc, mountinfo_hidepid);
+	tcase_add_test(tc, mountinfo_lines);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -762,6 +763,111 @@ START_TEST(hidepid_processes_said_hidden)
 }
 END_TEST
 
+/* --- 8. a file system that does not answer ------------------------- */
+
+/* Whether stat(2) of `path' is still waiting after a second. */
+static bool
+stat_blocks(const char *path)
+{
+	struct pollfd done;
+	struct stat st;
+	int p[2];
+	pid_t child;
+	bool blocked;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	if ((child = fork()) == 0) {
+		close(p[0]);
+		(void)stat(path, &st);
+		_exit(0);
+	}
+	ck_assert_int_gt(child, 0);
+	close(p[1]);
+	/* The pipe ends when the child does. */
+	done = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	blocked = poll(&done, 1, 1000) == 0;
+	child_kill(child);
+	close(p[0]);
+	return blocked;
+}
+
+/* The descriptor of `proc' whose target is `target', or NULL. */
+static const struct jv *
+fd_with_target(const struct jv *proc, const char *target)
+{
+	const struct jv *fds = jv_get(proc, "fds");
+
+	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
+		const char *t = jv_str(jv_at(fds, i), "target");
+
+		if (t != NULL && strcmp(t, target) == 0)
+			return jv_at(fds, i);
+	}
+	return NULL;
+}
+
+/* One audit, which must end within `bound' seconds and say why. */
+static void
+audit_bounded(const char *const *args, const struct holder *h,
+    const char *held, double bound)
+{
+	const struct jv *procs, *proc = NULL, *fd;
+	struct run_result r;
+	struct jv *doc;
+	double start = now_seconds(), took;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	took = now_seconds() - start;
+	ck_assert_msg(took < bound, "%s: took %.2f s", args[0], took);
+	ck_assert_msg(r.status <= 2, "%s: status %d: %s", args[0], r.status,
+	    r.err);
+	doc = parse_output(&r);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++) {
+		if ((pid_t)jv_num(jv_at(procs, i), "pid") == h->pid)
+			proc = jv_at(procs, i);
+	}
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_ptr_nonnull(fd = fd_with_target(proc, held));
+	ck_assert_str_eq(jv_str(fd, "error"), "timed out");
+	ck_assert_str_eq(jv_str(fd, "mode"), "r");
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+/*
+ * A file on a FUSE file system whose daemon no longer answers: stat(2)
+ * of it waits until killed, as the test first shows.  fdaudit must
+ * still end, well within its deadline per mount, and report that
+ * descriptor as timed out, its other fields read as usual.
+ */
+START_TEST(file_system_that_does_not_answer)
+{
+	const char *extra[] = { "-F", NULL };
+	const char *by_pid[] = { "-j", NULL, NULL };
+	const char *every[] = { "-a", "-d", "-j", NULL };
+	char held[PATH_MAX], path[64];
+	struct holder h;
+	int fd = -1;
+
+	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0)
+		return;		/* mounting FUSE needs root and the device */
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(held, sizeof(held), "%s/fuse/held", h.dir);
+	for (size_t i = 0; i < h.nfds; i++) {
+		if (strcmp(h.fds[i].target, held) == 0)
+			fd = h.fds[i].fd;
+	}
+	ck_assert_int_ge(fd, 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", h.pid, fd);
+	ck_assert_msg(stat_blocks(path), "stat of %s answers", held);
+	by_pid[1] = pid_text(h.pid);
+	audit_bounded(by_pid, &h, held, 3.0);
+	audit_bounded(every, &h, held, 5.0);
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -777,6 +883,7 @@ main(void)
 	tcase_add_test(tc, all_while_processes_churn);
 	tcase_add_test(tc, twenty_thousand_descriptors);
 	tcase_add_test(tc, hidepid_processes_said_hidden);
+	tcase_add_test(tc, file_system_that_does_not_answer);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
