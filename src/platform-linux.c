@@ -84,6 +84,8 @@ struct table_reader {
 	size_t		 nfds;
 	size_t		 cap;
 	int		 error;
+	uint64_t	 local_mount;	/* the last mount found local */
+	bool		 have_local_mount;
 };
 
 /* A small cache of user names: most processes belong to a few users. */
@@ -654,14 +656,19 @@ stat_with_deadline(int pid, int number, struct stat *st)
  * mount are not asked at all.
  */
 static int
-path_stat(const struct table_reader *r, int number, const char *name,
+path_stat(struct table_reader *r, int number, const char *name,
     const struct fdinfo *info, struct stat *st)
 {
 	enum mount_kind kind = MOUNT_LOCAL;
 	int error;
 
-	if (info->have_mnt_id)
-		kind = mount_kind_of(r->pid, info->mnt_id);
+	/* Most files of a table are on one local mount: no lock for it. */
+	if (info->have_mnt_id && !(r->have_local_mount &&
+	    info->mnt_id == r->local_mount) &&
+	    (kind = mount_kind_of(r->pid, info->mnt_id)) == MOUNT_LOCAL) {
+		r->local_mount = info->mnt_id;
+		r->have_local_mount = true;
+	}
 	if (kind == MOUNT_LOCAL)
 		return fstatat(r->fd_dir, name, st, 0) == 0 ? 0 : -errno;
 	if (kind == MOUNT_STUCK)
@@ -678,7 +685,7 @@ path_stat(const struct table_reader *r, int number, const char *name,
  * another -errno.
  */
 static int
-descriptor_stat(const struct table_reader *r, const char *name,
+descriptor_stat(struct table_reader *r, const char *name,
     const struct fdinfo *info, char *link, struct fd_entry *fd)
 {
 	enum fd_object object;
@@ -716,7 +723,7 @@ descriptor_stat(const struct table_reader *r, const char *name,
  * read first: it names the mount, which says how to stat the file.
  */
 static int
-descriptor_read(const struct table_reader *r, struct fd_entry *fd)
+descriptor_read(struct table_reader *r, struct fd_entry *fd)
 {
 	char name[16], link[PATH_MAX + 1], info_buf[4096], *big, *text;
 	struct fdinfo info;
