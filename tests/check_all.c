@@ -656,16 +656,27 @@ START_TEST(hostile_names_in_nagios_and_prometheus)
 }
 END_TEST
 
+/*
+ * As nobody, -a -d names root's processes in the footer; -a alone still
+ * counts them where the kernel gives everyone the count (the size of
+ * /proc/PID/fd since Linux 6.2) and the limits (/proc/PID/limits).
+ */
 START_TEST(unprivileged_all_shows_footer)
 {
 	const char *args[] = { "-a", "-d", NULL };
 	const char *json[] = { "-a", "-d", "-j", NULL };
+	const char *counts[] = { "-a", "-j", NULL };
 	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	const struct jv *proc;
 	struct run_result r;
+	struct holder h;
+	struct stat st;
 	struct jv *doc;
+	char path[64];
 
 	if (geteuid() != 0)
 		return;
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
 	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run as root",
 	    r.out), "no footer: %s", r.out);
@@ -674,8 +685,24 @@ START_TEST(unprivileged_all_shows_footer)
 	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
 	doc = json_of(&r);
 	ck_assert(jv_num(doc, "unreadable") >= 1);
+	ck_assert_ptr_null(process_by_pid(doc, h.pid));
 	jv_free(doc);
 	run_result_free(&r);
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", h.pid);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, counts), 0);
+	doc = json_of(&r);
+	proc = process_by_pid(doc, h.pid);
+	if (st.st_size > 0) {
+		ck_assert_ptr_nonnull(proc);
+		ck_assert_str_eq(jv_str(proc, "user"), "root");
+		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
+		ck_assert(jv_num(proc, "limit_soft") > 0);
+	}
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
 }
 END_TEST
 

@@ -654,6 +654,55 @@ START_TEST(twenty_thousand_descriptors)
 }
 END_TEST
 
+/* The fastest of three audits of a helper holding `n' descriptors. */
+static double
+audit_seconds(int n)
+{
+	char count[16];
+	const char *extra[] = { "-n", count, NULL };
+	const char *args[] = { "-s", "--no-peers", NULL, NULL };
+	struct run_result r;
+	struct holder h;
+	double best = 1e9, start, took;
+
+	snprintf(count, sizeof(count), "%d", n);
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[2] = pid_text(h.pid);
+	for (int run = 0; run < 3; run++) {
+		start = now_seconds();
+		ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+		took = now_seconds() - start;
+		ck_assert_msg(r.status <= 2, "status %d: %s", r.status, r.err);
+		run_result_free(&r);
+		if (took < best)
+			best = took;
+	}
+	holder_stop(&h);
+	return best;
+}
+
+/*
+ * Ten times the descriptors take about ten times as long, less the
+ * fixed costs.  The bound leaves room for a busy machine; a step that
+ * grew with the square of the table would take a hundred times.
+ */
+START_TEST(no_quadratic_step)
+{
+	struct rlimit rl;
+	double small, large;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_msg(rl.rlim_max >= 20000, "hard limit %lu",
+	    (unsigned long)rl.rlim_max);
+	rl.rlim_cur = rl.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	small = audit_seconds(2000);
+	large = audit_seconds(20000);
+	ck_assert_msg(large < 25 * small, "2,000 descriptors in %.3f s, "
+	    "20,000 in %.3f s", small, large);
+}
+END_TEST
+
 /* --- 7. /proc mounted with hidepid ------------------------------------ */
 
 /*
@@ -882,6 +931,7 @@ main(void)
 	tcase_add_test(tc, process_exits_during_the_audit);
 	tcase_add_test(tc, all_while_processes_churn);
 	tcase_add_test(tc, twenty_thousand_descriptors);
+	tcase_add_test(tc, no_quadratic_step);
 	tcase_add_test(tc, hidepid_processes_said_hidden);
 	tcase_add_test(tc, file_system_that_does_not_answer);
 	suite_add_tcase(s, tc);
