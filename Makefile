@@ -196,6 +196,8 @@ bench: $(BIN) $(PRELOAD) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	    FLOOR=$(BUILD)/tests/bench/floor sh tests/bench/bench-all.sh
 	FDAUDIT=./$(BIN) LEAKY=$(BUILD)/tests/run/leaky \
 	    sh tests/bench/bench-run.sh
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/bench/bench-scale.sh
 
 install: $(BIN) $(PRELOAD)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -228,7 +230,7 @@ FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c
 FUZZ_SRCS_fuzz_fdtype = src/fdtype.c
 FUZZ_SRCS_fuzz_sockdiag = src/sockdiag.c src/socktable.c
 FUZZ_SRCS_fuzz_procnet = src/procnet.c src/socktable.c
-FUZZ_SRCS_fuzz_state = src/state.c
+FUZZ_SRCS_fuzz_state = src/state.c src/audit.c src/fdinfo.c
 FUZZ_SRCS_fuzz_escape = src/escape.c src/json.c tests/jsonparse.c
 FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/%)
 

@@ -215,6 +215,7 @@ struct report {
 	size_t		 above_warning;	/* of them, at warning or worse */
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
+	bool		 others_hidden;	/* hidepid keeps other users' out */
 	double		 duration;	/* seconds the audit took */
 	const char	*failure;	/* why the report as a whole failed */
 };
@@ -233,9 +234,11 @@ struct fdinfo {
 	int64_t		 pos;
 	unsigned long	 flags;
 	uint64_t	 ino;
+	uint64_t	 mnt_id;	/* the mount the file is on */
 	bool		 have_pos;
 	bool		 have_flags;
 	bool		 have_ino;
+	bool		 have_mnt_id;
 };
 int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
 int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
@@ -252,6 +255,26 @@ struct proc_stat {
 };
 int		 stat_parse(const char *, size_t, struct proc_stat *);
 int		 file_nr_parse(const char *, size_t, struct system_info *);
+struct proc_hidepid {
+	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
+					   4 ptraceable */
+	bool		 have_gid;
+	long		 gid;		/* the group exempt from it */
+};
+struct mountinfo_entry {
+	uint64_t	 id;
+	const char	*mount_point;	/* escaped, as the kernel writes it */
+	size_t		 mount_point_len;
+	const char	*fstype;
+	size_t		 fstype_len;
+	const char	*super_options;
+	size_t		 super_options_len;
+};
+int		 mountinfo_line_parse(const char *, size_t,
+		    struct mountinfo_entry *);
+void		 proc_hidepid_parse(const char *, size_t,
+		    struct proc_hidepid *);
+bool		 fstype_may_wait(const char *, size_t);
 int		 single_number_parse(const char *, size_t, uint64_t *);
 const char	*sockproto_name(const char *, char *, size_t);
 
@@ -309,6 +332,7 @@ enum status	 audit_usage_status(double, const struct thresholds *);
 const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);
+bool		 process_shown(const struct process *);
 void		 fd_entry_release(struct fd_entry *);
 void		 process_free(struct process *);
 

@@ -73,4 +73,18 @@ int	platform_peers_read(struct process *procs, size_t n);
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
 
+/*
+ * Not an errno value: a process that exists but that the system does not
+ * show to the caller, as /proc mounted with hidepid does.  It lies above
+ * every errno value, so it is never mistaken for one, and is returned
+ * negated like them.
+ */
+#define PLATFORM_EHIDDEN 4096
+
+/*
+ * Whether the processes of other users may be hidden from the caller, so
+ * that a list of every process leaves them out without a word.
+ */
+bool	platform_processes_hidden(void);
+
 #endif /* FDAUDIT_PLATFORM_H */

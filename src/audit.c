@@ -2,6 +2,7 @@
  * The audit: from what the platform layer read, compute counts by type,
  * inheritable descriptors, usage of the soft limit and the status.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +43,23 @@ bool
 fd_is_inheritable(const struct fd_entry *fd)
 {
 	return fd->fd > 2 && fd->have_flags && !fd->cloexec;
+}
+
+/*
+ * Whether a process is reported: one that was read, or one whose
+ * descriptor table was refused but whose identity, count and limits were
+ * read, which is reported with them and also as an error.
+ */
+bool
+process_shown(const struct process *proc)
+{
+	unsigned counted = PROCESS_IDENTITY | PROCESS_LIMITS | PROCESS_COUNT;
+
+	if (proc->error == 0)
+		return true;
+	return (proc->error == -EACCES || proc->error == -EPERM) &&
+	    proc->error_part == PROCESS_FDS && !(proc->have & PROCESS_FDS) &&
+	    (proc->have & counted) == counted;
 }
 
 /* The status a usage ratio earns; a negative usage means no limit. */
@@ -151,7 +169,7 @@ audit_process(struct process *proc, const struct thresholds *t)
 	else
 		proc->usage = (double)proc->open / (double)proc->limits.soft;
 	proc->over_fd_setsize = proc->highest_fd >= FDAUDIT_FD_SETSIZE;
-	proc->status = proc->error != 0 ? STATUS_UNKNOWN :
+	proc->status = !process_shown(proc) ? STATUS_UNKNOWN :
 	    audit_usage_status(proc->usage, t);
 }
 
@@ -175,7 +193,10 @@ audit_sort(struct report *report)
 	    sizeof(report->processes[0]), usage_compare);
 }
 
-/* The worst status of the report, in the order ok < warning < critical. */
+/*
+ * The worst status of the report, in the order ok < warning < critical;
+ * unknown when any process could not be read whole.
+ */
 enum status
 audit_report_status(const struct report *report)
 {
@@ -187,7 +208,7 @@ audit_report_status(const struct report *report)
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		enum status s = report->processes[i].status;
 
-		if (s == STATUS_UNKNOWN)
+		if (s == STATUS_UNKNOWN || report->processes[i].error != 0)
 			return STATUS_UNKNOWN;
 		if (s > worst)
 			worst = s;

@@ -121,6 +121,7 @@ collect_all(struct report *report, const struct collect_filter *f,
 	}
 	free(pids);
 	error = platform_processes_read(procs, npids, what);
+	report->others_hidden = platform_processes_hidden();
 	for (size_t i = 0; i < npids; i++) {
 		int keep = error == 0 ? collect_keep(report, f, &procs[i]) : 0;
 

@@ -110,6 +110,12 @@ fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
 				info->ino = n;
 				info->have_ino = true;
 			}
+		} else if ((v = line_value(line, len, "mnt_id:", &vlen)) !=
+		    NULL) {
+			if (number_parse(v, vlen, 10, &n)) {
+				info->mnt_id = n;
+				info->have_mnt_id = true;
+			}
 		}
 	}
 	return info->have_flags ? 0 : -EINVAL;
@@ -189,6 +195,126 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* The field of a mountinfo line that starts at p, up to a blank. */
+static const char *
+field_skip(const char *p, const char *end)
+{
+	while (p < end && *p != ' ')
+		p++;
+	return p < end ? p + 1 : end;
+}
+
+/* The length of the field at p, up to a blank or the end of the line. */
+static size_t
+field_length(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (s < end && *s != ' ' && *s != '\n')
+		s++;
+	return (size_t)(s - p);
+}
+
+/*
+ * A line of /proc/PID/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNT-POINT
+ * OPTIONS [OPTIONAL...] - TYPE SOURCE SUPER-OPTIONS".  The fields point
+ * into the line, and the mount point stays escaped as the kernel wrote
+ * it.  Returns 0, or -EINVAL when it is not such a line.
+ */
+int
+mountinfo_line_parse(const char *line, size_t len,
+    struct mountinfo_entry *out)
+{
+	const char *p = line, *end = line + len, *sep;
+	uint64_t id;
+
+	memset(out, 0, sizeof(out[0]));
+	if (!number_parse(p, field_length(p, end), 10, &id))
+		return -EINVAL;
+	out->id = id;
+	for (int i = 0; i < 4; i++)
+		p = field_skip(p, end);
+	out->mount_point = p;
+	out->mount_point_len = field_length(p, end);
+	p = field_skip(p, end);
+	/* Fields escape their blanks as \040: " - " is the separator. */
+	for (sep = p; sep + 3 <= end && memcmp(sep, " - ", 3) != 0; sep++)
+		;
+	if (p == end || sep + 3 > end)
+		return -EINVAL;
+	p = sep + 3;
+	out->fstype = p;
+	out->fstype_len = field_length(p, end);
+	p = field_skip(field_skip(p, end), end);
+	out->super_options = p;
+	out->super_options_len = field_length(p, end);
+	return out->fstype_len > 0 ? 0 : -EINVAL;
+}
+
+/* One option of a comma-separated list: hidepid= and gid= of proc. */
+static void
+hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
+{
+	static const struct {
+		const char	*word;
+		int		 mode;
+	} modes[] = { { "off", 0 }, { "0", 0 }, { "noaccess", 1 }, { "1", 1 },
+	    { "invisible", 2 }, { "2", 2 }, { "ptraceable", 4 }, { "4", 4 } };
+	uint64_t n;
+
+	if (len > 8 && memcmp(opt, "hidepid=", 8) == 0) {
+		for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+			if (len - 8 == strlen(modes[i].word) &&
+			    memcmp(opt + 8, modes[i].word, len - 8) == 0)
+				out->mode = modes[i].mode;
+		}
+	} else if (len > 4 && memcmp(opt, "gid=", 4) == 0 &&
+	    number_parse(opt + 4, len - 4, 10, &n) && n <= LONG_MAX) {
+		out->gid = (long)n;
+		out->have_gid = true;
+	}
+}
+
+/* The hidepid and gid options among the super options of a proc mount. */
+void
+proc_hidepid_parse(const char *options, size_t len, struct proc_hidepid *out)
+{
+	const char *p = options, *end = options + len, *opt;
+
+	memset(out, 0, sizeof(out[0]));
+	while (p < end) {
+		opt = p;
+		while (p < end && *p != ',')
+			p++;
+		hidepid_option(opt, (size_t)(p - opt), out);
+		if (p < end)
+			p++;
+	}
+}
+
+/*
+ * Whether a file system of this type may make stat(2) wait on a party
+ * that need not answer: a server over the network, or a FUSE daemon.
+ */
+bool
+fstype_may_wait(const char *type, size_t len)
+{
+	static const char *const waiting[] = {
+		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs",
+		"9p", "ceph", "afs", "coda", "glusterfs", "lustre",
+		"orangefs", "virtiofs", "ncpfs", "vboxsf", "davfs",
+	};
+
+	if (len > 5 && memcmp(type, "fuse.", 5) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof(waiting) / sizeof(waiting[0]); i++) {
+		if (len == strlen(waiting[i]) && memcmp(type, waiting[i],
+		    len) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Flags of /proc/PID/stat: a kernel thread, a task on its way out. */

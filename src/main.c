@@ -116,16 +116,17 @@ bad_usage(const char *fmt, ...)
 	exit(EXIT_STATUS_UNKNOWN);
 }
 
+/* Every number goes through strtonum; the message names the option. */
 static unsigned
-percent_parse(const char *arg, const char *what)
+percent_parse(const char *arg, const char *option)
 {
 	const char *errstr;
 	long long v;
 
 	v = strtonum(arg, 0, 100, &errstr);
 	if (errstr != NULL)
-		bad_usage("%s threshold \"%s\" is %s: give a percentage "
-		    "from 0 to 100", what, arg, errstr);
+		bad_usage("%s \"%s\" is %s: give a percentage from 0 to 100",
+		    option, arg, errstr);
 	return (unsigned)v;
 }
 
@@ -178,8 +179,9 @@ duration_parse(const char *arg, const char *what)
 	return (double)v * (double)scale;
 }
 
+/* `what' is "PID" for an operand, "-p" for the option. */
 static void
-pid_add(struct options *opt, const char *arg)
+pid_add(struct options *opt, const char *arg, const char *what)
 {
 	int *grown;
 
@@ -189,7 +191,7 @@ pid_add(struct options *opt, const char *arg)
 		exit(EXIT_STATUS_UNKNOWN);
 	}
 	opt->pids = grown;
-	opt->pids[opt->npids++] = (int)number_parse(arg, "PID", 1, INT_MAX);
+	opt->pids[opt->npids++] = (int)number_parse(arg, what, 1, INT_MAX);
 }
 
 static void
@@ -206,7 +208,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		opt->all = true;
 		break;
 	case 'c':
-		opt->thresholds.crit_pct = percent_parse(optarg, "critical");
+		opt->thresholds.crit_pct = percent_parse(optarg, "-c");
 		break;
 	case 'd':
 		opt->descriptors = true;
@@ -226,7 +228,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		opt->output = optarg;
 		break;
 	case 'p':
-		pid_add(opt, optarg);
+		pid_add(opt, optarg, "-p");
 		break;
 	case 's':
 		opt->summary = true;
@@ -243,7 +245,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		printf("fdaudit %s\n", FDAUDIT_VERSION);
 		exit(EXIT_STATUS_OK);
 	case 'w':
-		opt->thresholds.warn_pct = percent_parse(optarg, "warning");
+		opt->thresholds.warn_pct = percent_parse(optarg, "-w");
 		break;
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
@@ -304,7 +306,7 @@ options_parse(int argc, char **argv, struct options *opt)
 	    longopts, NULL)) != -1)
 		option_apply(opt, ch, argv);
 	for (int i = optind; i < argc; i++)
-		pid_add(opt, argv[i]);
+		pid_add(opt, argv[i], "PID");
 	if (opt->npids == 0 && !opt->all)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)
@@ -320,6 +322,8 @@ error_hint(int error)
 {
 	if (error == -EACCES || error == -EPERM)
 		return ": run as its user, or as root with CAP_SYS_PTRACE";
+	if (error == -PLATFORM_EHIDDEN)
+		return ": run as its user, or as root";
 	return "";
 }
 
@@ -374,7 +378,8 @@ collect(const struct options *opt, struct report *report)
 		struct process *proc = &report->processes[i];
 
 		if (proc->error != 0)
-			fprintf(stderr, "fdaudit: PID %d: %s%s\n", proc->pid,
+			fprintf(stderr, "fdaudit: PID %d: %s%s%s\n", proc->pid,
+			    process_shown(proc) ? "descriptor table: " : "",
 			    platform_strerror(proc->error),
 			    error_hint(proc->error));
 		audit_process(proc, &opt->thresholds);

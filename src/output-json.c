@@ -313,6 +313,8 @@ json_end(FILE *out, const struct report *report)
 	json_system(w, report);
 	json_key(w, "unreadable");
 	json_uint(w, report->nunreadable);
+	json_key(w, "others_hidden");
+	json_bool(w, report->others_hidden);
 	json_object_end(w);
 }
 

@@ -104,6 +104,8 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 	}
 	if (report->nunreadable > 0)
 		fprintf(out, "; %zu unreadable", report->nunreadable);
+	if (report->others_hidden)
+		fputs("; processes of other users hidden by hidepid", out);
 }
 
 static void
@@ -113,7 +115,7 @@ nagios_perfdata(FILE *out, const struct report *report)
 		const struct process *proc = &report->processes[i];
 		char *name;
 
-		if (proc->error != 0)
+		if (!process_shown(proc))
 			continue;
 		name = escape_nagios_label(proc->command ? proc->command :
 		    "?");
@@ -144,7 +146,7 @@ nagios_end(FILE *out, const struct report *report)
 	}
 	nagios_text(out, report, worst);
 	for (size_t i = 0; i < report->nprocesses; i++) {
-		if (report->processes[i].error == 0) {
+		if (process_shown(&report->processes[i])) {
 			fputs(" |", out);
 			nagios_perfdata(out, report);
 			break;

@@ -92,7 +92,9 @@ prom_sample(FILE *out, const struct prom_family *f,
 	const struct fd_limits *l = &proc->limits;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
 
-	if (proc->error != 0 || (f->trend && !proc->trend.have))
+	if (!process_shown(proc) || (f->trend && !proc->trend.have))
+		return false;
+	if (f->per_fd && !(proc->have & PROCESS_FDS))
 		return false;
 	if ((f->value == PROM_SOFT || f->value == PROM_HARD ||
 	    f->value == PROM_USAGE) && !limits)

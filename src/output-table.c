@@ -124,7 +124,8 @@ table_header(FILE *out, const struct report *report,
 		fprintf(out, "  usage %.1f%%", proc->usage * 100.0);
 	if (proc->highest_fd >= 0)
 		fprintf(out, "  highest %d", proc->highest_fd);
-	fprintf(out, "  inheritable %zu", proc->inheritable);
+	if (proc->have & PROCESS_FDS)
+		fprintf(out, "  inheritable %zu", proc->inheritable);
 	if (proc->deleted_bytes > 0)
 		fprintf(out, "  deleted %s", bytes_text(num, sizeof(num),
 		    proc->deleted_bytes));
@@ -138,6 +139,12 @@ table_types(FILE *out, const struct process *proc)
 {
 	const char *sep = "  ";
 
+	/* Counted, but its table was refused: say so instead. */
+	if (!(proc->have & PROCESS_FDS)) {
+		fprintf(out, "  descriptors not listed: %s\n",
+		    platform_strerror(proc->error));
+		return;
+	}
 	fputs(" ", out);
 	for (int t = 0; t < FD_TYPE_COUNT; t++) {
 		if (proc->type_counts[t] == 0)
@@ -458,6 +465,9 @@ table_all_end(FILE *out, const struct report *report)
 	if (report->examined > report->nprocesses)
 		fprintf(out, " shown of %zu", report->examined);
 	fputc('\n', out);
+	if (report->others_hidden)
+		fputs("processes of other users are hidden: /proc is mounted "
+		    "with hidepid (run as root to see them)\n", out);
 	if (report->nunreadable == 0)
 		return;
 	fprintf(out, "%zu could not be read (run as root to see them):",

@@ -38,7 +38,7 @@ output_write(const struct output_ops *ops, FILE *out,
 {
 	ops->begin(out, report);
 	for (size_t i = 0; i < report->nprocesses; i++) {
-		if (report->processes[i].error == 0)
+		if (process_shown(&report->processes[i]))
 			ops->process(out, report, &report->processes[i]);
 	}
 	ops->end(out, report);

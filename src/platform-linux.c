@@ -17,10 +17,12 @@
 #include <pthread.h>
 #include <sched.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -46,6 +48,9 @@
 
 /* Read at most this much of a /proc text file. */
 #define PROC_FILE_MAX 8192
+
+/* How long a stat(2) that may wait on a server or a daemon is given. */
+#define STAT_DEADLINE_MS 250
 
 /*
  * The listing of /proc/PID/fd, shared by the readers of one table.  It is
@@ -79,6 +84,8 @@ struct table_reader {
 	size_t		 nfds;
 	size_t		 cap;
 	int		 error;
+	uint64_t	 local_mount;	/* the last mount found local */
+	bool		 have_local_mount;
 };
 
 /* A small cache of user names: most processes belong to a few users. */
@@ -104,6 +111,25 @@ struct netns_tables {
 static struct netns_tables *netns_cache;
 static size_t nnetns;
 
+/*
+ * The mounts met in this run, by mount ID (unique across mount
+ * namespaces), each with whether stat(2) of a file on it may wait for a
+ * FUSE daemon or a file server, and whether one already timed out.
+ * Shared by every reader thread, under its lock.
+ */
+enum mount_kind {
+	MOUNT_LOCAL,
+	MOUNT_MAY_WAIT,
+	MOUNT_STUCK
+};
+struct mount_seen {
+	uint64_t	 id;
+	enum mount_kind	 kind;
+};
+static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mount_seen *mounts;
+static size_t nmounts, mounts_cap;
+
 int
 platform_init(void)
 {
@@ -121,6 +147,9 @@ platform_fini(void)
 	free(netns_cache);
 	netns_cache = NULL;
 	nnetns = 0;
+	free(mounts);
+	mounts = NULL;
+	nmounts = mounts_cap = 0;
 }
 
 const char *
@@ -132,6 +161,10 @@ platform_strerror(int error)
 	case EACCES:
 	case EPERM:
 		return "permission denied";
+	case PLATFORM_EHIDDEN:
+		return "not visible: /proc is mounted with hidepid";
+	case ETIMEDOUT:
+		return "timed out";
 	default:
 		return strerror(-error);
 	}
@@ -420,31 +453,251 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 	return (ssize_t)len;
 }
 
+/* The mount of this ID, or NULL; called with mount_lock held. */
+static struct mount_seen *
+mount_find(uint64_t id)
+{
+	for (size_t i = 0; i < nmounts; i++) {
+		if (mounts[i].id == id)
+			return &mounts[i];
+	}
+	return NULL;
+}
+
+/* Remember a mount; called with mount_lock held. */
+static struct mount_seen *
+mount_add(uint64_t id, enum mount_kind kind)
+{
+	struct mount_seen *grown;
+
+	if (nmounts == mounts_cap) {
+		grown = reallocarray(mounts, mounts_cap ? mounts_cap * 2 : 64,
+		    sizeof(*grown));
+		if (grown == NULL)
+			return NULL;
+		mounts = grown;
+		mounts_cap = mounts_cap ? mounts_cap * 2 : 64;
+	}
+	mounts[nmounts] = (struct mount_seen){ id, kind };
+	return &mounts[nmounts++];
+}
+
+/* Learn every mount of the namespace of `pid'; with mount_lock held. */
+static void
+mounts_load(int pid)
+{
+	struct mountinfo_entry m;
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+	if ((f = fopen(path, "re")) == NULL)
+		return;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (mountinfo_line_parse(line, (size_t)n, &m) == 0 &&
+		    mount_find(m.id) == NULL && mount_add(m.id,
+		    fstype_may_wait(m.fstype, m.fstype_len) ? MOUNT_MAY_WAIT :
+		    MOUNT_LOCAL) == NULL)
+			break;
+	}
+	free(line);
+	fclose(f);
+}
+
 /*
- * Describe one descriptor.  Returns 0, -ENOENT when it was closed while it
- * was being read (the caller drops it), -EAGAIN when its number was reused
- * for another object in the meantime, or another -errno.
+ * What stat(2) of a file on mount `id' of process `pid' may do.  A mount
+ * that cannot be found is taken as one that may wait, once: it is then
+ * remembered as such.
+ */
+static enum mount_kind
+mount_kind_of(int pid, uint64_t id)
+{
+	struct mount_seen *m;
+	enum mount_kind kind;
+
+	pthread_mutex_lock(&mount_lock);
+	if ((m = mount_find(id)) == NULL) {
+		mounts_load(pid);
+		if ((m = mount_find(id)) == NULL)
+			m = mount_add(id, MOUNT_MAY_WAIT);
+	}
+	kind = m != NULL ? m->kind : MOUNT_MAY_WAIT;
+	pthread_mutex_unlock(&mount_lock);
+	return kind;
+}
+
+static void
+mount_mark_stuck(uint64_t id)
+{
+	struct mount_seen *m;
+
+	pthread_mutex_lock(&mount_lock);
+	if ((m = mount_find(id)) != NULL || (m = mount_add(id,
+	    MOUNT_STUCK)) != NULL)
+		m->kind = MOUNT_STUCK;
+	pthread_mutex_unlock(&mount_lock);
+}
+
+/*
+ * One stat(2) handed to a thread of its own.  The caller and the thread
+ * each hold a reference, so a caller that gave up leaves the job to the
+ * thread, which frees it when the call finally returns.
+ */
+struct stat_job {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	int		 refs;
+	bool		 done;
+	int		 error;
+	struct stat	 st;
+	char		 path[64];
+};
+
+static void
+stat_job_put(struct stat_job *job)
+{
+	bool last;
+
+	pthread_mutex_lock(&job->lock);
+	last = --job->refs == 0;
+	pthread_mutex_unlock(&job->lock);
+	if (last) {
+		pthread_mutex_destroy(&job->lock);
+		pthread_cond_destroy(&job->cond);
+		free(job);
+	}
+}
+
+static void *
+stat_job_run(void *arg)
+{
+	struct stat_job *job = arg;
+	struct stat st;
+	int error;
+
+	error = stat(job->path, &st) == 0 ? 0 : -errno;
+	pthread_mutex_lock(&job->lock);
+	job->st = st;
+	job->error = error;
+	job->done = true;
+	pthread_cond_signal(&job->cond);
+	pthread_mutex_unlock(&job->lock);
+	stat_job_put(job);
+	return NULL;
+}
+
+static struct stat_job *
+stat_job_new(int pid, int number)
+{
+	struct stat_job *job;
+	pthread_condattr_t attr;
+
+	if ((job = calloc(1, sizeof(*job))) == NULL)
+		return NULL;
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&job->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	job->refs = 2;
+	/* A path, not a directory descriptor the caller may close. */
+	snprintf(job->path, sizeof(job->path), "/proc/%d/fd/%d", pid, number);
+	return job;
+}
+
+/*
+ * stat(2) through /proc/PID/fd/N, given STAT_DEADLINE_MS: a FUSE daemon
+ * or a file server that does not answer would otherwise hold the whole
+ * audit, in a wait that only a fatal signal ends.  -ETIMEDOUT when the
+ * deadline passed; the call is left to finish, or to end with fdaudit.
  */
 static int
-descriptor_read(const struct table_reader *r, struct fd_entry *fd)
+stat_with_deadline(int pid, int number, struct stat *st)
 {
-	char name[16], link[PATH_MAX + 1], info_buf[4096], *big, *text;
-	struct fdinfo info;
+	struct stat_job *job;
+	struct timespec deadline;
+	pthread_attr_t attr;
+	pthread_t thread;
+	int error = 0, started;
+
+	if ((job = stat_job_new(pid, number)) == NULL)
+		return -ENOMEM;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	started = pthread_create(&thread, &attr, stat_job_run, job);
+	pthread_attr_destroy(&attr);
+	if (started != 0) {
+		job->refs = 1;
+		stat_job_put(job);
+		return -started;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += STAT_DEADLINE_MS * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&job->lock);
+	while (!job->done && error != ETIMEDOUT)
+		error = pthread_cond_timedwait(&job->cond, &job->lock,
+		    &deadline);
+	if (job->done)
+		*st = job->st;
+	error = job->done ? job->error : -ETIMEDOUT;
+	pthread_mutex_unlock(&job->lock);
+	stat_job_put(job);
+	return error;
+}
+
+/*
+ * stat(2) of a descriptor that names a path.  Files on local file
+ * systems are asked directly; those on a FUSE or network mount are asked
+ * with a deadline, and once one of them timed out, the others on that
+ * mount are not asked at all.
+ */
+static int
+path_stat(struct table_reader *r, int number, const char *name,
+    const struct fdinfo *info, struct stat *st)
+{
+	enum mount_kind kind = MOUNT_LOCAL;
+	int error;
+
+	/* Most files of a table are on one local mount: no lock for it. */
+	if (info->have_mnt_id && !(r->have_local_mount &&
+	    info->mnt_id == r->local_mount) &&
+	    (kind = mount_kind_of(r->pid, info->mnt_id)) == MOUNT_LOCAL) {
+		r->local_mount = info->mnt_id;
+		r->have_local_mount = true;
+	}
+	if (kind == MOUNT_LOCAL)
+		return fstatat(r->fd_dir, name, st, 0) == 0 ? 0 : -errno;
+	if (kind == MOUNT_STUCK)
+		return -ETIMEDOUT;
+	if ((error = stat_with_deadline(r->pid, number, st)) == -ETIMEDOUT)
+		mount_mark_stuck(info->mnt_id);
+	return error;
+}
+
+/*
+ * The type, inode, deleted mark and size that stat(2) tells, for a
+ * descriptor that names a path or a memfd.  0, -ETIMEDOUT when the file
+ * system did not answer (the rest of the descriptor is still read), or
+ * another -errno.
+ */
+static int
+descriptor_stat(struct table_reader *r, const char *name,
+    const struct fdinfo *info, char *link, struct fd_entry *fd)
+{
 	enum fd_object object;
 	struct stat st;
 	size_t pathlen;
-	ssize_t n;
-	int error = 0;
+	int error;
 
-	snprintf(name, sizeof(name), "%d", fd->fd);
-	if ((n = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1)
-		return -errno;
-	link[n] = '\0';
 	fd->type = fdtype_classify_link(link, &object);
 	fd->have_ino = link_inode(link, &fd->ino);
 	if (object == FD_OBJECT_PATH) {
-		if (fstatat(r->fd_dir, name, &st, 0) == -1)
-			return -errno;
+		if ((error = path_stat(r, fd->fd, name, info, &st)) != 0)
+			return error;
 		fd->type = fdtype_classify_mode(st.st_mode);
 		fd->ino = st.st_ino;
 		fd->have_ino = true;
@@ -460,14 +713,44 @@ descriptor_read(const struct table_reader *r, struct fd_entry *fd)
 		if (fstatat(r->fd_dir, name, &st, 0) == 0)
 			fd->size = st.st_size;
 	}
+	return 0;
+}
+
+/*
+ * Describe one descriptor.  Returns 0, -ENOENT when it was closed while it
+ * was being read (the caller drops it), -EAGAIN when its number was reused
+ * for another object in the meantime, or another -errno.  The fdinfo is
+ * read first: it names the mount, which says how to stat the file.
+ */
+static int
+descriptor_read(struct table_reader *r, struct fd_entry *fd)
+{
+	char name[16], link[PATH_MAX + 1], info_buf[4096], *big, *text;
+	struct fdinfo info;
+	ssize_t n;
+	int error = 0;
+
+	snprintf(name, sizeof(name), "%d", fd->fd);
+	if ((n = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1)
+		return -errno;
+	link[n] = '\0';
 	if ((n = fdinfo_read_at(r->info_dir, name, info_buf,
 	    sizeof(info_buf), &big)) < 0)
 		return (int)n;
 	text = big != NULL ? big : info_buf;
 	fdinfo_parse(text, (size_t)n, &info);
+	error = descriptor_stat(r, name, &info, link, fd);
+	if (error == -ETIMEDOUT) {
+		/* Not answered: the rest of the descriptor is still told. */
+		fd->error = error;
+		error = 0;
+	} else if (error != 0) {
+		free(big);
+		return error;
+	}
 	/*
-	 * If the number was closed and reused between readlink and the
-	 * fdinfo read, the inodes differ: the caller reads it again.
+	 * If the number was closed and reused between the fdinfo read and
+	 * the stat, the inodes differ: the caller reads it again.
 	 */
 	if (fd->have_ino && info.have_ino && info.ino != fd->ino &&
 	    fd->type != FD_TYPE_NAMESPACE)
@@ -590,7 +873,7 @@ table_reader_add(struct table_reader *r, int number)
 	if (error == -EACCES || error == -EPERM || error == -ENOMEM) {
 		if (r->error == 0)
 			r->error = error;
-	} else
+	} else if (error != 0)
 		fd->error = error;
 	r->nfds++;
 }
@@ -982,6 +1265,35 @@ user_fill(struct process *proc)
 	return 0;
 }
 
+/*
+ * Why /proc/PID could not be opened.  hidepid=invisible makes another
+ * user's process look absent; kill(2) with signal 0 still tells a
+ * process that exists (0, or EPERM when it is not ours) from one that
+ * does not (ESRCH).
+ */
+static int
+process_open_error(int pid, int error)
+{
+	if (error != ENOENT)
+		return -error;
+	if (kill(pid, 0) == 0 || errno == EPERM)
+		return -PLATFORM_EHIDDEN;
+	return -ESRCH;
+}
+
+/*
+ * A descriptor table that is refused (another user's process) may still
+ * be counted where the kernel gives the count to everyone, as Linux 6.2
+ * and later do in the size of /proc/PID/fd.
+ */
+static void
+table_refused_count(int proc_dir, struct process *proc)
+{
+	if ((proc->error == -EACCES || proc->error == -EPERM) &&
+	    proc->error_part == PROCESS_FDS && count_read(proc_dir, proc) == 0)
+		proc->have |= PROCESS_COUNT;
+}
+
 static int
 process_read(struct process *proc, unsigned what)
 {
@@ -993,7 +1305,7 @@ process_read(struct process *proc, unsigned what)
 	snprintf(path, sizeof(path), "/proc/%d", proc->pid);
 	if ((proc_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1) {
-		proc->error = errno == ENOENT ? -ESRCH : -errno;
+		proc->error = process_open_error(proc->pid, errno);
 		proc->error_part = PROCESS_IDENTITY;
 		return proc->error;
 	}
@@ -1010,6 +1322,7 @@ process_read(struct process *proc, unsigned what)
 		}
 		proc->have |= parts[i];
 	}
+	table_refused_count(proc_dir, proc);
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
 		if (error == 0 && (error = still_alive(proc_dir)) != 0) {
@@ -1135,6 +1448,58 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 			return -ENOMEM;
 	}
 	return 0;
+}
+
+/* Whether the caller is in group `gid', as hidepid's gid= asks. */
+static bool
+in_group(long gid)
+{
+	gid_t groups[256];
+	int n;
+
+	if ((long)getegid() == gid)
+		return true;
+	if ((n = getgroups(sizeof(groups) / sizeof(groups[0]), groups)) < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		if ((long)groups[i] == gid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * hidepid=invisible and hidepid=ptraceable leave other users' processes
+ * out of /proc altogether, unless the caller is root or in the group
+ * named by gid=.  The last proc mount on /proc is the one seen.
+ */
+bool
+platform_processes_hidden(void)
+{
+	struct proc_hidepid found = { 0 };
+	struct mountinfo_entry m;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	if (geteuid() == 0 ||
+	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return false;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (mountinfo_line_parse(line, (size_t)n, &m) != 0 ||
+		    m.mount_point_len != 5 ||
+		    memcmp(m.mount_point, "/proc", 5) != 0 ||
+		    m.fstype_len != 4 || memcmp(m.fstype, "proc", 4) != 0)
+			continue;
+		proc_hidepid_parse(m.super_options, m.super_options_len,
+		    &found);
+	}
+	free(line);
+	fclose(f);
+	if (found.mode != 2 && found.mode != 4)
+		return false;
+	return !(found.have_gid && in_group(found.gid));
 }
 
 /* /proc/sys/fs/file-nr and fs.nr_open: the system-wide picture. */

@@ -80,3 +80,9 @@ trace_run(char *const *argv, const struct trace_options *options,
 	*failure = TRACE_FAILURE_SYSTEM;
 	return -ENOSYS;
 }
+
+bool
+platform_processes_hidden(void)
+{
+	return false;
+}

@@ -1285,6 +1285,13 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 	return 0;
 }
 
+/* Windows lists every process to everyone; only their handles are kept. */
+bool
+platform_processes_hidden(void)
+{
+	return false;
+}
+
 /* Pipes name no reader or writer that fdaudit could find: no peers. */
 int
 platform_peers_read(struct process *procs, size_t n)

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,43 +29,64 @@
 /* Entries of processes not seen for this long are forgotten. */
 #define STATE_MAX_AGE	(7 * 86400)
 
-/* An unsigned decimal at *p, which is advanced; false if none. */
-static bool
-decimal_next(const char **p, const char *end, uint64_t *value)
-{
-	uint64_t v = 0;
-	const char *s = *p;
+/* A time after the year 9999 is not one fdaudit wrote. */
+#define STATE_TIME_MAX	253402300799LL
 
-	if (s >= end || *s < '0' || *s > '9')
-		return false;
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - 9) / 10)
+/*
+ * The decimal number at *p, which is advanced past it, if it lies in
+ * [min, max].  Only digits are taken, so a sign or a blank that strtonum
+ * would allow is not; strtonum then checks the range.
+ */
+static bool
+number_next(const char **p, const char *end, long long min, long long max,
+    long long *value)
+{
+	char digits[24];
+	const char *s = *p, *errstr;
+	size_t len = 0;
+
+	while (s + len < end && s[len] >= '0' && s[len] <= '9') {
+		if (len == sizeof(digits) - 1)
 			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
+		digits[len] = s[len];
+		len++;
 	}
-	*p = s;
-	*value = v;
+	if (len == 0)
+		return false;
+	digits[len] = '\0';
+	*value = strtonum(digits, min, max, &errstr);
+	if (errstr != NULL)
+		return false;
+	*p = s + len;
 	return true;
 }
 
+/*
+ * PID START-TIME TIME:COUNT ...: a PID as the command line takes it,
+ * clock ticks since boot, seconds since the epoch, and a count no
+ * larger than the kernel allows a process (fs.nr_open is an int).
+ */
 static int
 entry_parse(const char *p, const char *end, struct state_entry *e)
 {
-	uint64_t pid, t, open;
+	long long pid, start, t, open;
 
 	memset(e, 0, sizeof(*e));
-	if (!decimal_next(&p, end, &pid) || pid == 0 || pid > INT32_MAX ||
-	    p >= end || *p++ != ' ' || !decimal_next(&p, end, &e->start_time))
+	if (!number_next(&p, end, 1, INT_MAX, &pid) || p >= end ||
+	    *p++ != ' ' || !number_next(&p, end, 0, LLONG_MAX, &start))
 		return -EINVAL;
 	e->pid = (int)pid;
+	e->start_time = (uint64_t)start;
 	while (p < end) {
-		if (*p++ != ' ' || !decimal_next(&p, end, &t) || t > INT64_MAX ||
-		    p >= end || *p++ != ':' || !decimal_next(&p, end, &open))
+		if (*p++ != ' ' ||
+		    !number_next(&p, end, 0, STATE_TIME_MAX, &t) ||
+		    p >= end || *p++ != ':' ||
+		    !number_next(&p, end, 0, INT_MAX, &open))
 			return -EINVAL;
 		if (e->nsamples == STATE_MAX_SAMPLES)
 			return -EINVAL;
 		e->samples[e->nsamples].time = (int64_t)t;
-		e->samples[e->nsamples++].open = open;
+		e->samples[e->nsamples++].open = (uint64_t)open;
 	}
 	return e->nsamples > 0 ? 0 : -EINVAL;
 }
@@ -309,7 +331,7 @@ state_apply(const char *path, struct report *report,
 		struct process *proc = &report->processes[i];
 		struct state_entry *e = &next.entries[next.nentries];
 
-		if (proc->error != 0)
+		if (!process_shown(proc))
 			continue;
 		entry_update(e, state_find(&old, proc), proc, now);
 		trend_compute(e, proc, opt, &proc->trend);

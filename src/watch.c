@@ -53,20 +53,17 @@ watch_on_signal(int sig)
 	watch_interrupted = 1;
 }
 
-static void
-watch_usage_error(const char *what, const char *arg)
-{
-	bad_usage("watch: %s \"%s\" is invalid", what, arg);
-}
-
+/* Every number goes through strtonum; the message names the option. */
 static long
-watch_number(const char *arg, const char *what, long long max)
+watch_number(const char *arg, const char *what, long long max,
+    const char *hint)
 {
 	const char *errstr;
 	long long v = strtonum(arg, 1, max, &errstr);
 
 	if (errstr != NULL)
-		watch_usage_error(what, arg);
+		bad_usage("watch: %s \"%s\" is %s: give %s from 1 to %lld",
+		    what, arg, errstr, hint, max);
 	return (long)v;
 }
 
@@ -80,11 +77,12 @@ watch_options(int argc, char **argv, struct watch *w)
 	while ((ch = getopt(argc, argv, ":i:n:")) != -1) {
 		switch (ch) {
 		case 'i':
-			w->interval = (double)watch_number(optarg, "interval",
-			    3600);
+			w->interval = (double)watch_number(optarg, "-i", 3600,
+			    "whole seconds");
 			break;
 		case 'n':
-			w->count = watch_number(optarg, "count", INT_MAX);
+			w->count = watch_number(optarg, "-n", INT_MAX,
+			    "a whole number");
 			break;
 		case ':':
 			bad_usage("watch: option \"-%c\" needs an argument",
@@ -95,7 +93,8 @@ watch_options(int argc, char **argv, struct watch *w)
 	}
 	if (argc - optind != 1)
 		bad_usage("watch: give exactly one PID");
-	w->pid = (int)watch_number(argv[optind], "PID", INT_MAX);
+	w->pid = (int)watch_number(argv[optind], "PID", INT_MAX,
+	    "a whole number");
 }
 
 /* The baseline is sorted by number, as every table is. */

@@ -375,6 +375,26 @@ START_TEST(state_corrupt_or_reused_pid)
 	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
 	free(text);
 
+	/*
+	 * A count beyond what a process may hold: corrupt, replaced by a
+	 * file without it.
+	 */
+	f = fopen(state, "w");
+	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 "
+	    "1700000000:2147483648\n", h.pid);
+	fputs(line, f);
+	fclose(f);
+	doc = state_run(state, &h, &proc, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
+	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
+	ck_assert_ptr_null(strstr(text, "2147483648"));
+	free(text);
+
 	/* The same PID with another start time is another process. */
 	f = fopen(state, "w");
 	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 1700000000:5\n",
@@ -447,32 +467,25 @@ START_TEST(watch_screen_on_a_terminal)
 }
 END_TEST
 
-/* The real node exporter reads what fdaudit wrote, without an error. */
-START_TEST(node_exporter_scrapes_the_textfile)
+/*
+ * What the real node exporter serves after reading the textfiles of
+ * `dir', NUL-terminated, in a buffer the caller frees.
+ */
+static char *
+node_exporter_scrape(const char *dir)
 {
-	const char *args[] = { "-C", "fdholder", "-d", "-f", "prometheus",
-	    "-o", NULL, NULL };
-	char path[256], listen[64], dir_flag[128], cmd[256], want[64];
+	char listen[64], dir_flag[128], cmd[256];
 	char *metrics = calloc(1, 1 << 20);
-	struct run_result r;
-	struct holder h;
 	pid_t exporter;
 	int port, tries;
 	size_t n = 0;
 	FILE *p;
 
-	ck_assert_int_eq(holder_start(&h, NULL), 0);
-	snprintf(path, sizeof(path), "%s/fdaudit.prom", h.dir);
-	args[6] = path;
-	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	/* Other fdholder processes may be near their limits: not an error. */
-	ck_assert_int_lt(r.status, 3);
-	run_result_free(&r);
 	port = 20000 + (int)(getpid() % 30000);
 	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d",
 	    port);
 	snprintf(dir_flag, sizeof(dir_flag),
-	    "--collector.textfile.directory=%s", h.dir);
+	    "--collector.textfile.directory=%s", dir);
 	if ((exporter = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
@@ -497,6 +510,26 @@ START_TEST(node_exporter_scrapes_the_textfile)
 	ck_assert_msg(n > 0, "prometheus-node-exporter did not answer on %d",
 	    port);
 	metrics[n] = '\0';
+	return metrics;
+}
+
+/* The real node exporter reads what fdaudit wrote, without an error. */
+START_TEST(node_exporter_scrapes_the_textfile)
+{
+	const char *args[] = { "-C", "fdholder", "-d", "-f", "prometheus",
+	    "-o", NULL, NULL };
+	char path[256], want[64], *metrics;
+	struct run_result r;
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(path, sizeof(path), "%s/fdaudit.prom", h.dir);
+	args[6] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	/* Other fdholder processes may be near their limits: not an error. */
+	ck_assert_int_lt(r.status, 3);
+	run_result_free(&r);
+	metrics = node_exporter_scrape(h.dir);
 	ck_assert_ptr_nonnull(strstr(metrics, "\nnode_textfile_scrape_error 0"));
 	snprintf(want, sizeof(want), "pid=\"%d\"", h.pid);
 	ck_assert_ptr_nonnull(strstr(metrics, "\nfdaudit_open_fds{"));
@@ -508,16 +541,142 @@ START_TEST(node_exporter_scrapes_the_textfile)
 }
 END_TEST
 
+/*
+ * Command names a hostile process can give itself (15 bytes at most),
+ * and each as a Prometheus label value must read: newline, quote and
+ * backslash escaped, other controls and bytes that are not UTF-8 as
+ * U+FFFD, "|", "=" and "'" as they are.
+ */
+#define FFFD "\xef\xbf\xbd"
+static const char *const hostile_names[][2] = {
+	{ "new\nline|x=1", "new\\nline|x=1" },
+	{ "tab\there'q\"", "tab" FFFD "here'q\\\"" },
+	{ "\033[2Jclear", FFFD "[2Jclear" },
+	{ "back\\sl|a=b", "back\\\\sl|a=b" },
+	{ "bad\xff\xfe=\xc3", "bad" FFFD FFFD "=" FFFD },
+};
+#define NHOSTILE (sizeof(hostile_names) / sizeof(hostile_names[0]))
+
+/* Whether `s' is UTF-8 without a control character other than newline. */
+static bool
+clean_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		int n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ?
+		    2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+
+		if (n == 0 || (n == 1 && ((*p < 0x20 && *p != '\n') ||
+		    *p == 0x7f)))
+			return false;
+		for (int i = 1; i < n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		}
+		p += n;
+	}
+	return true;
+}
+
+static void
+nagios_hostile_check(const struct holder *h)
+{
+	const char *args[] = { "-a", "-f", "nagios", NULL };
+	struct run_result r;
+	char want[64];
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(count_lines(r.out) == 1, "%d lines: %s",
+	    count_lines(r.out), r.out);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	for (const char *p = r.out; *p != '\n'; p++)
+		ck_assert_msg(*p >= 0x20 && *p < 0x7f, "byte %#x in: %s",
+		    (unsigned char)*p, r.out);
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		snprintf(want, sizeof(want), "_%d'=62;51;60;0;64", h[i].pid);
+		ck_assert_msg(strstr(r.out, want) != NULL, "no %s in: %s",
+		    want, r.out);
+	}
+	run_result_free(&r);
+}
+
+static void
+prometheus_hostile_check(const struct holder *h)
+{
+	const char *args[] = { "-a", "-d", "-f", "prometheus", "-o", NULL,
+	    NULL };
+	char path[256], want[128], *text;
+	struct run_result r;
+
+	snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+	args[5] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	run_result_free(&r);
+	text = file_read(path);
+	ck_assert_ptr_nonnull(text);
+	prometheus_check(text, NULL);
+	ck_assert_msg(clean_utf8(text), "not clean UTF-8");
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		snprintf(want, sizeof(want), "{pid=\"%d\",command=\"%s\",",
+		    h[i].pid, hostile_names[i][1]);
+		ck_assert_msg(strstr(text, want) != NULL, "no %s", want);
+	}
+	free(text);
+	text = node_exporter_scrape(h[0].dir);
+	ck_assert_ptr_nonnull(strstr(text, "\nnode_textfile_scrape_error 0"));
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		snprintf(want, sizeof(want), "pid=\"%d\"", h[i].pid);
+		ck_assert_msg(strstr(text, want) != NULL, "no %s", want);
+	}
+	free(text);
+}
+
+/*
+ * Processes with hostile names, at their limits so that the Nagios text
+ * names them too: the Nagios output stays one line of a safe alphabet
+ * with well-formed performance data, and every Prometheus line keeps to
+ * the format, which the node exporter confirms.
+ */
+START_TEST(hostile_names_in_nagios_and_prometheus)
+{
+	const char *extra[] = { "-l", "64", "-n", "62", "-N", NULL, NULL };
+	struct holder h[NHOSTILE];
+
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		extra[5] = hostile_names[i][0];
+		ck_assert_int_eq(holder_start(&h[i], extra), 0);
+	}
+	nagios_hostile_check(h);
+	prometheus_hostile_check(h);
+	for (size_t i = 0; i < NHOSTILE; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * As nobody, -a -d names root's processes in the footer; -a alone still
+ * counts them where the kernel gives everyone the count (the size of
+ * /proc/PID/fd since Linux 6.2) and the limits (/proc/PID/limits).
+ */
 START_TEST(unprivileged_all_shows_footer)
 {
 	const char *args[] = { "-a", "-d", NULL };
 	const char *json[] = { "-a", "-d", "-j", NULL };
+	const char *counts[] = { "-a", "-j", NULL };
 	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	const struct jv *proc;
 	struct run_result r;
+	struct holder h;
+	struct stat st;
 	struct jv *doc;
+	char path[64];
 
 	if (geteuid() != 0)
 		return;
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
 	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run as root",
 	    r.out), "no footer: %s", r.out);
@@ -526,8 +685,24 @@ START_TEST(unprivileged_all_shows_footer)
 	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
 	doc = json_of(&r);
 	ck_assert(jv_num(doc, "unreadable") >= 1);
+	ck_assert_ptr_null(process_by_pid(doc, h.pid));
 	jv_free(doc);
 	run_result_free(&r);
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", h.pid);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, counts), 0);
+	doc = json_of(&r);
+	proc = process_by_pid(doc, h.pid);
+	if (st.st_size > 0) {
+		ck_assert_ptr_nonnull(proc);
+		ck_assert_str_eq(jv_str(proc, "user"), "root");
+		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
+		ck_assert(jv_num(proc, "limit_soft") > 0);
+	}
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
 }
 END_TEST
 
@@ -548,6 +723,7 @@ main(void)
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
+	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
 	tcase_add_test(tc, unprivileged_all_shows_footer);
 	suite_add_tcase(s, tc);
 	return suite_run(s);

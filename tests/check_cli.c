@@ -3,28 +3,51 @@
  * line on stderr naming the argument and a hint, exit 3, and nothing on
  * stdout.
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fdaudit.h"
 #include "testutil.h"
 
-static void
-expect_usage_error(const char *const *args, const char *named)
+/* The arguments as one line, for messages. */
+static const char *
+args_text(const char *const *args)
 {
+	static char text[256];
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (; *args != NULL && len < sizeof(text); args++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s\"%s\"", len > 0 ? " " : "", *args);
+	return text;
+}
+
+static void
+expect_error_status(const char *const *args, const char *named, int status)
+{
+	const char *what = args_text(args);
 	struct run_result r;
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	ck_assert_msg(r.status == 3, "%s: exit %d", args[0], r.status);
-	ck_assert_msg(r.out_len == 0, "%s: stdout not empty: %s", args[0],
+	ck_assert_msg(r.status == status, "%s: exit %d", what, r.status);
+	ck_assert_msg(r.out_len == 0, "%s: stdout not empty: %s", what,
 	    r.out);
 	ck_assert_msg(count_lines(r.err) == 1, "%s: stderr is %d lines: %s",
-	    args[0], count_lines(r.err), r.err);
-	ck_assert_msg(strstr(r.err, named) != NULL, "stderr does not name "
-	    "\"%s\": %s", named, r.err);
-	ck_assert_msg(strstr(r.err, "--help") != NULL, "no hint: %s", r.err);
-	ck_assert(strncmp(r.err, "fdaudit: ", 9) == 0);
+	    what, count_lines(r.err), r.err);
+	ck_assert_msg(strstr(r.err, named) != NULL, "%s: stderr does not "
+	    "name \"%s\": %s", what, named, r.err);
+	ck_assert_msg(strstr(r.err, "--help") != NULL, "%s: no hint: %s",
+	    what, r.err);
+	ck_assert(strncmp(r.err, "fdaudit", 7) == 0);
 	run_result_free(&r);
+}
+
+static void
+expect_usage_error(const char *const *args, const char *named)
+{
+	expect_error_status(args, named, 3);
 }
 
 #define USAGE_ERROR(name, named, ...)				\
@@ -50,6 +73,58 @@ USAGE_ERROR(format_unknown, "\"xml\"", "-f", "xml", "1")
 USAGE_ERROR(type_unknown, "\"sock\"", "-t", "file,sock", "1")
 USAGE_ERROR(missing_argument, "-w", "1", "-w")
 USAGE_ERROR(no_pid, "no PID", "-s")
+
+/*
+ * Every numeric option and operand, each given a number out of its
+ * range, a negative one, one with trailing junk, one that overflows a
+ * long long and an empty one.  The option goes where `value' is marked
+ * in its arguments; fdaudit run reports errors with its own status.
+ */
+struct numeric_option {
+	const char	*args[6];	/* NULL-ended; VALUE is the number */
+	const char	*named;		/* what the message must name */
+	const char	*out_of_range;
+	int		 status;
+};
+
+static const char VALUE[] = "value";
+
+static const struct numeric_option numeric_options[] = {
+	{ { "-c", VALUE, "1" }, "-c \"", "101", 3 },
+	{ { "--crit", VALUE, "1" }, "-c \"", "101", 3 },
+	{ { "-w", VALUE, "1" }, "-w \"", "101", 3 },
+	{ { "-p", VALUE }, "-p \"", "0", 3 },
+	{ { "--", VALUE }, "PID \"", "2147483648", 3 },
+	{ { "-a", "--top", VALUE }, "--top \"", "0", 3 },
+	{ { "--leak-runs", VALUE, "1" }, "--leak-runs \"", "16", 3 },
+	{ { "--horizon", VALUE, "1" }, "--horizon \"", "3651d", 3 },
+	{ { "watch", "-i", VALUE, "1" }, "-i \"", "3601", 3 },
+	{ { "watch", "-n", VALUE, "1" }, "-n \"", "0", 3 },
+	{ { "watch", "--", VALUE }, "PID \"", "0", 3 },
+	{ { "run", "--ignore-fd", VALUE, "--", "true" }, "--ignore-fd \"",
+	    "2147483648", 125 },
+	{ { "run", "--leak-exitcode", VALUE, "--", "true" },
+	    "--leak-exitcode \"", "256", 125 },
+};
+
+START_TEST(numeric_options_checked)
+{
+	const struct numeric_option *o = &numeric_options[_i];
+	const char *const values[] = { o->out_of_range, "-5", "5x",
+	    "99999999999999999999999", "" };
+	const char *args[8];
+
+	for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+		size_t n = 0;
+
+		for (size_t i = 0; o->args[i] != NULL; i++)
+			args[n++] = o->args[i] == VALUE ? values[v] :
+			    o->args[i];
+		args[n] = NULL;
+		expect_error_status(args, o->named, o->status);
+	}
+}
+END_TEST
 
 START_TEST(help_and_version)
 {
@@ -141,6 +216,8 @@ main(void)
 	tcase_add_test(tc, type_unknown);
 	tcase_add_test(tc, missing_argument);
 	tcase_add_test(tc, no_pid);
+	tcase_add_loop_test(tc, numeric_options_checked, 0,
+	    sizeof(numeric_options) / sizeof(numeric_options[0]));
 	tcase_add_test(tc, help_and_version);
 	tcase_add_test(tc, usage_matches_manual);
 	suite_add_tcase(s, tc);

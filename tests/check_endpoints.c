@@ -86,6 +86,29 @@ has_peer(const struct jv *e, int pid, int fd)
 	return false;
 }
 
+/*
+ * The PID, seen from here, of a child of the helper that the helper
+ * named: the same number, unless the helper is in a PID namespace of
+ * its own, where it named its only child by the inner number.
+ */
+static int
+outer_child(const struct holder *h, int child)
+{
+	char path[64];
+	FILE *f;
+	int outer = -1;
+
+	if (h->ns_parent == 0)
+		return child;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", h->pid,
+	    h->pid);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_int_eq(fscanf(f, "%d", &outer), 1);
+	fclose(f);
+	ck_assert_int_ne(outer, child);
+	return outer;
+}
+
 static void
 sockets_and_peers(const char *const *extra)
 {
@@ -105,6 +128,7 @@ sockets_and_peers(const char *const *extra)
 			socks++;
 		} else if (sscanf(h.lines[i], "peer\t%d\t%d\t%d", &fd, &child,
 		    &child_fd) == 3) {
+			child = outer_child(&h, child);
 			ck_assert_msg(has_peer(fd_of(proc, fd), child,
 			    child_fd), "pipe %d: no peer %d:%d", fd, child,
 			    child_fd);
@@ -150,6 +174,48 @@ START_TEST(other_network_namespace)
 }
 END_TEST
 
+/*
+ * From outside, a process in PID and network namespaces of its own: its
+ * count and every type as the process itself saw them, its pidfd naming
+ * it by its outer PID, then sockets and peers as above, with outer PIDs.
+ */
+START_TEST(other_pid_namespace)
+{
+	const char *const plain[] = { "-I", NULL };
+	const char *const full[] = { "-I", "-U", "-S", "-P", NULL };
+	const struct jv *proc, *e;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+	bool pidfd = false;
+
+	if (geteuid() != 0)
+		return;		/* unshare(CLONE_NEWPID) needs root */
+	ck_assert_int_eq(holder_start(&h, plain), 0);
+	ck_assert_int_gt(h.ns_parent, 0);
+	doc = audit(&h, &r, &proc);
+	ck_assert_int_eq((int)jv_num(proc, "pid"), h.pid);
+	ck_assert_int_eq((int)jv_num(proc, "open"), (int)h.nfds + 3);
+	for (size_t i = 0; i < h.nfds; i++) {
+		e = fd_of(proc, h.fds[i].fd);
+		ck_assert_msg(strcmp(jv_str(e, "type"), h.fds[i].type) == 0,
+		    "fd %d: %s, want %s", h.fds[i].fd, jv_str(e, "type"),
+		    h.fds[i].type);
+		if (strcmp(h.fds[i].type, "pidfd") != 0)
+			continue;
+		/* The helper opened it on itself, PID 1 inside. */
+		ck_assert_int_eq((int)jv_num(jv_get(e, "details"), "pid"),
+		    h.pid);
+		pidfd = true;
+	}
+	ck_assert(pidfd);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+	sockets_and_peers(full);
+}
+END_TEST
+
 START_TEST(named_fifo_without_peer_is_said)
 {
 	const struct jv *proc, *e;
@@ -189,6 +255,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, sockets_resolved_and_pipes_peered);
 	tcase_add_test(tc, other_network_namespace);
+	tcase_add_test(tc, other_pid_namespace);
 	tcase_add_test(tc, named_fifo_without_peer_is_said);
 	suite_add_tcase(s, tc);
 	return suite_run(s);

@@ -3,6 +3,7 @@
  * the socket protocol word.  Inputs are real kernel text, then truncated
  * and malformed variants.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,48 @@ START_TEST(details_inotify_timerfd_signalfd)
 }
 END_TEST
 
+/* Lines of mountinfo: their fields, hidepid and the waiting types. */
+START_TEST(mountinfo_lines)
+{
+	static const char hidden[] = "65 46 0:39 / /proc rw,nosuid shared:12 "
+	    "- proc proc rw,hidepid=invisible,gid=27\n";
+	static const char fuse[] = "80 27 0:50 / /mnt/a\\040b rw - "
+	    "fuse.sshfs host:/ rw,user_id=0\n";
+	struct mountinfo_entry m;
+	struct proc_hidepid h;
+
+	ck_assert_int_eq(mountinfo_line_parse(hidden, strlen(hidden), &m), 0);
+	ck_assert_uint_eq(m.id, 65);
+	ck_assert(m.mount_point_len == 5 &&
+	    memcmp(m.mount_point, "/proc", 5) == 0);
+	ck_assert(m.fstype_len == 4 && memcmp(m.fstype, "proc", 4) == 0);
+	proc_hidepid_parse(m.super_options, m.super_options_len, &h);
+	ck_assert_int_eq(h.mode, 2);
+	ck_assert(h.have_gid);
+	ck_assert_int_eq(h.gid, 27);
+	proc_hidepid_parse("rw,hidepid=4", 12, &h);
+	ck_assert_int_eq(h.mode, 4);
+	ck_assert(!h.have_gid);
+	proc_hidepid_parse("rw", 2, &h);
+	ck_assert_int_eq(h.mode, 0);
+	ck_assert(!fstype_may_wait(m.fstype, m.fstype_len));
+
+	ck_assert_int_eq(mountinfo_line_parse(fuse, strlen(fuse), &m), 0);
+	ck_assert_uint_eq(m.id, 80);
+	ck_assert_uint_eq(m.mount_point_len, strlen("/mnt/a\\040b"));
+	ck_assert(fstype_may_wait(m.fstype, m.fstype_len));
+	ck_assert(fstype_may_wait("nfs4", 4));
+	ck_assert(!fstype_may_wait("ext4", 4));
+	ck_assert(!fstype_may_wait("fuse.", 5));
+	/* Every cut of a line is taken or refused, never read past. */
+	for (size_t n = 0; n < sizeof(hidden) - 1; n++)
+		(void)mountinfo_line_parse(hidden, n, &m);
+	ck_assert_int_eq(mountinfo_line_parse("garbage", 7, &m), -EINVAL);
+	ck_assert_int_eq(mountinfo_line_parse("1 2 3 4 5 6 -", 13, &m),
+	    -EINVAL);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -303,6 +346,7 @@ main(void)
 	tcase_add_test(tc, sockproto_words);
 	tcase_add_test(tc, details_eventfd_epoll_pidfd);
 	tcase_add_test(tc, details_inotify_timerfd_signalfd);
+	tcase_add_test(tc, mountinfo_lines);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

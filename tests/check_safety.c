@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -16,7 +17,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -651,6 +654,275 @@ START_TEST(twenty_thousand_descriptors)
 }
 END_TEST
 
+/* The fastest of three audits of a helper holding `n' descriptors. */
+static double
+audit_seconds(int n)
+{
+	char count[16];
+	const char *extra[] = { "-n", count, NULL };
+	const char *args[] = { "-s", "--no-peers", NULL, NULL };
+	struct run_result r;
+	struct holder h;
+	double best = 1e9, start, took;
+
+	snprintf(count, sizeof(count), "%d", n);
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[2] = pid_text(h.pid);
+	for (int run = 0; run < 3; run++) {
+		start = now_seconds();
+		ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+		took = now_seconds() - start;
+		ck_assert_msg(r.status <= 2, "status %d: %s", r.status, r.err);
+		run_result_free(&r);
+		if (took < best)
+			best = took;
+	}
+	holder_stop(&h);
+	return best;
+}
+
+/*
+ * Ten times the descriptors take about ten times as long, less the
+ * fixed costs.  The bound leaves room for a busy machine; a step that
+ * grew with the square of the table would take a hundred times.
+ */
+START_TEST(no_quadratic_step)
+{
+	struct rlimit rl;
+	double small, large;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_msg(rl.rlim_max >= 20000, "hard limit %lu",
+	    (unsigned long)rl.rlim_max);
+	rl.rlim_cur = rl.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	small = audit_seconds(2000);
+	large = audit_seconds(20000);
+	ck_assert_msg(large < 25 * small, "2,000 descriptors in %.3f s, "
+	    "20,000 in %.3f s", small, large);
+}
+END_TEST
+
+/* --- 7. /proc mounted with hidepid ------------------------------------ */
+
+/*
+ * Give this test process a mount namespace of its own with /proc
+ * mounted again with hidepid=2 (invisible); fdaudit started from it
+ * sees that /proc.  False when the system does not allow it.
+ */
+static bool
+hidepid_enter(void)
+{
+	if (unshare(CLONE_NEWNS) != 0)
+		return false;
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+	    0);
+	ck_assert_int_eq(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "hidepid=2"), 0);
+	return true;
+}
+
+/* fdaudit as nobody on a process of root's that /proc hides. */
+static void
+hidepid_named(const struct holder *h)
+{
+	const char *table[] = { NULL, NULL };
+	const char *json[] = { "-j", NULL, NULL };
+	const char *gone[] = { "-j", "4194304", NULL };
+	struct run_options nobody = { .uid = 65534, .drop_privileges = true };
+	struct run_result r;
+	struct jv *doc;
+
+	table[0] = json[1] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, table), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_msg(strstr(r.err, "not visible: /proc is mounted with "
+	    "hidepid") != NULL && count_lines(r.err) == 1, "%s", r.err);
+	ck_assert_ptr_null(strstr(r.err, "no such process"));
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
+	ck_assert_int_eq(r.status, 3);
+	doc = parse_output(&r);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
+	ck_assert_str_eq(jv_str(jv_at(jv_get(doc, "errors"), 0), "error"),
+	    "not visible: /proc is mounted with hidepid");
+	jv_free(doc);
+	run_result_free(&r);
+
+	/* A PID that does not exist is still said to be missing. */
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, gone), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_ptr_nonnull(strstr(r.err, "no such process"));
+	run_result_free(&r);
+}
+
+/* fdaudit -a as nobody says that others are hidden; root sees all. */
+static void
+hidepid_all(const struct holder *h)
+{
+	const char *table[] = { "-a", NULL };
+	const char *json[] = { "-a", "-j", NULL };
+	struct run_options nobody = { .uid = 65534, .drop_privileges = true };
+	const struct jv *procs;
+	struct run_result r;
+	struct jv *doc;
+	bool seen = false;
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, table), 0);
+	ck_assert_int_le(r.status, 2);
+	ck_assert_msg(strstr(r.out, "\nprocesses of other users are hidden: "
+	    "/proc is mounted with hidepid") != NULL, "%s", r.out);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
+	doc = parse_output(&r);
+	ck_assert(jv_get(doc, "others_hidden")->boolean);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++)
+		ck_assert_str_eq(jv_str(jv_at(procs, i), "user"), "nobody");
+	jv_free(doc);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, json), 0);
+	doc = parse_output(&r);
+	ck_assert(!jv_get(doc, "others_hidden")->boolean);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++)
+		seen |= (pid_t)jv_num(jv_at(procs, i), "pid") == h->pid;
+	ck_assert_msg(seen, "root does not see the helper");
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+START_TEST(hidepid_processes_said_hidden)
+{
+	struct holder h;
+
+	if (geteuid() != 0)
+		return;		/* mounting proc needs root */
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	if (hidepid_enter()) {
+		hidepid_named(&h);
+		hidepid_all(&h);
+		ck_assert_int_eq(umount2("/proc", MNT_DETACH), 0);
+	}
+	holder_stop(&h);
+}
+END_TEST
+
+/* --- 8. a file system that does not answer ------------------------- */
+
+/* Whether stat(2) of `path' is still waiting after a second. */
+static bool
+stat_blocks(const char *path)
+{
+	struct pollfd done;
+	struct stat st;
+	int p[2];
+	pid_t child;
+	bool blocked;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	if ((child = fork()) == 0) {
+		close(p[0]);
+		(void)stat(path, &st);
+		_exit(0);
+	}
+	ck_assert_int_gt(child, 0);
+	close(p[1]);
+	/* The pipe ends when the child does. */
+	done = (struct pollfd){ .fd = p[0], .events = POLLIN };
+	blocked = poll(&done, 1, 1000) == 0;
+	child_kill(child);
+	close(p[0]);
+	return blocked;
+}
+
+/* The descriptor of `proc' whose target is `target', or NULL. */
+static const struct jv *
+fd_with_target(const struct jv *proc, const char *target)
+{
+	const struct jv *fds = jv_get(proc, "fds");
+
+	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
+		const char *t = jv_str(jv_at(fds, i), "target");
+
+		if (t != NULL && strcmp(t, target) == 0)
+			return jv_at(fds, i);
+	}
+	return NULL;
+}
+
+/* One audit, which must end within `bound' seconds and say why. */
+static void
+audit_bounded(const char *const *args, const struct holder *h,
+    const char *held, double bound)
+{
+	/*
+	 * LeakSanitizer stops every thread with ptrace at exit, which the
+	 * thread left waiting on the file system never lets it do.
+	 */
+	const char *env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
+	struct run_options opt = { .env = env };
+	const struct jv *procs, *proc = NULL, *fd;
+	struct run_result r;
+	struct jv *doc;
+	double start = now_seconds(), took;
+
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	took = now_seconds() - start;
+	ck_assert_msg(took < bound, "%s: took %.2f s", args[0], took);
+	ck_assert_msg(r.status <= 2, "%s: status %d: %s", args[0], r.status,
+	    r.err);
+	doc = parse_output(&r);
+	procs = jv_get(doc, "processes");
+	for (size_t i = 0; i < procs->count; i++) {
+		if ((pid_t)jv_num(jv_at(procs, i), "pid") == h->pid)
+			proc = jv_at(procs, i);
+	}
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_ptr_nonnull(fd = fd_with_target(proc, held));
+	ck_assert_str_eq(jv_str(fd, "error"), "timed out");
+	ck_assert_str_eq(jv_str(fd, "mode"), "r");
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+/*
+ * A file on a FUSE file system whose daemon no longer answers: stat(2)
+ * of it waits until killed, as the test first shows.  fdaudit must
+ * still end, well within its deadline per mount, and report that
+ * descriptor as timed out, its other fields read as usual.
+ */
+START_TEST(file_system_that_does_not_answer)
+{
+	const char *extra[] = { "-F", NULL };
+	const char *by_pid[] = { "-j", NULL, NULL };
+	const char *every[] = { "-a", "-d", "-j", NULL };
+	char held[PATH_MAX], path[64];
+	struct holder h;
+	int fd = -1;
+
+	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0)
+		return;		/* mounting FUSE needs root and the device */
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(held, sizeof(held), "%s/fuse/held", h.dir);
+	for (size_t i = 0; i < h.nfds; i++) {
+		if (strcmp(h.fds[i].target, held) == 0)
+			fd = h.fds[i].fd;
+	}
+	ck_assert_int_ge(fd, 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", h.pid, fd);
+	ck_assert_msg(stat_blocks(path), "stat of %s answers", held);
+	by_pid[1] = pid_text(h.pid);
+	audit_bounded(by_pid, &h, held, 3.0);
+	audit_bounded(every, &h, held, 5.0);
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -665,6 +937,9 @@ main(void)
 	tcase_add_test(tc, process_exits_during_the_audit);
 	tcase_add_test(tc, all_while_processes_churn);
 	tcase_add_test(tc, twenty_thousand_descriptors);
+	tcase_add_test(tc, no_quadratic_step);
+	tcase_add_test(tc, hidepid_processes_said_hidden);
+	tcase_add_test(tc, file_system_that_does_not_answer);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -41,6 +41,14 @@ START_TEST(parse_and_format_round_trip)
 	state_free(&st);
 	ck_assert_int_eq(parse("fdaudit-state 1\n", &st), 0);
 	ck_assert_uint_eq(st.nentries, 0);
+	/* Each number at the top of its range is still taken. */
+	ck_assert_int_eq(parse("fdaudit-state 1\n2147483647 "
+	    "9223372036854775807 0:0 253402300799:2147483647\n", &st), 0);
+	ck_assert_int_eq(st.entries[0].pid, 2147483647);
+	ck_assert_uint_eq(st.entries[0].start_time, 9223372036854775807ULL);
+	ck_assert_int_eq(st.entries[0].samples[1].time, 253402300799LL);
+	ck_assert_uint_eq(st.entries[0].samples[1].open, 2147483647);
+	state_free(&st);
 }
 END_TEST
 
@@ -60,6 +68,19 @@ START_TEST(corrupt_files_rejected)
 		"fdaudit-state 1\n42 1 99999999999999999999999:1\n",
 		"fdaudit-state 1\n42 1 1:1 2:2 3:3 4:4 5:5 6:6 7:7 8:8 9:9 "
 		    "10:10 11:11 12:12 13:13 14:14 15:15 16:16 17:17\n",
+		/* Numbers out of their ranges, signed or padded. */
+		"fdaudit-state 1\n2147483648 1 1:1\n",
+		"fdaudit-state 1\n42 9223372036854775808 1:1\n",
+		"fdaudit-state 1\n42 1 253402300800:1\n",
+		"fdaudit-state 1\n42 1 1:2147483648\n",
+		"fdaudit-state 1\n42 1 1:18446744073709551616\n",
+		"fdaudit-state 1\n42 1 1:-1\n",
+		"fdaudit-state 1\n-42 1 1:1\n",
+		"fdaudit-state 1\n+42 1 1:1\n",
+		"fdaudit-state 1\n42 1 1:+1\n",
+		"fdaudit-state 1\n42  1 1:1\n",
+		"fdaudit-state 1\n42 1 1:\t1\n",
+		"fdaudit-state 1\n42 1 0000000000000000000000001:1\n",
 	};
 	struct state st;
 

@@ -13,6 +13,13 @@
  *   fdholder -P                a pipe shared with a child process:
  *                              a "peer FD CHILD-PID CHILD-FD" line
  *   fdholder -U                all of it in a network namespace of its own
+ *   fdholder -F -d DIR         also a file on a FUSE file system mounted on
+ *                              DIR/fuse, whose daemon then stops answering
+ *                              (in a mount namespace of its own)
+ *   fdholder -I                all of it in a PID namespace of its own: a
+ *                              child, PID 1 inside, holds the descriptors,
+ *                              and an "nspid PID" line gives its PID
+ *                              outside; the other lines use inner PIDs
  *
  * Output on stdout: "pid N", then one line per descriptor it vouches for,
  * "FD<TAB>TYPE<TAB>MODE<TAB>CLOEXEC<TAB>DELETED<TAB>TARGET-IN-HEX", then
@@ -35,7 +42,10 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/uio.h>
 
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -43,6 +53,7 @@
 #include <sched.h>
 
 #include <linux/bpf.h>
+#include <linux/fuse.h>
 #include <linux/io_uring.h>
 #include <linux/netlink.h>
 #include <linux/perf_event.h>
@@ -50,6 +61,7 @@
 #include <netinet/in.h>
 
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
@@ -393,6 +405,162 @@ enter_new_netns(void)
 	close(s);
 }
 
+/*
+ * A PID namespace of its own.  Only children enter it, so the helper
+ * forks: the child, PID 1 inside, goes on to hold the descriptors and
+ * dies with the parent, which says the child's PID as seen from outside,
+ * lets it go on, and waits for it.
+ */
+static void
+enter_new_pidns(void)
+{
+	int go[2], status;
+	pid_t child;
+	char c;
+
+	if (unshare(CLONE_NEWPID) != 0 || pipe(go) != 0)
+		err(1, "unshare");
+	if ((child = fork()) == -1)
+		err(1, "fork");
+	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		close(go[1]);
+		/* The parent's line must come first on the shared stdout. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		close(go[0]);
+		return;
+	}
+	close(go[0]);
+	printf("nspid\t%d\n", (int)child);
+	fflush(stdout);
+	if (write(go[1], "g", 1) != 1)
+		err(1, "write");
+	close(go[1]);
+	while (waitpid(child, &status, 0) == -1)
+		;
+	_exit(0);
+}
+
+static void
+fuse_reply(int dev, uint64_t unique, int error, const void *body,
+    size_t len)
+{
+	struct fuse_out_header out = { .len = (uint32_t)(sizeof(out) + len),
+	    .error = error, .unique = unique };
+	struct iovec iov[2] = { { &out, sizeof(out) },
+	    { (void *)(uintptr_t)body, len } };
+
+	if (writev(dev, iov, len > 0 ? 2 : 1) < 0 && errno != ENOENT)
+		err(1, "fuse reply");
+}
+
+/* Attributes valid for no time at all: every stat asks the daemon. */
+static void
+fuse_attr_fill(struct fuse_attr *a, uint64_t node)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = node;
+	a->mode = node == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0644;
+	a->nlink = node == FUSE_ROOT_ID ? 2 : 1;
+	a->blksize = 4096;
+}
+
+/* A FUSE daemon with one empty file, "held", that answers until killed. */
+static void __attribute__((noreturn))
+fuse_serve(int dev)
+{
+	static char buf[FUSE_MIN_READ_BUFFER + 65536];
+	const struct fuse_in_header *in = (const void *)buf;
+	struct fuse_init_out init = { .major = FUSE_KERNEL_VERSION,
+	    .minor = FUSE_KERNEL_MINOR_VERSION, .max_readahead = 65536,
+	    .max_background = 16, .congestion_threshold = 12,
+	    .max_write = 65536, .time_gran = 1 };
+	struct fuse_entry_out entry = { .nodeid = 2, .entry_valid = 3600 };
+	struct fuse_attr_out attr = { 0 };
+	struct fuse_open_out open_out = { .fh = 1 };
+	ssize_t n;
+
+	for (;;) {
+		if ((n = read(dev, buf, sizeof(buf))) < (ssize_t)sizeof(*in)) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			_exit(0);
+		}
+		switch (in->opcode) {
+		case FUSE_INIT:
+			fuse_reply(dev, in->unique, 0, &init, sizeof(init));
+			break;
+		case FUSE_LOOKUP:
+			if (strcmp(buf + sizeof(*in), "held") != 0) {
+				fuse_reply(dev, in->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			fuse_attr_fill(&entry.attr, 2);
+			fuse_reply(dev, in->unique, 0, &entry, sizeof(entry));
+			break;
+		case FUSE_GETATTR:
+			fuse_attr_fill(&attr.attr, in->nodeid);
+			fuse_reply(dev, in->unique, 0, &attr, sizeof(attr));
+			break;
+		case FUSE_OPEN:
+			fuse_reply(dev, in->unique, 0, &open_out,
+			    sizeof(open_out));
+			break;
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+			break;
+		default:
+			fuse_reply(dev, in->unique, -ENOSYS, NULL, 0);
+			break;
+		}
+	}
+}
+
+/*
+ * A file on a FUSE file system whose daemon is then killed.  This
+ * process keeps the device open, so the file system stays mounted and
+ * every request on it waits for an answer that never comes: a stat(2)
+ * of the file from outside blocks until it is killed.  The mount lives
+ * in a mount namespace of this process, and goes with it.
+ */
+static void
+open_on_stuck_fuse(const char *dir)
+{
+	char mnt[PATH_MAX - 8], path[PATH_MAX], options[128];
+	pid_t server;
+	int dev, fd;
+
+	if (unshare(CLONE_NEWNS) != 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+		err(1, "mount namespace");
+	snprintf(mnt, sizeof(mnt), "%s/fuse", dir);
+	if (mkdir(mnt, 0700) != 0)
+		err(1, "mkdir %s", mnt);
+	if ((dev = open("/dev/fuse", O_RDWR | O_CLOEXEC)) < 0)
+		err(1, "/dev/fuse");
+	snprintf(options, sizeof(options), "fd=%d,rootmode=40000,user_id=0,"
+	    "group_id=0,allow_other", dev);
+	if (mount("fdholder", mnt, "fuse", MS_NOSUID | MS_NODEV, options) !=
+	    0)
+		err(1, "mount fuse");
+	if ((server = fork()) == -1)
+		err(1, "fork");
+	if (server == 0)
+		fuse_serve(dev);
+	snprintf(path, sizeof(path), "%s/held", mnt);
+	/*
+	 * A close sends FLUSH, which waits even through SIGKILL: closed
+	 * once while the daemon answers (that it has no FLUSH), the file
+	 * can later be closed, at exit, without asking.
+	 */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || close(fd) != 0)
+		err(1, "%s", path);
+	report(open(path, O_RDONLY | O_CLOEXEC), "file", "r", 1, 0);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+}
+
 /* Names a hostile process could give its files. */
 static void
 open_hostile(const char *dir)
@@ -510,14 +678,21 @@ main(int argc, char **argv)
 {
 	const char *dir = "/tmp", *name = NULL;
 	long count = -1, soft = -1;
-	int hostile = 0, sockets = 0, shared = 0, netns = 0;
+	int hostile = 0, sockets = 0, shared = 0, netns = 0, pidns = 0;
+	int fuse = 0;
 	struct rlimit rl;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "d:l:n:N:PSUx")) != -1) {
+	while ((ch = getopt(argc, argv, "d:FIl:n:N:PSUx")) != -1) {
 		switch (ch) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'F':
+			fuse = 1;
+			break;
+		case 'I':
+			pidns = 1;
 			break;
 		case 'l':
 			soft = strtol(optarg, NULL, 10);
@@ -542,7 +717,7 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: fdholder [-d dir] [-l soft] "
-			    "[-n count] [-N name] [-PSUx]\n");
+			    "[-n count] [-N name] [-FIPSUx]\n");
 			return 2;
 		}
 	}
@@ -558,6 +733,8 @@ main(int argc, char **argv)
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			err(1, "setrlimit");
 	}
+	if (pidns)
+		enter_new_pidns();
 	if (netns)
 		enter_new_netns();
 	printf("pid %d\n", (int)getpid());
@@ -571,6 +748,8 @@ main(int argc, char **argv)
 		open_socket_families(dir);
 	if (shared)
 		open_shared_pipe();
+	if (fuse)
+		open_on_stuck_fuse(dir);
 	printf("ready\n");
 	fflush(stdout);
 	leak_loop();

@@ -204,6 +204,12 @@ holder_start(struct holder *h, const char *const *extra)
 		}
 		if (strncmp(line, "pid ", 4) == 0)
 			continue;
+		/* fdholder -I: the holder is a child in its own namespace. */
+		if (sscanf(line, "nspid\t%d", &fd) == 1) {
+			h->ns_parent = h->pid;
+			h->pid = fd;
+			continue;
+		}
 		if (strncmp(line, "sock\t", 5) == 0 ||
 		    strncmp(line, "peer\t", 5) == 0 ||
 		    strncmp(line, "stale\t", 6) == 0) {
@@ -229,8 +235,11 @@ holder_stop(struct holder *h)
 	char cmd[128];
 
 	if (h->pid > 0) {
-		/* Its own children (fdholder -P) go with it. */
-		for (size_t i = 0; i < h->nlines; i++) {
+		/*
+		 * Its own children (fdholder -P) go with it; in a namespace
+		 * of its own their PIDs are inner ones, and they die with it.
+		 */
+		for (size_t i = 0; h->ns_parent == 0 && i < h->nlines; i++) {
 			int fd, child, child_fd;
 
 			if (sscanf(h->lines[i], "peer\t%d\t%d\t%d", &fd,
@@ -239,6 +248,10 @@ holder_stop(struct holder *h)
 		}
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
+	}
+	if (h->ns_parent > 0) {
+		kill(h->ns_parent, SIGKILL);
+		waitpid(h->ns_parent, NULL, 0);
 	}
 	if (h->out > 0)
 		close(h->out);

@@ -40,7 +40,8 @@ struct held_fd {
 };
 
 struct holder {
-	pid_t		 pid;
+	pid_t		 pid;		/* the process holding the descriptors */
+	pid_t		 ns_parent;	/* with -I, its parent outside */
 	int		 out;		/* read end of the helper's stdout */
 	char		 dir[64];	/* its temporary directory */
 	struct held_fd	*fds;

@@ -34,6 +34,8 @@ fuzz_process_files(const char *buf, size_t size)
 	struct fd_limits limits;
 	struct system_info sys;
 	struct proc_stat ps;
+	struct proc_hidepid hidepid;
+	struct mountinfo_entry mount;
 	uint64_t value;
 	long uid;
 
@@ -48,6 +50,11 @@ fuzz_process_files(const char *buf, size_t size)
 	memset(&sys, 0, sizeof(sys));
 	(void)file_nr_parse(buf, size, &sys);
 	(void)single_number_parse(buf, size, &value);
+	if (mountinfo_line_parse(buf, size, &mount) == 0) {
+		proc_hidepid_parse(mount.super_options,
+		    mount.super_options_len, &hidepid);
+		(void)fstype_may_wait(mount.fstype, mount.fstype_len);
+	}
 }
 
 /* sockproto_name takes a string: the input up to its first NUL. */
