@@ -302,15 +302,8 @@ open(const char *path, int flags, ...)
 	    __builtin_return_address(0));
 }
 
-EXPORT int
-open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-
-	OPEN_MODE(flags, flags, mode);
-	return open_common(AT_FDCWD, path, flags, mode,
-	    __builtin_return_address(0));
-}
+/* On 64-bit systems the *64 names are the same functions. */
+EXPORT int	open64(const char *, int, ...) __attribute__((alias("open")));
 
 EXPORT int
 openat(int dirfd, const char *path, int flags, ...)
@@ -322,15 +315,8 @@ openat(int dirfd, const char *path, int flags, ...)
 	    __builtin_return_address(0));
 }
 
-EXPORT int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-
-	OPEN_MODE(flags, flags, mode);
-	return open_common(dirfd, path, flags, mode,
-	    __builtin_return_address(0));
-}
+EXPORT int	openat64(int, const char *, int, ...)
+    __attribute__((alias("openat")));
 
 /*
  * The checked variants _FORTIFY_SOURCE uses when flags are not constant:
@@ -338,9 +324,7 @@ openat64(int dirfd, const char *path, int flags, ...)
  * giving its mode.
  */
 int	__open_2(const char *, int);
-int	__open64_2(const char *, int);
 int	__openat_2(int, const char *, int);
-int	__openat64_2(int, const char *, int);
 
 static int
 open_checked(int dirfd, const char *path, int flags, void *caller)
@@ -362,12 +346,7 @@ __open_2(const char *path, int flags)
 	    __builtin_return_address(0));
 }
 
-EXPORT int
-__open64_2(const char *path, int flags)
-{
-	return open_checked(AT_FDCWD, path, flags,
-	    __builtin_return_address(0));
-}
+EXPORT int	__open64_2(const char *, int) __attribute__((alias("__open_2")));
 
 EXPORT int
 __openat_2(int dirfd, const char *path, int flags)
@@ -375,11 +354,8 @@ __openat_2(int dirfd, const char *path, int flags)
 	return open_checked(dirfd, path, flags, __builtin_return_address(0));
 }
 
-EXPORT int
-__openat64_2(int dirfd, const char *path, int flags)
-{
-	return open_checked(dirfd, path, flags, __builtin_return_address(0));
-}
+EXPORT int	__openat64_2(int, const char *, int)
+    __attribute__((alias("__openat_2")));
 
 static int
 creat_common(const char *path, mode_t mode, void *caller)
@@ -399,11 +375,7 @@ creat(const char *path, mode_t mode)
 	return creat_common(path, mode, __builtin_return_address(0));
 }
 
-EXPORT int
-creat64(const char *path, mode_t mode)
-{
-	return creat_common(path, mode, __builtin_return_address(0));
-}
+EXPORT int	creat64(const char *, mode_t) __attribute__((alias("creat")));
 
 EXPORT int
 socket(int domain, int type, int protocol)
@@ -491,17 +463,7 @@ fcntl(int fd, int cmd, ...)
 	return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
 }
 
-EXPORT int
-fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	long arg;
-
-	va_start(ap, cmd);
-	arg = va_arg(ap, long);
-	va_end(ap);
-	return fcntl_common(fd, cmd, arg, __builtin_return_address(0));
-}
+EXPORT int	fcntl64(int, int, ...) __attribute__((alias("fcntl")));
 
 EXPORT int
 eventfd(unsigned int value, int flags)

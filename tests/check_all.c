@@ -350,6 +350,36 @@ START_TEST(state_flags_the_leak_not_the_steady)
 }
 END_TEST
 
+/*
+ * Write CONTENT as the state file, run: it is said to be corrupt and
+ * replaced by a good one without the text ABSENT.
+ */
+static void
+expect_state_replaced(const char *state, const char *content,
+    struct holder *h, const char *absent)
+{
+	const struct jv *proc;
+	struct run_result r;
+	struct jv *doc;
+	FILE *f;
+	char *text;
+
+	f = fopen(state, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	doc = state_run(state, h, &proc, &r);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
+	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
+	ck_assert_ptr_null(strstr(text, absent));
+	free(text);
+}
+
 START_TEST(state_corrupt_or_reused_pid)
 {
 	char state[128], line[256];
@@ -358,42 +388,18 @@ START_TEST(state_corrupt_or_reused_pid)
 	struct holder h;
 	struct jv *doc;
 	FILE *f;
-	char *text;
 
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	snprintf(state, sizeof(state), "%s/state", h.dir);
-	f = fopen(state, "w");
-	fputs("fdaudit-state 1\n12 34 5:6\ngarbage", f);
-	fclose(f);
-	doc = state_run(state, &h, &proc, &r);
-	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
-	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
-	jv_free(doc);
-	run_result_free(&r);
-	text = file_read(state);
-	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
-	free(text);
-
+	expect_state_replaced(state, "fdaudit-state 1\n12 34 5:6\ngarbage",
+	    &h, "garbage");
 	/*
 	 * A count beyond what a process may hold: corrupt, replaced by a
 	 * file without it.
 	 */
-	f = fopen(state, "w");
 	snprintf(line, sizeof(line), "fdaudit-state 1\n%d 1 "
 	    "1700000000:2147483648\n", h.pid);
-	fputs(line, f);
-	fclose(f);
-	doc = state_run(state, &h, &proc, &r);
-	ck_assert_int_eq(r.status, 0);
-	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
-	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
-	jv_free(doc);
-	run_result_free(&r);
-	text = file_read(state);
-	ck_assert(strncmp(text, "fdaudit-state 1\n", 16) == 0);
-	ck_assert_ptr_null(strstr(text, "2147483648"));
-	free(text);
+	expect_state_replaced(state, line, &h, "2147483648");
 
 	/* The same PID with another start time is another process. */
 	f = fopen(state, "w");

@@ -41,20 +41,7 @@ done
 [ -x "$FDHOLDER" ] || die "$FDHOLDER not found"
 [ -x "$FLOOR" ] || die "$FLOOR not found"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench.XXXXXX") ||
-    die "cannot make a temporary directory"
-holders=
-
-cleanup() {
-	# shellcheck disable=SC2086
-	[ -n "$holders" ] && kill $holders 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_scratch
 
 i=0
 while [ "$i" -lt "$BENCH_PROCS" ]; do

@@ -49,20 +49,7 @@ done
 ulimit -n "$SCALE_FDS" 2>/dev/null ||
     die "cannot raise the soft descriptor limit to $SCALE_FDS"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench.XXXXXX") ||
-    die "cannot make a temporary directory"
-holders=
-
-cleanup() {
-	# shellcheck disable=SC2086
-	[ -n "$holders" ] && kill $holders 2>/dev/null
-	wait 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_scratch
 
 # Start one helper of $1 descriptors; its output goes to $tmp/holder.$2.
 holder_start() {

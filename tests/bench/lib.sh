@@ -1,9 +1,30 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2154
-# Shared by the benchmarks: timing, peak memory and the report.  A script
-# sets $tmp (a scratch directory), $present (the tools to time, fdaudit
-# first) and BENCH_RUNS, and defines run_tool TOOL [WRAPPER...], then
-# calls bench_measure and bench_report.
+# Shared by the benchmarks: scratch space, timing, peak memory and the
+# report.  A script sets $tmp (a scratch directory, see bench_scratch),
+# $present (the tools to time, fdaudit first) and BENCH_RUNS, and defines
+# run_tool TOOL [WRAPPER...], then calls bench_measure and bench_report.
+
+# A scratch directory in $tmp; the helpers whose PIDs are in $holders are
+# killed and the directory removed however the benchmark ends.
+bench_scratch() {
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench.XXXXXX") || {
+		echo "$0: cannot make a temporary directory" >&2
+		exit 1
+	}
+	holders=
+	trap bench_cleanup EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+bench_cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$holders" ] && kill $holders 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
 
 # Nanoseconds since the epoch (GNU date).
 now() {
