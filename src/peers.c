@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,8 +234,43 @@ process_command(struct search *s, int pid)
 }
 
 /* Read one other process's links; it may vanish or refuse: no matter. */
+/*
+ * The other processes are shared by two readers taking PIDs in turn: on a
+ * busy host the scan is most of the time of fdaudit PID, and it is all
+ * readlink(2).  The wanted table does not change while they read; what
+ * they find is added under the lock.
+ */
+struct scan {
+	struct search	*s;
+	pthread_mutex_t	 lock;		/* over the holders and commands */
+	int		*pids;
+	size_t		 npids;
+	size_t		 next;		/* the next PID to take */
+	bool		 fifos;
+	bool		 failed;	/* the search's error is set */
+};
+
+/* Below this many processes, one reader does it all. */
+#define SCAN_THREADS_MIN	16
+
 static void
-scan_process(struct search *s, int pid, bool fifos)
+scan_found(struct scan *sc, struct wanted *w, int pid, int fd,
+    const char **command)
+{
+	struct search *s = sc->s;
+
+	pthread_mutex_lock(&sc->lock);
+	if (*command == NULL)
+		*command = process_command(s, pid);
+	if (*command != NULL)
+		search_hold(s, w, pid, fd, *command);
+	if (s->error != 0)
+		__atomic_store_n(&sc->failed, true, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&sc->lock);
+}
+
+static void
+scan_process(struct scan *sc, int pid)
 {
 	char path[64], link[PATH_MAX + 1];
 	const char *command = NULL;
@@ -249,7 +285,8 @@ scan_process(struct search *s, int pid, bool fifos)
 		close(fd_dir);
 		return;
 	}
-	while ((de = readdir(dir)) != NULL && s->error == 0) {
+	while ((de = readdir(dir)) != NULL &&
+	    !__atomic_load_n(&sc->failed, __ATOMIC_RELAXED)) {
 		struct wanted *w = NULL;
 		uint64_t ino;
 		enum object_kind kind;
@@ -262,37 +299,98 @@ scan_process(struct search *s, int pid, bool fifos)
 			continue;
 		link[n] = '\0';
 		if ((kind = link_object(link, &ino)) != 0)
-			w = search_find(s, kind, ino);
-		else if (fifos && link[0] == '/')
-			w = fifo_match(s, fd_dir, de->d_name, link);
-		if (w == NULL)
-			continue;
-		if (command == NULL && (command = process_command(s, pid)) ==
-		    NULL)
-			break;
-		search_hold(s, w, pid, atoi(de->d_name), command);
+			w = search_find(sc->s, kind, ino);
+		else if (sc->fifos && link[0] == '/')
+			w = fifo_match(sc->s, fd_dir, de->d_name, link);
+		if (w != NULL)
+			scan_found(sc, w, pid, atoi(de->d_name), &command);
 	}
 	closedir(dir);
+}
+
+static void *
+scan_reader(void *arg)
+{
+	struct scan *sc = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) <
+	    sc->npids && !__atomic_load_n(&sc->failed, __ATOMIC_RELAXED))
+		scan_process(sc, sc->pids[i]);
+	return NULL;
+}
+
+/* Every PID of /proc but fdaudit's own and the audited ones. */
+static int
+scan_list(struct scan *sc, const struct process *procs, size_t n)
+{
+	struct dirent *de;
+	size_t max = 0;
+	int self = (int)getpid(), *grown;
+	DIR *dir;
+
+	if ((dir = opendir("/proc")) == NULL)
+		return -errno;
+	while ((de = readdir(dir)) != NULL) {
+		int pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == self || is_audited(procs, n, pid))
+			continue;
+		if (sc->npids == max) {
+			max = max ? max * 2 : 256;
+			if ((grown = reallocarray(sc->pids, max,
+			    sizeof(*grown))) == NULL) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			sc->pids = grown;
+		}
+		sc->pids[sc->npids++] = pid;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static int
+holder_compare(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
 static void
 scan_others(struct search *s, const struct process *procs, size_t n,
     bool fifos)
 {
-	struct dirent *de;
-	DIR *dir;
-	int self = (int)getpid();
+	struct scan sc = { .s = s, .fifos = fifos };
+	pthread_t second;
+	bool threaded = false;
+	int error;
 
-	if ((dir = opendir("/proc")) == NULL)
+	if ((error = scan_list(&sc, procs, n)) != 0) {
+		if (error == -ENOMEM)
+			s->error = error;
+		free(sc.pids);
 		return;
-	while ((de = readdir(dir)) != NULL && s->error == 0) {
-		int pid = atoi(de->d_name);
-
-		if (pid <= 0 || pid == self || is_audited(procs, n, pid))
-			continue;
-		scan_process(s, pid, fifos);
 	}
-	closedir(dir);
+	pthread_mutex_init(&sc.lock, NULL);
+	if (sc.npids >= SCAN_THREADS_MIN)
+		threaded = pthread_create(&second, NULL, scan_reader, &sc) ==
+		    0;
+	scan_reader(&sc);
+	if (threaded)
+		pthread_join(second, NULL);
+	pthread_mutex_destroy(&sc.lock);
+	free(sc.pids);
+	/* Holders in a stable order, whichever reader found them. */
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->wanted[i].nholders > 1)
+			qsort(s->wanted[i].holders, s->wanted[i].nholders,
+			    sizeof(struct holder), holder_compare);
+	}
 }
 
 /* The audited processes' own descriptors are known already. */
