@@ -315,6 +315,14 @@ unwind_strdup(const char *s)
 	return s != NULL ? strdup(s) : NULL;
 }
 
+static void
+frame_strings_free(struct trace_frame *f)
+{
+	free(f->function);
+	free(f->file);
+	free(f->object);
+}
+
 /*
  * Names and lines by module build ID and offset, across address spaces:
  * the hundred processes of a shell script run the same few programs, and
@@ -352,9 +360,7 @@ static void
 frame_entry_free(struct frame_entry *e)
 {
 	free(e->id);
-	free(e->frame.function);
-	free(e->frame.file);
-	free(e->frame.object);
+	frame_strings_free(&e->frame);
 	free(e);
 }
 
@@ -452,9 +458,7 @@ unwind_frame_lookup(Dwfl *dwfl, uint64_t pc, struct trace_frame *f)
 	if ((e = RB_FIND(frame_cache, &frame_cache, &key)) == NULL)
 		e = frame_entry_new(dwfl, pc, id, (size_t)idlen, pc - start);
 	if (e == NULL || frame_copy(f, &e->frame, pc, name) != 0) {
-		free(f->function);
-		free(f->file);
-		free(f->object);
+		frame_strings_free(f);
 		*f = (struct trace_frame){ .pc = pc };
 	}
 }
@@ -480,10 +484,7 @@ unwind_symbolize(const struct unwind_stack *st, struct trace_frame **frames,
 void
 unwind_frames_free(struct trace_frame *frames, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(frames[i].function);
-		free(frames[i].file);
-		free(frames[i].object);
-	}
+	for (size_t i = 0; i < n; i++)
+		frame_strings_free(&frames[i]);
 	free(frames);
 }
