@@ -384,6 +384,8 @@ bool			 output_fd_selected(const struct report *,
 			    const struct fd_entry *);
 void			 output_write(const struct output_ops *, FILE *,
 			    const struct report *);
+int			 output_file_write(const char *, const char *, FILE *,
+			    void (*)(FILE *, const void *), const void *);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_nagios_ops;

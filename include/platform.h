@@ -42,14 +42,21 @@ double	platform_monotonic(void);
 void	platform_sleep(double seconds);
 
 /*
- * A file written atomically: create gives a stream on a temporary file
- * in the same directory; commit flushes it to disk and renames it over
- * the path, so a reader sees the old file or the new one, never half;
- * abort removes the temporary file.  Both free the handle.
+ * A report or state file.  A regular file, or a path not there yet, is
+ * written atomically: create gives a stream on a temporary file in the
+ * same directory, commit flushes it to disk and renames it over the path,
+ * so a reader sees the old file or the new one, never half.  A symlink is
+ * followed and its target gets the rule that fits it.  Anything else that
+ * exists (a FIFO, a device, a socket, "-" or /dev/stdout for the standard
+ * output) is written in place at commit, never replaced; with
+ * PLATFORM_FILE_REGULAR it is refused with PLATFORM_ENOTREG instead.
+ * Abort writes nothing.  Commit and abort free the handle.
  */
+#define PLATFORM_FILE_REGULAR	0x1
+
 struct platform_file;
-int	platform_file_create(const char *path, struct platform_file **file,
-	    FILE **stream);
+int	platform_file_create(const char *path, unsigned flags,
+	    struct platform_file **file, FILE **stream);
 int	platform_file_commit(struct platform_file *file);
 void	platform_file_abort(struct platform_file *file);
 
@@ -80,6 +87,9 @@ const char *platform_strerror(int error);
  * negated like them.
  */
 #define PLATFORM_EHIDDEN 4096
+
+/* Not an errno value either: a path that is not a regular file. */
+#define PLATFORM_ENOTREG 4097
 
 /*
  * Whether the processes of other users may be hidden from the caller, so

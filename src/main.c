@@ -80,7 +80,7 @@ help(void)
 	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -j                  same as --format json\n"
-	    "  -o, --output FILE   write the report to FILE, atomically\n"
+	    "  -o, --output FILE   write the report to FILE, not standard output\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
 	    "  -t, --type LIST     list only descriptors of these types\n"
@@ -407,49 +407,50 @@ top_apply(struct report *report, size_t top)
 	report->nprocesses = top;
 }
 
-/* Print the report to stdout or, atomically, to the -o file. */
+struct report_writing {
+	const struct output_ops		*format;
+	const struct report		*report;
+};
+
+static void
+report_print(FILE *out, const void *arg)
+{
+	const struct report_writing *w = arg;
+
+	output_write(w->format, out, w->report);
+}
+
+/* Print the report to stdout or to the -o file. */
 static int
 report_write(const struct options *opt, const struct report *report)
 {
-	struct platform_file *file = NULL;
-	FILE *out = stdout;
-	int error;
+	struct report_writing w = { opt->format, report };
 
-	if (opt->output != NULL &&
-	    (error = platform_file_create(opt->output, &file, &out)) != 0) {
-		fprintf(stderr, "fdaudit: %s: %s\n", opt->output,
-		    platform_strerror(error));
-		return -1;
-	}
-	output_write(opt->format, out, report);
-	if (file != NULL) {
-		if ((error = platform_file_commit(file)) != 0) {
-			fprintf(stderr, "fdaudit: %s: %s\n", opt->output,
-			    platform_strerror(error));
-			return -1;
-		}
-	} else if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "fdaudit: writing the report: %s\n",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+	return output_file_write("fdaudit", opt->output, stdout, report_print,
+	    &w);
 }
 
-static void
+/*
+ * Apply the state file.  A failure to keep it is a warning, as the report
+ * itself is still right; a path that is not a regular file is refused
+ * (exit 3, no report), since the user named the wrong thing.
+ */
+static int
 state_run(const struct options *opt, struct report *report)
 {
 	char *warning = NULL;
 	int error;
 
 	if (opt->state == NULL)
-		return;
+		return 0;
 	report->trend = true;
 	if ((error = state_apply(opt->state, report, &opt->trend,
 	    &warning)) != 0 || warning != NULL)
-		fprintf(stderr, "fdaudit: %s: %s\n", opt->state,
-		    warning != NULL ? warning : platform_strerror(error));
+		fprintf(stderr, "fdaudit: %s: %s%s\n", opt->state,
+		    warning != NULL ? warning : platform_strerror(error),
+		    error == -PLATFORM_ENOTREG ? "; nothing was replaced" : "");
 	free(warning);
+	return error == -PLATFORM_ENOTREG ? -1 : 0;
 }
 
 static void
@@ -474,6 +475,7 @@ main(int argc, char **argv)
 	struct report report = { 0 };
 	const char *no_color;
 	double started;
+	bool state_refused;
 	int status, error;
 
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
@@ -498,7 +500,7 @@ main(int argc, char **argv)
 
 	status = collect(&opt, &report);
 	(void)platform_system_read(&report.system);
-	state_run(&opt, &report);
+	state_refused = state_run(&opt, &report) != 0;
 	if (opt.all) {
 		for (size_t i = 0; i < report.nprocesses; i++)
 			report.above_warning += report.processes[i].status ==
@@ -508,7 +510,9 @@ main(int argc, char **argv)
 		top_apply(&report, opt.top);
 	}
 	report.duration = platform_monotonic() - started;
-	if (status == EXIT_STATUS_OK || report.nprocesses > 0 ||
+	if (state_refused)
+		status = EXIT_STATUS_UNKNOWN;
+	else if (status == EXIT_STATUS_OK || report.nprocesses > 0 ||
 	    opt.format != &output_table_ops) {
 		if (report_write(&opt, &report) != 0)
 			status = EXIT_STATUS_UNKNOWN;

@@ -1,10 +1,12 @@
 /*
  * The output formats, as a table of operations chosen by name.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "platform.h"
 
 static const struct output_ops *const output_formats[] = {
 	&output_table_ops,
@@ -42,4 +44,38 @@ output_write(const struct output_ops *ops, FILE *out,
 			ops->process(out, report, &report->processes[i]);
 	}
 	ops->end(out, report);
+}
+
+/*
+ * Write a report through fn to path, or to the stream standard when path
+ * is NULL.  Every mode writes its -o file here, by the platform's rule: a
+ * regular file atomically, a FIFO or a device in place.  A failure is one
+ * line on stderr naming the path, prefixed with who, and -1.
+ */
+int
+output_file_write(const char *who, const char *path, FILE *standard,
+    void (*fn)(FILE *, const void *), const void *arg)
+{
+	struct platform_file *file = NULL;
+	FILE *out = standard;
+	int error = 0;
+
+	if (path != NULL &&
+	    (error = platform_file_create(path, 0, &file, &out)) != 0) {
+		fprintf(stderr, "%s: %s: %s; the report was not written\n",
+		    who, path, platform_strerror(error));
+		return -1;
+	}
+	fn(out, arg);
+	if (file != NULL)
+		error = platform_file_commit(file);
+	else if (fflush(out) != 0 || ferror(out))
+		error = -errno;
+	if (error != 0) {
+		fprintf(stderr, "%s: %s: %s; the report was not written\n",
+		    who, path != NULL ? path : "writing the report",
+		    platform_strerror(error));
+		return -1;
+	}
+	return 0;
 }

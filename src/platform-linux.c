@@ -163,6 +163,8 @@ platform_strerror(int error)
 		return "permission denied";
 	case PLATFORM_EHIDDEN:
 		return "not visible: /proc is mounted with hidepid";
+	case PLATFORM_ENOTREG:
+		return "not a regular file";
 	case ETIMEDOUT:
 		return "timed out";
 	default:

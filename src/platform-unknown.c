@@ -65,6 +65,8 @@ platform_strerror(int error)
 {
 	if (error == -ENOSYS)
 		return "this operating system is not supported";
+	if (error == -PLATFORM_ENOTREG)
+		return "not a regular file";
 	return strerror(-error);
 }
 

@@ -252,6 +252,8 @@ platform_strerror(int error)
 		return "permission denied";
 	case ETIMEDOUT:
 		return "timed out";
+	case PLATFORM_ENOTREG:
+		return "not a regular file";
 	case ENOSYS:
 		return "not supported on Windows";
 	case EBADF:
@@ -1370,9 +1372,14 @@ temp_create(struct platform_file *f, size_t len)
 	return h;
 }
 
+/*
+ * "-" is the standard output, written in place.  Windows names its
+ * devices (NUL, CON) outside the file system's paths, and MoveFileEx
+ * refuses to replace them, so no device can be replaced by a file here.
+ */
 int
-platform_file_create(const char *path, struct platform_file **file,
-    FILE **stream)
+platform_file_create(const char *path, unsigned flags,
+    struct platform_file **file, FILE **stream)
 {
 	struct platform_file *f;
 	size_t len;
@@ -1381,6 +1388,15 @@ platform_file_create(const char *path, struct platform_file **file,
 
 	if (*path == '\0')
 		return -ENOENT;
+	if (strcmp(path, "-") == 0) {
+		if (flags & PLATFORM_FILE_REGULAR)
+			return -PLATFORM_ENOTREG;
+		if ((f = calloc(1, sizeof(*f))) == NULL)
+			return -ENOMEM;
+		*file = f;
+		*stream = f->stream = stdout;
+		return 0;
+	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->path = wide_from_ansi(path, 0)) == NULL ||
 	    (f->temp = wide_from_ansi(path, 24)) == NULL) {
@@ -1413,6 +1429,10 @@ platform_file_create(const char *path, struct platform_file **file,
 void
 platform_file_abort(struct platform_file *f)
 {
+	if (f->path == NULL) {
+		platform_file_free(f);
+		return;
+	}
 	if (f->stream != NULL)
 		fclose(f->stream);
 	DeleteFileW(f->temp);
@@ -1431,6 +1451,10 @@ platform_file_commit(struct platform_file *f)
 
 	if (fflush(f->stream) != 0 || ferror(f->stream))
 		error = -EIO;
+	if (f->path == NULL) {
+		platform_file_free(f);
+		return error;
+	}
 	h = (HANDLE)_get_osfhandle(_fileno(f->stream));
 	if (error == 0 && !FlushFileBuffers(h))
 		error = errno_last();

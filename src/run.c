@@ -152,7 +152,7 @@ run_help(void)
 	    "the descriptors it still held that it did not inherit.\n"
 	    "\n"
 	    "  -f, --format FMT       table (default) or json\n"
-	    "  -o, --output FILE      write the report to FILE, atomically\n"
+	    "  -o, --output FILE      write the report to FILE, not standard output\n"
 	    "      --no-stacks        do not record where descriptors were "
 	    "made\n"
 	    "      --suppressions F   rules of findings not to report\n"
@@ -940,36 +940,22 @@ run_table(FILE *out, const struct run_report *rep)
 	}
 }
 
-static int
-run_write(const struct run_report *rep)
+static void
+run_print(FILE *out, const void *arg)
 {
-	const struct run_options *opt = rep->opt;
-	struct platform_file *file = NULL;
-	FILE *out = stdout;
-	int error;
+	const struct run_report *rep = arg;
 
-	if (opt->output != NULL &&
-	    (error = platform_file_create(opt->output, &file, &out)) != 0) {
-		fprintf(stderr, "fdaudit run: %s: %s\n", opt->output,
-		    platform_strerror(error));
-		return -1;
-	}
-	if (opt->json)
+	if (rep->opt->json)
 		run_json(out, rep);
 	else
 		run_table(out, rep);
-	if (file != NULL) {
-		if ((error = platform_file_commit(file)) != 0) {
-			fprintf(stderr, "fdaudit run: %s: %s\n", opt->output,
-			    platform_strerror(error));
-			return -1;
-		}
-	} else if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "fdaudit run: writing the report: %s\n",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
+}
+
+static int
+run_write(const struct run_report *rep)
+{
+	return output_file_write("fdaudit run", rep->opt->output, stdout,
+	    run_print, rep);
 }
 
 static void

@@ -291,14 +291,10 @@ state_load(const char *path, struct state *st, char **warning)
 }
 
 static int
-state_save(const char *path, const struct state *st)
+state_save(struct platform_file *file, FILE *out, const struct state *st)
 {
-	struct platform_file *file;
-	FILE *out;
 	int error;
 
-	if ((error = platform_file_create(path, &file, &out)) != 0)
-		return error;
 	if ((error = state_format(out, st)) != 0) {
 		platform_file_abort(file);
 		return error;
@@ -309,21 +305,31 @@ state_save(const char *path, const struct state *st)
 /*
  * Read the state file, compute each process's trend (raising its status
  * when the limit is projected within the horizon), and write the file
- * back.  A damaged file is replaced, with a message in *warning.
+ * back.  A damaged file is replaced, with a message in *warning.  A path
+ * that is not a regular file is refused before it is read: reading a FIFO
+ * would wait for a writer, and replacing a device would destroy it.
  */
 int
 state_apply(const char *path, struct report *report,
     const struct trend_options *opt, char **warning)
 {
 	struct state old, next = { 0 };
+	struct platform_file *file;
+	FILE *out;
 	int64_t now = (int64_t)time(NULL);
 	int error;
 
-	if ((error = state_load(path, &old, warning)) != 0)
+	if ((error = platform_file_create(path, PLATFORM_FILE_REGULAR, &file,
+	    &out)) != 0)
 		return error;
+	if ((error = state_load(path, &old, warning)) != 0) {
+		platform_file_abort(file);
+		return error;
+	}
 	next.entries = calloc(old.nentries + report->nprocesses + 1,
 	    sizeof(*next.entries));
 	if (next.entries == NULL) {
+		platform_file_abort(file);
 		state_free(&old);
 		return -ENOMEM;
 	}
@@ -342,7 +348,7 @@ state_apply(const char *path, struct report *report,
 		if (entry_kept(&old.entries[i], report, now))
 			next.entries[next.nentries++] = old.entries[i];
 	}
-	error = state_save(path, &next);
+	error = state_save(file, out, &next);
 	state_free(&old);
 	state_free(&next);
 	return error;
