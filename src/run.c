@@ -375,14 +375,46 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 }
 
 /*
+ * Whether a descriptor is the script an interpreter runs: bash keeps its
+ * script open (at 255) while it reads it, and so may others.  The kernel
+ * passes the script as an argument, absolute or relative to the working
+ * directory the process started in.
+ */
+static bool
+run_own_script(const struct trace_exit *e, const struct trace_fd *f)
+{
+	size_t tlen, alen;
+
+	if (f->type != FD_TYPE_FILE || f->target == NULL)
+		return false;
+	tlen = strlen(f->target);
+	for (size_t i = 1; i < e->argc && i <= 3; i++) {
+		const char *arg = e->argv[i];
+
+		while (arg[0] == '.' && arg[1] == '/')
+			arg += 2;
+		alen = strlen(arg);
+		if (alen == 0 || alen > tlen)
+			continue;
+		if (strcmp(f->target + tlen - alen, arg) != 0)
+			continue;
+		if (arg[0] == '/' ? alen == tlen :
+		    alen < tlen && f->target[tlen - alen - 1] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
  * Inherited descriptors are not findings; a record says where one was
  * made; a descriptor without either came by a way that is not traced.
  * Returns false for descriptors that are not findings at all.
  */
 static bool
-run_classify(const struct trace_fd *f, enum run_class *class)
+run_classify(const struct trace_exit *e, const struct trace_fd *f,
+    enum run_class *class)
 {
-	if (f->inherited)
+	if (f->inherited || f->fd <= 2 || run_own_script(e, f))
 		return false;
 	if (f->origin == NULL) {
 		*class = RUN_CLASS_UNATTRIBUTED;
@@ -555,7 +587,7 @@ run_on_exit(void *arg, const struct trace_exit *e)
 	for (size_t i = 0; i < e->nfds; i++) {
 		size_t before = p.nleaks;
 
-		if (!run_classify(&e->fds[i], &class))
+		if (!run_classify(e, &e->fds[i], &class))
 			continue;
 		if (leak_add(&p, &e->fds[i], class) != 0) {
 			rep->oom = true;
@@ -951,10 +983,15 @@ run_print(FILE *out, const void *arg)
 		run_table(out, rep);
 }
 
+/*
+ * The report goes to standard error unless -o names a file: standard
+ * output is the command's, and a report mixed into it would break a
+ * pipeline such as `fdaudit run -f json -- prog | jq`.
+ */
 static int
 run_write(const struct run_report *rep)
 {
-	return output_file_write("fdaudit run", rep->opt->output, stdout,
+	return output_file_write("fdaudit run", rep->opt->output, stderr,
 	    run_print, rep);
 }
 

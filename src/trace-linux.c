@@ -186,6 +186,13 @@ struct tproc {
 	struct unwind_space *space;	/* the program's modules, for stacks */
 	uint64_t	 table;		/* the recorder's, in its memory */
 	/*
+	 * A child that forked and has not executed a program since: the
+	 * recorder's records up to fork_serial are its parent's, inherited
+	 * with its memory, and so are the supervisor's own copied records.
+	 */
+	bool		 forked;
+	uint64_t	 fork_serial;
+	/*
 	 * Serials the recorder gave while a vfork child borrowed this
 	 * process's memory: the child's records, not this process's.
 	 */
@@ -749,7 +756,8 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 	*s = (struct origin_slot){ .used = true, .dev = st->st_dev,
 	    .ino = st->st_ino, .serial = ps.serial, .origin = {
 	    .syscall = sc->name, .state = TRACE_ORIGIN_CREATED,
-	    .created_by = p->pid }, .stack = stack };
+	    .created_by = p->forked && ps.serial <= p->fork_serial ?
+	    p->ppid : p->pid }, .stack = stack };
 	return s;
 }
 
@@ -980,6 +988,8 @@ on_exec(struct tracer *t, struct tthread *th)
 	unwind_space_unref(th->proc->space);
 	th->proc->space = NULL;
 	th->proc->table = 0;
+	th->proc->forked = false;
+	th->proc->fork_serial = 0;
 	free(th->proc->borrowed);
 	th->proc->borrowed = NULL;
 	th->proc->nborrowed = 0;
@@ -1012,6 +1022,18 @@ fd_flags_read(int tid, struct trace_fd *f)
 	}
 }
 
+/*
+ * A forked child that did not execute a program is charged only with
+ * what it made itself: what it holds of its parent's is the parent's to
+ * close, and is reported there if it leaks.
+ */
+static bool
+inherited_at_fork(const struct tproc *p, const struct origin_slot *s)
+{
+	return s->origin.state == TRACE_ORIGIN_CREATED &&
+	    s->origin.created_by != p->pid;
+}
+
 /* Describe one open descriptor of an ending process. */
 static int
 exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
@@ -1039,6 +1061,12 @@ exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
 	if ((imported = preload_import(t, p, tid, f->fd, &st, &kind,
 	    s != NULL ? s->serial : 0)) != NULL)
 		s = imported;
+	if (s != NULL && p->forked && inherited_at_fork(p, s)) {
+		f->inherited = true;
+		free(f->target);
+		f->target = NULL;
+		return 0;
+	}
 	if (s != NULL) {
 		f->origin = &s->origin;
 		if (s->stack != NULL)
@@ -1154,8 +1182,11 @@ on_new_task(struct tracer *t, struct tthread *th, int event)
 	if (thread) {
 		child->proc = parent;
 		parent->nthreads++;
-	} else
-		child->proc = proc_new(t, tid, parent);
+	} else if ((child->proc = proc_new(t, tid, parent)) != NULL) {
+		child->proc->forked = true;
+		child->proc->fork_serial = event == PTRACE_EVENT_VFORK ?
+		    th->vfork_serial : preload_serial(parent, th->tid);
+	}
 	if (child->held) {
 		child->held = false;
 		ptrace(PTRACE_CONT, tid, 0, 0);
