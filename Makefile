@@ -107,9 +107,10 @@ $(BIN): $(MAIN_OBJ) $(LIB)
 PRELOAD_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARNINGS) \
 		 -fstack-protector-strong -U_FORTIFY_SOURCE \
 		 $(filter-out -fsanitize=%,$(CFLAGS))
-$(PRELOAD): src/preload-linux.c include/preload.h
+PRELOAD_SRCS = src/preload-linux.c src/preload-python.c
+$(PRELOAD): $(PRELOAD_SRCS) include/preload.h include/preload-python.h
 	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
-	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ src/preload-linux.c -ldl
+	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_SRCS) -ldl
 
 $(LIB): $(CORE_OBJS)
 	rm -f $@

@@ -25,8 +25,11 @@
 #define PRELOAD_FILE		"fdaudit-preload.so"
 
 #define PRELOAD_MAGIC		0x66647072u	/* "fdpr" */
-#define PRELOAD_VERSION		2u
+#define PRELOAD_VERSION		3u
 #define PRELOAD_FRAMES		32
+/* Python frames kept per descriptor, and the longest name or file kept. */
+#define PRELOAD_PY_FRAMES	16
+#define PRELOAD_PY_TEXT		512
 /*
  * Slots come in chunks mapped when a number in them is first used, so a
  * process with a high limit and few descriptors reserves little.
@@ -42,12 +45,38 @@
  */
 #define PRELOAD_ANNOUNCE_FD	(-1)
 
+/*
+ * "Check this process now": dup(-2) with the reason as second argument
+ * and the cookie as third, which stops and fails like the announcement.
+ * A Python program asks once its atexit handlers have run.
+ */
+#define PRELOAD_CHECK_FD	(-2)
+#define PRELOAD_CHECK_SHUTDOWN	1
+
+/*
+ * A frame of Python code: the addresses of its file's and function's
+ * names, NUL-terminated in the recorder's memory, and the line.
+ */
+struct preload_py_frame {
+	uint64_t	 file;
+	uint64_t	 function;
+	uint32_t	 line;
+	uint32_t	 reserved;
+};
+
 struct preload_slot {
 	uint32_t	 call;		/* system call number + 1; 0: empty */
 	uint32_t	 nframes;
 	uint64_t	 serial;	/* the table's count when it was made */
 	uint64_t	 returns[PRELOAD_FRAMES];	/* innermost first */
+	uint32_t	 npy;		/* Python frames, when Python ran */
+	uint32_t	 reserved;
+	struct preload_py_frame py[PRELOAD_PY_FRAMES];	/* innermost first */
 };
+
+/* The table's flags: what the recorder found in the program. */
+#define PRELOAD_PY_FOUND	0x1	/* Python 3.9 or later's C API */
+#define PRELOAD_PY_HOOKED	0x2	/* checked when Python shuts down */
 
 struct preload_table {
 	uint32_t	 magic;
@@ -59,7 +88,9 @@ struct preload_table {
 	 * its own, so that of two records of one number the later wins.
 	 */
 	uint64_t	 serial;
-	uint64_t	 reserved[6];
+	uint32_t	 flags;
+	uint32_t	 reserved32;
+	uint64_t	 reserved[5];
 	uint64_t	 chunks[PRELOAD_CHUNKS];	/* addresses, 0: none */
 };
 

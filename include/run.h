@@ -34,6 +34,7 @@ struct trace_frame {
 	char		*file;		/* NULL without debug information */
 	int		 line;
 	char		*object;	/* the module: executable or library */
+	bool		 python;	/* a frame of Python code, not native */
 };
 
 /* One descriptor still open when a process ended. */
@@ -45,8 +46,19 @@ struct trace_fd {
 	bool		 have_flags;
 	bool		 inherited;	/* number and identity match the start */
 	const struct trace_origin *origin;	/* NULL: no record */
+	struct trace_origin origin_kept;	/* a copy, for a check before exit */
 	struct trace_frame *stack;	/* innermost first */
 	size_t		 nstack;
+};
+
+/*
+ * When a process's descriptors were checked: at its exit, or when Python
+ * began to shut down, after the program's atexit handlers and before the
+ * interpreter closes what the program left open.
+ */
+enum trace_check {
+	TRACE_CHECK_EXIT,
+	TRACE_CHECK_PYTHON_SHUTDOWN
 };
 
 /* A process (thread group) at its end. */
@@ -58,6 +70,8 @@ struct trace_exit {
 	size_t		 argc;
 	int		 wait_status;	/* as waitpid(2) would give it */
 	bool		 root;		/* the command itself, not a child */
+	enum trace_check checked;	/* when its descriptors were read */
+	bool		 python;	/* it ran Python 3.9 or later */
 	struct trace_fd	*fds;
 	size_t		 nfds;
 };

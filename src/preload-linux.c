@@ -36,6 +36,7 @@
 #include <unwind.h>
 
 #include "preload.h"
+#include "preload-python.h"
 
 #define EXPORT	__attribute__((visibility("default")))
 
@@ -231,9 +232,12 @@ record(int fd, long nr, void *caller)
 		return;
 	__atomic_store_n(&s->call, 0, __ATOMIC_RELAXED);
 	s->nframes = 0;
-	if (stacks)
+	s->npy = 0;
+	if (stacks) {
 		s->nframes = stack_note(s->returns, (uintptr_t)caller,
 		    (uintptr_t)__builtin_frame_address(0));
+		s->npy = preload_python_stack(s->py);
+	}
 	s->serial = __atomic_add_fetch(&table->serial, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->call, (uint32_t)nr + 1, __ATOMIC_RELEASE);
 }
@@ -586,4 +590,15 @@ preload_init(void)
 	    0L, 0L);
 	table = t;
 	cookie = armed;
+	if (stacks)
+		preload_python_init(t);
+}
+
+/* Without the cookie this stops; the supervisor reads the table then. */
+void
+preload_check_now(long reason)
+{
+	if (table != NULL)
+		(void)syscall(SYS_dup, PRELOAD_CHECK_FD, reason, (long)cookie,
+		    0L, 0L, 0L);
 }

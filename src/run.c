@@ -501,7 +501,7 @@ stack_copy(struct run_leak *l, const struct trace_fd *f)
 		struct trace_frame *to = &l->stack[l->nstack];
 
 		*to = (struct trace_frame){ .pc = from->pc,
-		    .line = from->line };
+		    .line = from->line, .python = from->python };
 		if ((from->function && !(to->function =
 		    strdup(from->function))) ||
 		    (from->file && !(to->file = strdup(from->file))) ||
@@ -651,7 +651,7 @@ same_stack(const struct run_leak *a, const struct run_leak *b)
 
 		if (!same_text(x->function, y->function) ||
 		    !same_text(x->file, y->file) || x->line != y->line ||
-		    !same_text(x->object, y->object))
+		    !same_text(x->object, y->object) || x->python != y->python)
 			return false;
 	}
 	return true;
@@ -756,7 +756,12 @@ json_frame(struct json_writer *w, const struct trace_frame *f)
 		json_null(w);
 	json_text_or_null(w, "object", f->object);
 	json_key(w, "pc");
-	json_uint(w, f->pc);
+	if (f->python)
+		json_null(w);
+	else
+		json_uint(w, f->pc);
+	json_key(w, "python");
+	json_bool(w, f->python);
 	json_object_end(w);
 }
 
@@ -897,7 +902,10 @@ table_frame(FILE *out, const struct trace_frame *f)
 		fprintf(out, "         at %#llx", (unsigned long long)f->pc);
 	if (file != NULL)
 		fprintf(out, " (%s:%d)", file, f->line);
-	fprintf(out, " in %s\n", module != NULL ? module : "?");
+	if (f->python)
+		fputc('\n', out);
+	else
+		fprintf(out, " in %s\n", module != NULL ? module : "?");
 	free(function);
 	free(file);
 	free(module);

@@ -148,6 +148,13 @@ static const struct trace_syscall trace_syscalls[] = {
 
 #define TRACE_NSYSCALLS	(sizeof(trace_syscalls) / sizeof(trace_syscalls[0]))
 
+/* The Python frames of a creation, shared by the copies of a record. */
+struct py_stack {
+	int		 refs;
+	size_t		 n;
+	struct trace_frame frames[];
+};
+
 /* A creation record, per descriptor number of a process. */
 struct origin_slot {
 	bool		 used;
@@ -156,6 +163,7 @@ struct origin_slot {
 	uint64_t	 serial;	/* the recorder's count when made */
 	struct trace_origin origin;
 	struct unwind_stack *stack;	/* NULL without --stacks */
+	struct py_stack	*py;		/* NULL unless Python code made it */
 };
 
 /* What a descriptor is, as far as telling records apart needs. */
@@ -192,6 +200,11 @@ struct tproc {
 	 */
 	bool		 forked;
 	uint64_t	 fork_serial;
+	/* The table as read when the process asked to be checked. */
+	enum trace_check checked;
+	struct trace_fd	*checked_fds;
+	size_t		 nchecked_fds;
+	bool		 python;
 	/*
 	 * Serials the recorder gave while a vfork child borrowed this
 	 * process's memory: the child's records, not this process's.
@@ -374,26 +387,52 @@ thread_remove(struct tracer *t, struct tthread *th)
 	*th = t->threads[--t->nthreads];
 }
 
+static struct py_stack *
+py_stack_ref(struct py_stack *py)
+{
+	if (py != NULL)
+		py->refs++;
+	return py;
+}
+
+static void
+py_stack_unref(struct py_stack *py)
+{
+	if (py == NULL || --py->refs > 0)
+		return;
+	for (size_t i = 0; i < py->n; i++) {
+		free(py->frames[i].function);
+		free(py->frames[i].file);
+	}
+	free(py);
+}
+
 static void
 slot_clear(struct origin_slot *s)
 {
 	unwind_stack_unref(s->stack);
+	py_stack_unref(s->py);
 	*s = (struct origin_slot){ .used = false };
 }
 
 static void
 slots_clear(struct tproc *p)
 {
-	for (size_t i = 0; i < p->nslots; i++)
+	for (size_t i = 0; i < p->nslots; i++) {
 		unwind_stack_unref(p->slots[i].stack);
+		py_stack_unref(p->slots[i].py);
+	}
 	free(p->slots);
 	p->slots = NULL;
 	p->nslots = 0;
 }
 
+static void exit_fds_free(struct trace_fd *, size_t);
+
 static void
 proc_free(struct tproc *p)
 {
+	exit_fds_free(p->checked_fds, p->nchecked_fds);
 	for (size_t i = 0; i < p->argc; i++)
 		free(p->argv[i]);
 	free(p->argv);
@@ -441,8 +480,10 @@ proc_identity_copy(struct tproc *p, const struct tproc *parent)
 		memcpy(p->slots, parent->slots, parent->nslots *
 		    sizeof(*p->slots));
 		p->nslots = parent->nslots;
-		for (size_t i = 0; i < p->nslots; i++)
+		for (size_t i = 0; i < p->nslots; i++) {
 			unwind_stack_ref(p->slots[i].stack);
+			py_stack_ref(p->slots[i].py);
+		}
 	}
 	/* Until it execs, a child runs its parent's program. */
 	p->space = unwind_space_ref(parent->space);
@@ -725,7 +766,71 @@ preload_slot_read(const struct tracer *t, const struct tproc *p, int tid,
 		return -ENOENT;
 	if (!t->stacks || slot->nframes > PRELOAD_FRAMES)
 		slot->nframes = 0;
+	if (!t->stacks || slot->npy > PRELOAD_PY_FRAMES)
+		slot->npy = 0;
 	return 0;
+}
+
+/*
+ * A NUL-terminated text of the tracee's, read a page at a time so that
+ * text ending just before an unmapped page is still read.
+ */
+static char *
+remote_text(int tid, uint64_t addr)
+{
+	char buf[PRELOAD_PY_TEXT];
+	size_t got = 0;
+
+	while (got < sizeof(buf) - 1) {
+		size_t room = 4096 - (size_t)((addr + got) % 4096);
+		struct iovec local, remote;
+		ssize_t n;
+		char *nul;
+
+		if (room > sizeof(buf) - 1 - got)
+			room = sizeof(buf) - 1 - got;
+		local = (struct iovec){ buf + got, room };
+		remote = (struct iovec){ (void *)(uintptr_t)(addr + got), room };
+		if ((n = process_vm_readv(tid, &local, 1, &remote, 1, 0)) <= 0)
+			return NULL;
+		if ((nul = memchr(buf + got, '\0', (size_t)n)) != NULL)
+			return strdup(buf);
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return strdup(buf);
+}
+
+/* The Python frames of a recorder's slot, their texts read now. */
+static struct py_stack *
+py_stack_read(int tid, const struct preload_slot *ps)
+{
+	uint32_t n = ps->npy > PRELOAD_PY_FRAMES ? PRELOAD_PY_FRAMES : ps->npy;
+	struct py_stack *py;
+
+	if (n == 0 || (py = calloc(1, sizeof(*py) + n *
+	    sizeof(py->frames[0]))) == NULL)
+		return NULL;
+	py->refs = 1;
+	for (uint32_t i = 0; i < n; i++) {
+		struct trace_frame *f = &py->frames[py->n];
+
+		*f = (struct trace_frame){ .python = true,
+		    .line = (int)ps->py[i].line };
+		f->function = remote_text(tid, ps->py[i].function);
+		f->file = remote_text(tid, ps->py[i].file);
+		if (f->function == NULL || f->file == NULL) {
+			free(f->function);
+			free(f->file);
+			continue;
+		}
+		py->n++;
+	}
+	if (py->n == 0) {
+		free(py);
+		return NULL;
+	}
+	return py;
 }
 
 /*
@@ -757,7 +862,8 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 	    .ino = st->st_ino, .serial = ps.serial, .origin = {
 	    .syscall = sc->name, .state = TRACE_ORIGIN_CREATED,
 	    .created_by = p->forked && ps.serial <= p->fork_serial ?
-	    p->ppid : p->pid }, .stack = stack };
+	    p->ppid : p->pid }, .stack = stack,
+	    .py = py_stack_read(tid, &ps) };
 	return s;
 }
 
@@ -851,6 +957,50 @@ preload_import_all(const struct tracer *t, struct tproc *p, int tid)
 	free(numbers);
 }
 
+static int exit_table_read(const struct tracer *, struct tproc *, int,
+    struct trace_fd **, size_t *);
+
+/* The recorder's flags: what it found in the program. */
+static uint32_t
+preload_flags(const struct tproc *p, int tid)
+{
+	uint32_t flags = 0;
+	struct iovec local = { &flags, sizeof(flags) };
+	struct iovec remote = { (void *)(uintptr_t)(p->table +
+	    offsetof(struct preload_table, flags)), sizeof(flags) };
+
+	if (p->table == 0 ||
+	    process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
+	    (ssize_t)sizeof(flags))
+		return 0;
+	return flags;
+}
+
+/*
+ * The process asked to be checked before it exits: Python has run the
+ * program's atexit handlers and will now close what the program left
+ * open.  The table read now is the one its exit reports.  The records
+ * the descriptors point at may move before then: each keeps a copy.
+ */
+static void
+proc_check_now(struct tracer *t, struct tproc *p, int tid, uint64_t reason)
+{
+	if (reason != PRELOAD_CHECK_SHUTDOWN || p->checked != TRACE_CHECK_EXIT)
+		return;
+	if (exit_table_read(t, p, tid, &p->checked_fds, &p->nchecked_fds) !=
+	    0)
+		return;
+	for (size_t i = 0; i < p->nchecked_fds; i++) {
+		struct trace_fd *f = &p->checked_fds[i];
+
+		if (f->origin != NULL) {
+			f->origin_kept = *f->origin;
+			f->origin = &f->origin_kept;
+		}
+	}
+	p->checked = TRACE_CHECK_PYTHON_SHUTDOWN;
+}
+
 /* At a seccomp stop: note the call and ask for its exit stop. */
 static int
 on_seccomp(struct tracer *t, struct tthread *th)
@@ -876,6 +1026,11 @@ on_seccomp(struct tracer *t, struct tthread *th)
 	if (sc->nr == SYS_dup && (int)info.seccomp.args[0] ==
 	    PRELOAD_ANNOUNCE_FD && info.seccomp.args[2] == t->cookie) {
 		preload_announce(th->proc, th->tid, info.seccomp.args[1]);
+		return PTRACE_CONT;
+	}
+	if (sc->nr == SYS_dup && (int)info.seccomp.args[0] ==
+	    PRELOAD_CHECK_FD && info.seccomp.args[2] == t->cookie) {
+		proc_check_now(t, th->proc, th->tid, info.seccomp.args[1]);
 		return PTRACE_CONT;
 	}
 	if (sc->result == RESULT_EXEC) {
@@ -1023,6 +1178,30 @@ fd_flags_read(int tid, struct trace_fd *f)
 }
 
 /*
+ * Python's frames stand for the interpreter's own native ones: they say
+ * where in the program the descriptor was made.
+ */
+static int
+py_frames_copy(const struct py_stack *py, struct trace_fd *f)
+{
+	if ((f->stack = calloc(py->n, sizeof(*f->stack))) == NULL)
+		return -ENOMEM;
+	for (; f->nstack < py->n; f->nstack++) {
+		const struct trace_frame *from = &py->frames[f->nstack];
+		struct trace_frame *to = &f->stack[f->nstack];
+
+		*to = (struct trace_frame){ .python = true, .line = from->line,
+		    .function = strdup(from->function),
+		    .file = strdup(from->file) };
+		if (to->function == NULL || to->file == NULL) {
+			f->nstack++;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
  * A forked child that did not execute a program is charged only with
  * what it made itself: what it holds of its parent's is the parent's to
  * close, and is reported there if it leaks.
@@ -1069,7 +1248,9 @@ exit_fd_read(const struct tracer *t, struct tproc *p, int tid,
 	}
 	if (s != NULL) {
 		f->origin = &s->origin;
-		if (s->stack != NULL)
+		if (s->py != NULL)
+			(void)py_frames_copy(s->py, f);
+		else if (s->stack != NULL)
 			(void)unwind_symbolize(s->stack, &f->stack,
 			    &f->nstack);
 	}
@@ -1125,7 +1306,15 @@ proc_report(struct tracer *t, struct tproc *p, int tid, int status)
 	/* Before the first exec the child was fdaudit, not the command. */
 	if (!t->started)
 		return;
-	if (tid > 0)
+	e.python = p->python || (tid > 0 &&
+	    (preload_flags(p, tid) & PRELOAD_PY_FOUND) != 0);
+	if (p->checked != TRACE_CHECK_EXIT) {
+		e.checked = p->checked;
+		e.fds = p->checked_fds;
+		e.nfds = p->nchecked_fds;
+		p->checked_fds = NULL;
+		p->nchecked_fds = 0;
+	} else if (tid > 0)
 		exit_table_read(t, p, tid, &e.fds, &e.nfds);
 	t->cb->exited(t->cb->arg, &e);
 	exit_fds_free(e.fds, e.nfds);
