@@ -76,7 +76,8 @@ LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
-	    src/state.c src/watch.c src/run.c $(PLATFORM_SRCS) $(COMPAT_SRCS)
+	    src/state.c src/watch.c src/run.c src/suppress.c \
+	    $(PLATFORM_SRCS) $(COMPAT_SRCS)
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/src/main.o
 LIB	= $(BUILD)/libfdaudit.a
@@ -97,7 +98,13 @@ TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
 # Keep the test objects between runs.
 .SECONDARY:
 
-all: $(BIN) $(PRELOAD)
+# The default suppressions of fdaudit run, found beside the binary.
+DEFAULT_SUPP = $(dir $(BIN))fdaudit-default.supp
+
+all: $(BIN) $(PRELOAD) $(DEFAULT_SUPP)
+
+$(DEFAULT_SUPP): src/fdaudit-default.supp
+	cp src/fdaudit-default.supp $@
 
 $(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
@@ -144,7 +151,7 @@ $(BUILD)/tests/run/%-static: tests/run/%.c
 	$(CC) -g -O0 -pthread -static -o $@ $<
 
 # The suites find the binary and the helper through the environment.
-check: $(BIN) $(PRELOAD) $(TEST_BINS) $(TEST_HELPERS)
+check: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_BINS) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    LEAKY=$(BUILD)/tests/run/leaky \
 	    LEAKY_STATIC=$(BUILD)/tests/run/leaky-static \
@@ -169,7 +176,7 @@ check-windows:
 	bash tests/win/run-wine.sh
 
 # fdaudit itself under valgrind: no memory errors, leaks or descriptors.
-check-valgrind: $(BIN) $(PRELOAD) $(TEST_HELPERS)
+check-valgrind: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/valgrind.sh
 
@@ -188,7 +195,7 @@ $(BUILD)/tests/bench/floor: tests/bench/floor.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/bench/floor.c
 
-bench: $(BIN) $(PRELOAD) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
+bench: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-pid.sh
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder BENCH_OTHER=19000 \
@@ -200,7 +207,7 @@ bench: $(BIN) $(PRELOAD) $(TEST_HELPERS) $(BUILD)/tests/bench/floor
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-scale.sh
 
-install: $(BIN) $(PRELOAD)
+install: $(BIN) $(PRELOAD) $(DEFAULT_SUPP)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
 	$(INSTALL) -m 0644 man/fdaudit.1 $(DESTDIR)$(MANDIR)/man1/fdaudit.1
@@ -208,10 +215,13 @@ ifneq ($(PRELOAD),)
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
 	$(INSTALL) -m 0644 $(PRELOAD) $(DESTDIR)$(LIBDIR)/fdaudit/
 endif
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
+	$(INSTALL) -m 0644 $(DEFAULT_SUPP) $(DESTDIR)$(LIBDIR)/fdaudit/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
-	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so
+	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
+	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
 	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
 
 # --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
@@ -263,7 +273,7 @@ fuzz: $(FUZZ_BINS)
 # --- end of fuzz -------------------------------------------------------------
 
 clean:
-	rm -rf build fdaudit fdaudit-preload.so
+	rm -rf build fdaudit fdaudit-preload.so fdaudit-default.supp
 
 -include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_BINS:=.d)

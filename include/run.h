@@ -135,4 +135,43 @@ int	 unwind_symbolize(const struct unwind_stack *, struct trace_frame **,
 void	 unwind_frames_free(struct trace_frame *, size_t);
 void	 unwind_cache_free(void);
 
+/*
+ * A file that comes with fdaudit (the recorder, the default suppressions):
+ * beside the binary, in ../lib/fdaudit beside it, or in the library
+ * directory of the installation.  A malloc'ed path, or NULL.
+ */
+char	*trace_data_find(const char *name);
+
+/* suppress.c: the rules of findings fdaudit run does not report. */
+struct suppress_rule;
+struct suppress_set {
+	struct suppress_rule *rules;
+	size_t		 nrules;
+};
+
+/* What a rule looks at in a finding. */
+struct suppress_finding {
+	enum fd_type	 type;
+	const char	*target;
+	const char	*syscall;
+	const char	*command;
+	const struct trace_frame *stack;
+	size_t		 nstack;
+};
+
+enum suppress_match {
+	SUPPRESS_NONE,
+	SUPPRESS_USER,
+	SUPPRESS_DEFAULT
+};
+
+int	 suppress_load(struct suppress_set *, const char *path,
+	    bool by_default, size_t *lineno);
+enum suppress_match suppress_match(const struct suppress_set *,
+	    const struct suppress_finding *);
+void	 suppress_free(struct suppress_set *);
+
+/* The file of default rules, installed with fdaudit. */
+#define SUPPRESS_DEFAULT_FILE	"fdaudit-default.supp"
+
 #endif /* FDAUDIT_RUN_H */

@@ -70,6 +70,13 @@ platform_strerror(int error)
 	return strerror(-error);
 }
 
+char *
+trace_data_find(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 int
 trace_run(char *const *argv, const struct trace_options *options,
     const struct trace_callbacks *callbacks, int *wait_status,

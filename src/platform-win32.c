@@ -1474,6 +1474,13 @@ platform_file_commit(struct platform_file *f)
  * fdaudit run follows a command's processes with ptrace; Windows has no
  * such supervisor here yet, so the subcommand says it is not supported.
  */
+char *
+trace_data_find(const char *name)
+{
+	(void)name;
+	return NULL;
+}
+
 int
 trace_run(char *const *argv, const struct trace_options *options,
     const struct trace_callbacks *callbacks, int *wait_status,

@@ -55,14 +55,7 @@ enum run_long_only {
 	OPT_CROSSED_FAILS,
 	OPT_NO_PIN,
 	OPT_NO_PRELOAD,
-};
-
-enum rule_kind { RULE_PATH, RULE_TYPE, RULE_FRAME, RULE_SYSCALL };
-
-struct rule {
-	enum rule_kind	 kind;
-	char		*pattern;
-	enum fd_type	 type;
+	OPT_NO_DEFAULT_SUPPRESSIONS,
 };
 
 struct run_options {
@@ -75,10 +68,10 @@ struct run_options {
 	int		 leak_exitcode;
 	const char	*output;
 	const char	*suppressions;
+	bool		 default_suppressions;
 	int		*ignore_fds;
 	size_t		 nignore_fds;
-	struct rule	*rules;
-	size_t		 nrules;
+	struct suppress_set rules;
 	char *const	*command;
 };
 
@@ -92,6 +85,7 @@ struct run_leak {
 	const char	*syscall;	/* static, or NULL */
 	struct trace_frame *stack;
 	size_t		 nstack;
+	char		*test;		/* the test it was made in, or NULL */
 	bool		 aggregated;	/* printed once for many processes */
 };
 
@@ -102,6 +96,8 @@ struct run_proc {
 	char		**argv;
 	size_t		 argc;
 	int		 wait_status;
+	enum trace_check checked;
+	bool		 python;
 	struct run_leak	*leaks;
 	size_t		 nleaks;
 };
@@ -123,6 +119,7 @@ struct run_report {
 	size_t		 nprocs;
 	size_t		 seen;		/* processes that ended */
 	size_t		 counts[RUN_CLASS_COUNT];
+	size_t		 suppressed_by_default;
 	struct run_group *groups;
 	size_t		 ngroups;
 	int		*tracers;	/* PIDs that called ptrace */
@@ -219,69 +216,36 @@ ignore_fd_add(struct run_options *opt, const char *arg)
 }
 
 /*
- * One suppression rule: "path:GLOB", "type:NAME", "syscall:NAME" or
- * "frame:GLOB".  Returns 0, or -1 when the line is not a rule.
+ * The user's rules first, then the defaults: a finding both would hide
+ * counts as the user's.  Default rules that cannot be found are said
+ * once; the run goes on without them.
  */
-static int
-rule_parse(const char *line, struct rule *r)
-{
-	static const struct {
-		const char	*prefix;
-		enum rule_kind	 kind;
-	} kinds[] = { { "path:", RULE_PATH }, { "type:", RULE_TYPE },
-	    { "frame:", RULE_FRAME }, { "syscall:", RULE_SYSCALL } };
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		size_t len = strlen(kinds[i].prefix);
-
-		if (strncmp(line, kinds[i].prefix, len) != 0 ||
-		    line[len] == '\0')
-			continue;
-		r->kind = kinds[i].kind;
-		if (r->kind == RULE_TYPE &&
-		    fdtype_from_name(line + len, &r->type) != 0)
-			return -1;
-		if ((r->pattern = strdup(line + len)) == NULL)
-			run_out_of_memory();
-		return 0;
-	}
-	return -1;
-}
-
 static void
 suppressions_load(struct run_options *opt)
 {
-	char *line = NULL;
-	size_t size = 0, lineno = 0;
-	ssize_t len;
-	FILE *f;
+	char *defaults = NULL;
+	size_t lineno;
+	int error;
 
-	if ((f = fopen(opt->suppressions, "re")) == NULL)
-		run_bad_usage("%s: %s", opt->suppressions, strerror(errno));
-	while ((len = getline(&line, &size, f)) != -1) {
-		struct rule *grown;
-		char *p = line;
-
-		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' ||
-		    line[len - 1] == ' ' || line[len - 1] == '\t'))
-			line[--len] = '\0';
-		p += strspn(p, " \t");
-		if (*p == '\0' || *p == '#')
-			continue;
-		grown = reallocarray(opt->rules, opt->nrules + 1,
-		    sizeof(*grown));
-		if (grown == NULL)
-			run_out_of_memory();
-		opt->rules = grown;
-		if (rule_parse(p, &opt->rules[opt->nrules]) != 0)
-			run_bad_usage("%s:%zu: \"%s\" is not a rule: use "
-			    "path:GLOB, type:NAME, syscall:NAME or frame:GLOB",
-			    opt->suppressions, lineno, p);
-		opt->nrules++;
+	if (opt->suppressions != NULL && (error = suppress_load(&opt->rules,
+	    opt->suppressions, false, &lineno)) != 0) {
+		if (error == -EINVAL)
+			run_bad_usage("%s:%zu: not a rule: use conditions "
+			    "path:GLOB, type:NAME, syscall:NAME, frame:GLOB "
+			    "or command:GLOB", opt->suppressions, lineno);
+		run_bad_usage("%s: %s", opt->suppressions, strerror(-error));
 	}
-	free(line);
-	fclose(f);
+	if (!opt->default_suppressions)
+		return;
+	if ((defaults = trace_data_find(SUPPRESS_DEFAULT_FILE)) == NULL)
+		fprintf(stderr, "fdaudit run: %s not found: runtimes' own "
+		    "descriptors will be reported\n", SUPPRESS_DEFAULT_FILE);
+	else if ((error = suppress_load(&opt->rules, defaults, true,
+	    &lineno)) != 0)
+		fprintf(stderr, "fdaudit run: %s:%zu: %s; default rules "
+		    "not used\n", defaults, lineno, error == -EINVAL ?
+		    "not a rule" : strerror(-error));
+	free(defaults);
 }
 
 static void
@@ -331,6 +295,9 @@ run_option_apply(struct run_options *opt, int ch, char **argv)
 	case OPT_NO_PRELOAD:
 		opt->preload = false;
 		break;
+	case OPT_NO_DEFAULT_SUPPRESSIONS:
+		opt->default_suppressions = false;
+		break;
 	case ':':
 		run_bad_usage("option \"%s\" needs an argument",
 		    argv[optind - 1]);
@@ -351,6 +318,8 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "ignore-fd",	required_argument,	NULL, OPT_IGNORE_FD },
 		{ "leak-exitcode", required_argument,	NULL, OPT_LEAK_EXITCODE },
+		{ "no-default-suppressions", no_argument, NULL,
+		    OPT_NO_DEFAULT_SUPPRESSIONS },
 		{ "no-follow",	no_argument,		NULL, OPT_NO_FOLLOW },
 		{ "no-pin",	no_argument,		NULL, OPT_NO_PIN },
 		{ "no-preload",	no_argument,		NULL, OPT_NO_PRELOAD },
@@ -370,8 +339,7 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 	if (optind >= argc)
 		run_bad_usage("no command given");
 	opt->command = argv + optind;
-	if (opt->suppressions != NULL)
-		suppressions_load(opt);
+	suppressions_load(opt);
 }
 
 /*
@@ -432,61 +400,20 @@ run_classify(const struct trace_exit *e, const struct trace_fd *f,
 	}
 }
 
-/* A frame glob matches the function, the file, "file:line" or the object. */
-static bool
-frame_matches(const char *pattern, const struct trace_frame *f)
+/* Whether a finding is not to be reported, and by which rule. */
+static enum suppress_match
+run_suppressed(const struct run_options *opt, const struct run_leak *l,
+    const char *command)
 {
-	char where[PATH_MAX + 16];
-	const char *base;
+	struct suppress_finding f = { .type = l->type, .target = l->target,
+	    .syscall = l->syscall, .command = command, .stack = l->stack,
+	    .nstack = l->nstack };
 
-	if (f->function != NULL && fnmatch(pattern, f->function, 0) == 0)
-		return true;
-	if (f->object != NULL) {
-		base = strrchr(f->object, '/');
-		if (fnmatch(pattern, f->object, 0) == 0 ||
-		    (base != NULL && fnmatch(pattern, base + 1, 0) == 0))
-			return true;
-	}
-	if (f->file == NULL)
-		return false;
-	snprintf(where, sizeof(where), "%s:%d", f->file, f->line);
-	return fnmatch(pattern, f->file, 0) == 0 ||
-	    fnmatch(pattern, where, 0) == 0;
-}
-
-static bool
-rule_matches(const struct rule *r, const struct run_leak *l)
-{
-	switch (r->kind) {
-	case RULE_PATH:
-		return l->target != NULL && fnmatch(r->pattern, l->target,
-		    0) == 0;
-	case RULE_TYPE:
-		return l->type == r->type;
-	case RULE_SYSCALL:
-		return l->syscall != NULL && strcmp(l->syscall,
-		    r->pattern) == 0;
-	default:
-		for (size_t i = 0; i < l->nstack; i++) {
-			if (frame_matches(r->pattern, &l->stack[i]))
-				return true;
-		}
-		return false;
-	}
-}
-
-static bool
-run_suppressed(const struct run_options *opt, const struct run_leak *l)
-{
 	for (size_t i = 0; i < opt->nignore_fds; i++) {
 		if (opt->ignore_fds[i] == l->fd)
-			return true;
+			return SUPPRESS_USER;
 	}
-	for (size_t i = 0; i < opt->nrules; i++) {
-		if (rule_matches(&opt->rules[i], l))
-			return true;
-	}
-	return false;
+	return suppress_match(&opt->rules, &f);
 }
 
 static int
@@ -517,12 +444,69 @@ static void
 run_leak_free(struct run_leak *l)
 {
 	free(l->target);
+	free(l->test);
 	for (size_t i = 0; i < l->nstack; i++) {
 		free(l->stack[i].function);
 		free(l->stack[i].file);
 		free(l->stack[i].object);
 	}
 	free(l->stack);
+}
+
+/* A Python test function and its file, as pytest and unittest name them. */
+static bool
+test_frame(const struct trace_frame *f)
+{
+	const char *base, *name;
+	size_t len;
+
+	if (!f->python || f->file == NULL || f->function == NULL)
+		return false;
+	base = strrchr(f->file, '/');
+	base = base != NULL ? base + 1 : f->file;
+	name = strrchr(f->function, '.');
+	name = name != NULL ? name + 1 : f->function;
+	len = strlen(base);
+	return strncmp(name, "test", 4) == 0 && (strncmp(base, "test_",
+	    5) == 0 || (len > 8 && strcmp(base + len - 8, "_test.py") == 0));
+}
+
+/*
+ * The test a descriptor was made in: the innermost test function of its
+ * Python stack, "tests/test_io.py::TestIO::test_reads", its file taken
+ * relative to fdaudit's working directory when it lies below it.
+ */
+static char *
+test_name(const struct trace_frame *stack, size_t n)
+{
+	char cwd[PATH_MAX], *name, *p;
+	const char *file, *q;
+	size_t len, dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!test_frame(&stack[i]))
+			continue;
+		file = stack[i].file;
+		if (getcwd(cwd, sizeof(cwd)) != NULL &&
+		    strncmp(file, cwd, len = strlen(cwd)) == 0 &&
+		    file[len] == '/')
+			file += len + 1;
+		/* A method's qualified name "TestIO.test_reads" takes "::". */
+		for (q = stack[i].function; *q != '\0'; q++)
+			dots += *q == '.';
+		len = strlen(file) + 2 + strlen(stack[i].function) + dots + 1;
+		if ((name = malloc(len)) == NULL)
+			return NULL;
+		p = name + snprintf(name, len, "%s::", file);
+		for (q = stack[i].function; *q != '\0'; q++) {
+			if (*q == '.')
+				*p++ = ':';
+			*p++ = *q == '.' ? ':' : *q;
+		}
+		*p = '\0';
+		return name;
+	}
+	return NULL;
 }
 
 static int
@@ -541,7 +525,10 @@ leak_add(struct run_proc *p, const struct trace_fd *f, enum run_class class)
 	if ((grown[p->nleaks - 1].target = strdup(f->target ? f->target :
 	    "")) == NULL)
 		return -ENOMEM;
-	return stack_copy(&grown[p->nleaks - 1], f);
+	if (stack_copy(&grown[p->nleaks - 1], f) != 0)
+		return -ENOMEM;
+	grown[p->nleaks - 1].test = test_name(f->stack, f->nstack);
+	return 0;
 }
 
 static int
@@ -577,9 +564,11 @@ run_on_exit(void *arg, const struct trace_exit *e)
 {
 	struct run_report *rep = arg;
 	struct run_proc p = { .pid = e->pid, .ppid = e->ppid,
-	    .wait_status = e->wait_status };
+	    .wait_status = e->wait_status, .checked = e->checked,
+	    .python = e->python };
 	struct run_proc *grown;
 	enum run_class class;
+	enum suppress_match match;
 
 	if (!rep->opt->follow && !e->root)
 		return;
@@ -593,9 +582,11 @@ run_on_exit(void *arg, const struct trace_exit *e)
 			rep->oom = true;
 			break;
 		}
-		if (run_suppressed(rep->opt, &p.leaks[before])) {
+		if ((match = run_suppressed(rep->opt, &p.leaks[before],
+		    e->command)) != SUPPRESS_NONE) {
 			run_leak_free(&p.leaks[before]);
 			p.nleaks = before;
+			rep->suppressed_by_default += match == SUPPRESS_DEFAULT;
 			continue;
 		}
 		rep->counts[class]++;
@@ -787,6 +778,7 @@ json_leak(struct json_writer *w, const struct run_leak *l)
 		json_string(w, l->syscall);
 	else
 		json_null(w);
+	json_text_or_null(w, "test", l->test);
 	json_key(w, "stack");
 	json_array_begin(w);
 	for (size_t i = 0; i < l->nstack; i++)
@@ -817,6 +809,9 @@ json_proc(struct json_writer *w, const struct run_proc *p)
 	json_key(w, "argv");
 	json_argv(w, p->argv, p->argc);
 	json_wait_status(w, p->wait_status);
+	json_key(w, "checked");
+	json_string(w, p->checked == TRACE_CHECK_PYTHON_SHUTDOWN ?
+	    "python_shutdown" : "exit");
 	json_key(w, "leaks");
 	json_array_begin(w);
 	for (size_t i = 0; i < p->nleaks; i++)
@@ -875,6 +870,8 @@ run_json(FILE *out, const struct run_report *rep)
 		json_key(&w, run_class_names[c]);
 		json_uint(&w, rep->counts[c]);
 	}
+	json_key(&w, "suppressed_by_default");
+	json_uint(&w, rep->suppressed_by_default);
 	json_object_end(&w);
 	json_key(&w, "processes");
 	json_array_begin(&w);
@@ -921,6 +918,10 @@ table_leak(FILE *out, const struct run_leak *l)
 	    !l->have_flags ? "?" : l->cloexec ? "yes" : "no",
 	    l->syscall != NULL ? l->syscall : "-", target ? target : "?");
 	free(target);
+	if (l->test != NULL && (target = escape_terminal(l->test)) != NULL) {
+		fprintf(out, "         in test %s\n", target);
+		free(target);
+	}
 	for (size_t i = 0; i < l->nstack && i < RUN_TABLE_FRAMES; i++)
 		table_frame(out, &l->stack[i]);
 }
@@ -1009,11 +1010,15 @@ run_summary(const struct run_report *rep)
 	int st = rep->wait_status;
 
 	fprintf(stderr, "fdaudit run: %zu process%s ended; %zu leak%s, %zu "
-	    "crossed exec, %zu unattributed; ", rep->seen, rep->seen == 1 ?
+	    "crossed exec, %zu unattributed", rep->seen, rep->seen == 1 ?
 	    "" : "es", rep->counts[RUN_CLASS_LEAK],
 	    rep->counts[RUN_CLASS_LEAK] == 1 ? "" : "s",
 	    rep->counts[RUN_CLASS_CROSSED_EXEC],
 	    rep->counts[RUN_CLASS_UNATTRIBUTED]);
+	if (rep->suppressed_by_default > 0)
+		fprintf(stderr, " (%zu hidden by the default suppressions)",
+		    rep->suppressed_by_default);
+	fputs("; ", stderr);
 	if (WIFSIGNALED(st))
 		fprintf(stderr, "%s was killed by signal %d\n",
 		    rep->opt->command[0], WTERMSIG(st));
@@ -1083,9 +1088,7 @@ run_report_free(struct run_report *rep, struct run_options *opt)
 	free(rep->procs);
 	free(rep->groups);
 	free(rep->tracers);
-	for (size_t i = 0; i < opt->nrules; i++)
-		free(opt->rules[i].pattern);
-	free(opt->rules);
+	suppress_free(&opt->rules);
 	free(opt->ignore_fds);
 }
 
@@ -1093,7 +1096,8 @@ int
 run_main(int argc, char **argv)
 {
 	struct run_options opt = { .stacks = true, .follow = true,
-	    .pin_cpu = true, .preload = true, .leak_exitcode = 1 };
+	    .pin_cpu = true, .preload = true, .leak_exitcode = 1,
+	    .default_suppressions = true };
 	struct run_report rep = { .opt = &opt };
 	struct trace_options topt;
 	struct trace_callbacks cb = { run_on_exit, run_on_ptrace, &rep };

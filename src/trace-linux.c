@@ -1668,14 +1668,8 @@ start(struct tracer *t, char *const *argv, const struct trace_options *opt,
 	return 0;
 }
 
-/*
- * The recorder next to the binary (a build tree), in lib/fdaudit beside
- * the binary's bin (an installation, wherever it was moved), else where
- * the build was told it would be installed.  LD_PRELOAD splits at
- * spaces and colons, so a path with one cannot be used.
- */
-static char *
-preload_find(void)
+char *
+trace_data_find(const char *name)
 {
 	char exe[PATH_MAX], *slash, *paths[3] = { NULL, NULL, NULL };
 	char *found = NULL;
@@ -1685,23 +1679,34 @@ preload_find(void)
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			if (asprintf(&paths[0], "%s/%s", exe, PRELOAD_FILE) ==
-			    -1)
+			if (asprintf(&paths[0], "%s/%s", exe, name) == -1)
 				paths[0] = NULL;
 			if (asprintf(&paths[1], "%s/../lib/fdaudit/%s", exe,
-			    PRELOAD_FILE) == -1)
+			    name) == -1)
 				paths[1] = NULL;
 		}
 	}
-	if (asprintf(&paths[2], "%s/%s", FDAUDIT_LIBDIR, PRELOAD_FILE) == -1)
+	if (asprintf(&paths[2], "%s/%s", FDAUDIT_LIBDIR, name) == -1)
 		paths[2] = NULL;
 	for (size_t i = 0; i < 3; i++) {
 		if (found == NULL && paths[i] != NULL &&
-		    strpbrk(paths[i], " :") == NULL &&
 		    access(paths[i], R_OK) == 0)
 			found = paths[i];
 		else
 			free(paths[i]);
+	}
+	return found;
+}
+
+/* LD_PRELOAD splits its list at blanks and colons. */
+static char *
+preload_find(void)
+{
+	char *found = trace_data_find(PRELOAD_FILE);
+
+	if (found != NULL && strpbrk(found, " :") != NULL) {
+		free(found);
+		return NULL;
 	}
 	return found;
 }
