@@ -77,6 +77,7 @@ struct preload_slot {
 /* The table's flags: what the recorder found in the program. */
 #define PRELOAD_PY_FOUND	0x1	/* Python 3.9 or later's C API */
 #define PRELOAD_PY_HOOKED	0x2	/* checked when Python shuts down */
+#define PRELOAD_PY_TOO_OLD	0x4	/* a Python without that API */
 
 struct preload_table {
 	uint32_t	 magic;

@@ -72,6 +72,12 @@ struct trace_exit {
 	bool		 root;		/* the command itself, not a child */
 	enum trace_check checked;	/* when its descriptors were read */
 	bool		 python;	/* it ran Python 3.9 or later */
+	/*
+	 * It ran a Python whose C API the recorder could not use (older
+	 * than 3.9, or one that exports no symbols): checked at exit only,
+	 * without Python stacks.
+	 */
+	bool		 python_unsupported;
 	struct trace_fd	*fds;
 	size_t		 nfds;
 };

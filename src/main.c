@@ -53,13 +53,14 @@ usage(FILE *out)
 	    "[--horizon time]]\n"
 	    "               [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
-	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
-	    "[--suppressions file]\n"
+	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
+	    "                   [--suppressions file] "
+	    "[--no-default-suppressions]\n"
 	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow] [--leak-exitcode n]\n"
-	    "                   [--crossed-exec-fails] [--no-pin] "
-	    "[--no-preload]\n"
-	    "                   [--] command [arg ...]\n");
+	    "--no-follow]\n"
+	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
+	    "[--no-pin]\n"
+	    "                   [--no-preload] [--] command [arg ...]\n");
 }
 
 static void

@@ -363,8 +363,12 @@ python_fork_child(void)
 void
 preload_python_init(struct preload_table *table)
 {
-	if (!python_lookup())
+	if (dlsym(RTLD_DEFAULT, "Py_IsInitialized") == NULL)
 		return;
+	if (!python_lookup()) {
+		table->flags |= PRELOAD_PY_TOO_OLD;
+		return;
+	}
 	py_table = table;
 	py_pid = (pid_t)syscall(SYS_getpid);
 	table->flags |= PRELOAD_PY_FOUND;

@@ -86,6 +86,7 @@ struct run_leak {
 	struct trace_frame *stack;
 	size_t		 nstack;
 	char		*test;		/* the test it was made in, or NULL */
+	const struct trace_frame *site;	/* the user's line, or NULL */
 	bool		 aggregated;	/* printed once for many processes */
 };
 
@@ -120,6 +121,7 @@ struct run_report {
 	size_t		 seen;		/* processes that ended */
 	size_t		 counts[RUN_CLASS_COUNT];
 	size_t		 suppressed_by_default;
+	size_t		 python_at_exit_only;	/* unsupported Pythons */
 	struct run_group *groups;
 	size_t		 ngroups;
 	int		*tracers;	/* PIDs that called ptrace */
@@ -131,13 +133,15 @@ struct run_report {
 static void
 run_usage(FILE *out)
 {
-	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
-	    "[--suppressions file]\n"
+	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
+	    "                   [--suppressions file] "
+	    "[--no-default-suppressions]\n"
 	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow] [--leak-exitcode n]\n"
-	    "                   [--crossed-exec-fails] [--no-pin] "
-	    "[--no-preload]\n"
-	    "                   [--] command [arg ...]\n", out);
+	    "--no-follow]\n"
+	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
+	    "[--no-pin]\n"
+	    "                   [--no-preload] [--] command [arg ...]\n",
+	    out);
 }
 
 static void
@@ -145,14 +149,18 @@ run_help(void)
 {
 	run_usage(stdout);
 	fputs("\n"
-	    "Run COMMAND and every process it starts; when each ends, report\n"
-	    "the descriptors it still held that it did not inherit.\n"
+	    "Run COMMAND and every process it starts; when each ends (a Python\n"
+	    "program: when it starts to shut down), report the descriptors it\n"
+	    "still held that it did not inherit, on standard error.\n"
 	    "\n"
 	    "  -f, --format FMT       table (default) or json\n"
-	    "  -o, --output FILE      write the report to FILE, not standard output\n"
+	    "  -o, --output FILE      write the report to FILE, not standard "
+	    "error\n"
 	    "      --no-stacks        do not record where descriptors were "
 	    "made\n"
 	    "      --suppressions F   rules of findings not to report\n"
+	    "      --no-default-suppressions\n"
+	    "                         report runtimes' own descriptors too\n"
 	    "      --ignore-fd N      never report descriptor N (repeatable)\n"
 	    "      --follow-forks     report every process (default)\n"
 	    "      --no-follow        report the command's own process only\n"
@@ -453,6 +461,35 @@ run_leak_free(struct run_leak *l)
 	free(l->stack);
 }
 
+/*
+ * Where in the user's own code a descriptor was made: the innermost
+ * Python frame outside the interpreter's library and installed packages,
+ * else the innermost native frame that debug information places in a
+ * source file.  A leak through socket.socketpair() is the user's line
+ * that called it, not socket.py's.
+ */
+static const struct trace_frame *
+leak_site(const struct trace_frame *stack, size_t n)
+{
+	static const char *const library[] = { "/lib/python", "/lib64/python",
+	    "site-packages/", "dist-packages/", "<frozen " };
+	bool python = n > 0 && stack[0].python;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct trace_frame *f = &stack[i];
+		size_t j = 0;
+
+		if (f->file == NULL || f->python != python)
+			continue;
+		while (python && j < sizeof(library) / sizeof(library[0]) &&
+		    strstr(f->file, library[j]) == NULL)
+			j++;
+		if (!python || j == sizeof(library) / sizeof(library[0]))
+			return f;
+	}
+	return NULL;
+}
+
 /* A Python test function and its file, as pytest and unittest name them. */
 static bool
 test_frame(const struct trace_frame *f)
@@ -528,6 +565,8 @@ leak_add(struct run_proc *p, const struct trace_fd *f, enum run_class class)
 	if (stack_copy(&grown[p->nleaks - 1], f) != 0)
 		return -ENOMEM;
 	grown[p->nleaks - 1].test = test_name(f->stack, f->nstack);
+	grown[p->nleaks - 1].site = leak_site(grown[p->nleaks - 1].stack,
+	    grown[p->nleaks - 1].nstack);
 	return 0;
 }
 
@@ -573,6 +612,7 @@ run_on_exit(void *arg, const struct trace_exit *e)
 	if (!rep->opt->follow && !e->root)
 		return;
 	rep->seen++;
+	rep->python_at_exit_only += e->python_unsupported;
 	for (size_t i = 0; i < e->nfds; i++) {
 		size_t before = p.nleaks;
 
@@ -614,6 +654,12 @@ run_on_ptrace(void *arg, int pid, const char *command)
 	int *grown;
 
 	(void)command;
+	if (rep->python_at_exit_only > 0)
+		fprintf(stderr, "fdaudit run: %zu Python process%s checked at "
+		    "exit only, without Python stacks: Python 3.9 or later "
+		    "with its C API exported is needed for more\n",
+		    rep->python_at_exit_only, rep->python_at_exit_only == 1 ?
+		    " was" : "es were");
 	for (size_t i = 0; i < rep->ntracers; i++) {
 		if (rep->tracers[i] == pid)
 			return;
@@ -779,6 +825,11 @@ json_leak(struct json_writer *w, const struct run_leak *l)
 	else
 		json_null(w);
 	json_text_or_null(w, "test", l->test);
+	json_key(w, "site");
+	if (l->site != NULL)
+		json_frame(w, l->site);
+	else
+		json_null(w);
 	json_key(w, "stack");
 	json_array_begin(w);
 	for (size_t i = 0; i < l->nstack; i++)
@@ -872,6 +923,8 @@ run_json(FILE *out, const struct run_report *rep)
 	}
 	json_key(&w, "suppressed_by_default");
 	json_uint(&w, rep->suppressed_by_default);
+	json_key(&w, "python_checked_at_exit_only");
+	json_uint(&w, rep->python_at_exit_only);
 	json_object_end(&w);
 	json_key(&w, "processes");
 	json_array_begin(&w);
@@ -909,6 +962,18 @@ table_frame(FILE *out, const struct trace_frame *f)
 }
 
 static void
+table_site(FILE *out, const struct trace_frame *f)
+{
+	char *file = escape_terminal(f->file);
+	char *function = escape_terminal(f->function ? f->function : "?");
+
+	fprintf(out, "         made at %s:%d in %s\n", file ? file : "?",
+	    f->line, function ? function : "?");
+	free(file);
+	free(function);
+}
+
+static void
 table_leak(FILE *out, const struct run_leak *l)
 {
 	char *target = escape_terminal(l->target != NULL ? l->target : "");
@@ -918,6 +983,8 @@ table_leak(FILE *out, const struct run_leak *l)
 	    !l->have_flags ? "?" : l->cloexec ? "yes" : "no",
 	    l->syscall != NULL ? l->syscall : "-", target ? target : "?");
 	free(target);
+	if (l->site != NULL)
+		table_site(out, l->site);
 	if (l->test != NULL && (target = escape_terminal(l->test)) != NULL) {
 		fprintf(out, "         in test %s\n", target);
 		free(target);
@@ -1025,6 +1092,12 @@ run_summary(const struct run_report *rep)
 	else
 		fprintf(stderr, "%s exited with status %d\n",
 		    rep->opt->command[0], WEXITSTATUS(st));
+	if (rep->python_at_exit_only > 0)
+		fprintf(stderr, "fdaudit run: %zu Python process%s checked at "
+		    "exit only, without Python stacks: Python 3.9 or later "
+		    "with its C API exported is needed for more\n",
+		    rep->python_at_exit_only, rep->python_at_exit_only == 1 ?
+		    " was" : "es were");
 	for (size_t i = 0; i < rep->ntracers; i++)
 		fprintf(stderr, "fdaudit run: PID %d called ptrace(2), which "
 		    "fails under fdaudit run: a program that traces itself "

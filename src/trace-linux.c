@@ -204,7 +204,6 @@ struct tproc {
 	enum trace_check checked;
 	struct trace_fd	*checked_fds;
 	size_t		 nchecked_fds;
-	bool		 python;
 	/*
 	 * Serials the recorder gave while a vfork child borrowed this
 	 * process's memory: the child's records, not this process's.
@@ -1299,6 +1298,7 @@ proc_report(struct tracer *t, struct tproc *p, int tid, int status)
 	struct trace_exit e = { .pid = p->pid, .ppid = p->ppid,
 	    .command = p->command, .argv = p->argv, .argc = p->argc,
 	    .wait_status = status, .root = p->root };
+	uint32_t flags;
 
 	if (p->reported)
 		return;
@@ -1306,8 +1306,12 @@ proc_report(struct tracer *t, struct tproc *p, int tid, int status)
 	/* Before the first exec the child was fdaudit, not the command. */
 	if (!t->started)
 		return;
-	e.python = p->python || (tid > 0 &&
-	    (preload_flags(p, tid) & PRELOAD_PY_FOUND) != 0);
+	flags = tid > 0 ? preload_flags(p, tid) : 0;
+	e.python = (flags & PRELOAD_PY_FOUND) != 0 ||
+	    p->checked == TRACE_CHECK_PYTHON_SHUTDOWN;
+	e.python_unsupported = (flags & PRELOAD_PY_TOO_OLD) != 0 ||
+	    (!e.python && p->command != NULL &&
+	    strncmp(p->command, "python", 6) == 0);
 	if (p->checked != TRACE_CHECK_EXIT) {
 		e.checked = p->checked;
 		e.fds = p->checked_fds;
