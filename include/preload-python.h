@@ -14,6 +14,6 @@ void		preload_python_init(struct preload_table *);
 /* The Python stack of the calling thread, or 0 frames. */
 uint32_t	preload_python_stack(struct preload_py_frame *);
 /* Ask the supervisor to check the process now (preload-linux.c). */
-void		preload_check_now(long reason);
+void		preload_check_now(long reason, long detail, long nr);
 
 #endif /* FDAUDIT_PRELOAD_PYTHON_H */

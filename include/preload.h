@@ -19,7 +19,10 @@
 
 #include <stdint.h>
 
-/* The environment variable that arms the recorder: "VERSION,COOKIE,STACKS". */
+/*
+ * The environment variable that arms the recorder:
+ * "VERSION,COOKIE,STACKS,THRESHOLD" (THRESHOLD 0: none).
+ */
 #define PRELOAD_ENV		"FDAUDIT_PRELOAD"
 /* The recorder's file, next to the fdaudit binary or in its libdir. */
 #define PRELOAD_FILE		"fdaudit-preload.so"
@@ -52,6 +55,13 @@
  */
 #define PRELOAD_CHECK_FD	(-2)
 #define PRELOAD_CHECK_SHUTDOWN	1
+/*
+ * A creating call failed for want of descriptors: its error (EMFILE or
+ * ENFILE) is the fourth argument, its system call number the fifth.
+ */
+#define PRELOAD_CHECK_LIMIT	2
+/* A descriptor number reached the table's threshold (--threshold). */
+#define PRELOAD_CHECK_THRESHOLD	3
 
 /*
  * A frame of Python code: the addresses of its file's and function's
@@ -90,7 +100,11 @@ struct preload_table {
 	 */
 	uint64_t	 serial;
 	uint32_t	 flags;
-	uint32_t	 reserved32;
+	/*
+	 * Ask for a check when a descriptor number reaches this (0: never);
+	 * the supervisor raises it when the process holds fewer than asked.
+	 */
+	uint32_t	 threshold;
 	uint64_t	 reserved[5];
 	uint64_t	 chunks[PRELOAD_CHUNKS];	/* addresses, 0: none */
 };

@@ -86,12 +86,28 @@ struct trace_options {
 	bool		 pin_cpu;	/* tracer and tracees on one CPU */
 	bool		 stacks;	/* record where descriptors are made */
 	bool		 preload;	/* the recorder, for linked programs */
+	unsigned	 threshold;	/* a snapshot at this many; 0: none */
+};
+
+/* Why a process's table was read while it ran. */
+enum trace_snapshot_reason {
+	TRACE_SNAPSHOT_LIMIT,		/* a creating call failed: EMFILE */
+	TRACE_SNAPSHOT_THRESHOLD	/* it holds --threshold descriptors */
+};
+
+struct trace_snapshot {
+	enum trace_snapshot_reason reason;
+	int		 error;		/* EMFILE or ENFILE, with LIMIT */
+	const char	*syscall;	/* the call that failed, or NULL */
 };
 
 /* What the supervisor tells its caller while the command runs. */
 struct trace_callbacks {
 	void	(*exited)(void *, const struct trace_exit *);
 	void	(*ptrace_used)(void *, int pid, const char *command);
+	/* The table of a running process (fds, wait_status unset). */
+	void	(*snapshot)(void *, const struct trace_exit *,
+		    const struct trace_snapshot *);
 	void	*arg;
 };
 

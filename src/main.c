@@ -56,8 +56,8 @@ usage(FILE *out)
 	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
 	    "                   [--suppressions file] "
 	    "[--no-default-suppressions]\n"
-	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow]\n"
+	    "                   [--threshold n] [--ignore-fd n]\n"
+	    "                   [--follow-forks | --no-follow]\n"
 	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
 	    "[--no-pin]\n"
 	    "                   [--no-preload] [--] command [arg ...]\n");

@@ -242,22 +242,62 @@ record(int fd, long nr, void *caller)
 	__atomic_store_n(&s->call, (uint32_t)nr + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Out of descriptors: the supervisor looks at the table at this moment,
+ * once per process, to say where the descriptors that fill it were made.
+ */
+static void
+limit_hit(long ret, long nr)
+{
+	static pid_t reported;
+	pid_t self;
+
+	if (ret != -EMFILE && ret != -ENFILE)
+		return;
+	self = (pid_t)syscall(SYS_getpid);
+	if (reported == self)
+		return;
+	reported = self;
+	preload_check_now(PRELOAD_CHECK_LIMIT, -ret, nr);
+}
+
+/* A number at the threshold: the supervisor counts what is held. */
+static void
+threshold_reached(int fd)
+{
+	uint32_t at;
+
+	if (table == NULL || (at = __atomic_load_n(&table->threshold,
+	    __ATOMIC_RELAXED)) == 0 || (uint32_t)fd < at)
+		return;
+	__atomic_store_n(&table->threshold, 0, __ATOMIC_RELAXED);
+	preload_check_now(PRELOAD_CHECK_THRESHOLD, fd, 0);
+}
+
 static int
 made(long ret, long nr, void *caller)
 {
 	int fd = result(ret);
 
+	if (fd == -1) {
+		limit_hit(ret, nr);
+		return -1;
+	}
 	record(fd, nr, caller);
+	threshold_reached(fd);
 	return fd;
 }
 
 static int
 made_pair(long ret, const int *fds, long nr, void *caller)
 {
-	if (result(ret) == -1)
+	if (result(ret) == -1) {
+		limit_hit(ret, nr);
 		return -1;
+	}
 	record(fds[0], nr, caller);
 	record(fds[1], nr, caller);
+	threshold_reached(fds[0] > fds[1] ? fds[0] : fds[1]);
 	return 0;
 }
 
@@ -393,6 +433,29 @@ socketpair(int domain, int type, int protocol, int sv[2])
 {
 	return made_pair(call6(SYS_socketpair, domain, type, protocol,
 	    (long)sv, 0), sv, SYS_socketpair, __builtin_return_address(0));
+}
+
+/*
+ * accept waits for a client: a cancellation point, like the opens.  Python
+ * accepts with the GIL released, so the record takes the Python stack.
+ */
+EXPORT int
+accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	return made(call_cancellable(SYS_accept4, fd, (long)addr, (long)len,
+	    flags), SYS_accept4, __builtin_return_address(0));
+}
+
+EXPORT int
+accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+#ifdef SYS_accept
+	return made(call_cancellable(SYS_accept, fd, (long)addr, (long)len,
+	    0), SYS_accept, __builtin_return_address(0));
+#else
+	return made(call_cancellable(SYS_accept4, fd, (long)addr, (long)len,
+	    0), SYS_accept4, __builtin_return_address(0));
+#endif
 }
 
 EXPORT int
@@ -543,9 +606,12 @@ close(int fd)
 	return result(syscall(SYS_close, fd));
 }
 
-/* "VERSION,COOKIE,STACKS", from a supervisor that reads this version. */
+/*
+ * "VERSION,COOKIE,STACKS,THRESHOLD", from a supervisor that reads this
+ * version.
+ */
 static bool
-arm(const char *value, uint64_t *armed)
+arm(const char *value, uint64_t *armed, uint32_t *threshold)
 {
 	unsigned long version;
 	char *end;
@@ -558,6 +624,9 @@ arm(const char *value, uint64_t *armed)
 	if (end == value || *end != ',' || *armed == 0)
 		return false;
 	stacks = end[1] == '1';
+	if (end[1] == '\0' || end[2] != ',')
+		return false;
+	*threshold = (uint32_t)strtoul(end + 3, NULL, 10);
 	return true;
 }
 
@@ -572,10 +641,11 @@ preload_init(void)
 	const char *value = getenv(PRELOAD_ENV);
 	struct preload_table *t;
 	uint64_t armed;
+	uint32_t threshold = 0;
 
 	real_fcntl = (int (*)(int, int, ...))dlsym(RTLD_NEXT, "fcntl");
 	real_close = (int (*)(int))dlsym(RTLD_NEXT, "close");
-	if (value == NULL || !arm(value, &armed))
+	if (value == NULL || !arm(value, &armed, &threshold))
 		return;
 	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_PRIVATE |
 	    MAP_ANONYMOUS, -1, 0);
@@ -585,6 +655,8 @@ preload_init(void)
 	t->version = PRELOAD_VERSION;
 	t->chunk = PRELOAD_CHUNK;
 	t->frames = PRELOAD_FRAMES;
+	/* Number N-1 is the first a process holding N descriptors can use. */
+	t->threshold = threshold > 1 ? threshold - 1 : threshold;
 	/* Without the cookie in the sixth argument, this call stops. */
 	(void)syscall(SYS_dup, PRELOAD_ANNOUNCE_FD, (long)t, (long)armed, 0L,
 	    0L, 0L);
@@ -595,10 +667,14 @@ preload_init(void)
 }
 
 /* Without the cookie this stops; the supervisor reads the table then. */
+/* The call fails with EBADF: the program's errno must not see it. */
 void
-preload_check_now(long reason)
+preload_check_now(long reason, long detail, long nr)
 {
+	int saved = errno;
+
 	if (table != NULL)
 		(void)syscall(SYS_dup, PRELOAD_CHECK_FD, reason, (long)cookie,
-		    0L, 0L, 0L);
+		    detail, nr, 0L);
+	errno = saved;
 }

@@ -287,7 +287,7 @@ python_at_exit(PyObject *self, PyObject *unused)
 	(void)unused;
 	if (!py_checked && (pid_t)syscall(SYS_getpid) == py_pid) {
 		py_checked = true;
-		preload_check_now(PRELOAD_CHECK_SHUTDOWN);
+		preload_check_now(PRELOAD_CHECK_SHUTDOWN, 0, 0);
 	}
 	py.incref(py.none);
 	return py.none;

@@ -56,6 +56,7 @@ enum run_long_only {
 	OPT_NO_PIN,
 	OPT_NO_PRELOAD,
 	OPT_NO_DEFAULT_SUPPRESSIONS,
+	OPT_THRESHOLD,
 };
 
 struct run_options {
@@ -69,6 +70,7 @@ struct run_options {
 	const char	*output;
 	const char	*suppressions;
 	bool		 default_suppressions;
+	unsigned	 threshold;
 	int		*ignore_fds;
 	size_t		 nignore_fds;
 	struct suppress_set rules;
@@ -114,6 +116,22 @@ struct run_group {
 	int		 pids[8];
 };
 
+/* Findings of one process alike in class, type, call and stack. */
+struct run_site {
+	const struct run_leak *example;
+	size_t		 count;
+	int		 fds[8];	/* the first few numbers */
+};
+
+/* A process's table while it ran: out of descriptors, or --threshold. */
+struct run_snapshot {
+	struct trace_snapshot why;
+	struct run_proc	 proc;		/* the descriptors it made */
+	size_t		 open;		/* all it held */
+	struct run_site	*sites;		/* most descriptors first */
+	size_t		 nsites;
+};
+
 struct run_report {
 	const struct run_options *opt;
 	struct run_proc	*procs;
@@ -121,6 +139,8 @@ struct run_report {
 	size_t		 seen;		/* processes that ended */
 	size_t		 counts[RUN_CLASS_COUNT];
 	size_t		 suppressed_by_default;
+	struct run_snapshot *snapshots;
+	size_t		 nsnapshots;
 	size_t		 python_at_exit_only;	/* unsupported Pythons */
 	struct run_group *groups;
 	size_t		 ngroups;
@@ -136,8 +156,8 @@ run_usage(FILE *out)
 	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
 	    "                   [--suppressions file] "
 	    "[--no-default-suppressions]\n"
-	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow]\n"
+	    "                   [--threshold n] [--ignore-fd n]\n"
+	    "                   [--follow-forks | --no-follow]\n"
 	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
 	    "[--no-pin]\n"
 	    "                   [--no-preload] [--] command [arg ...]\n",
@@ -161,6 +181,7 @@ run_help(void)
 	    "      --suppressions F   rules of findings not to report\n"
 	    "      --no-default-suppressions\n"
 	    "                         report runtimes' own descriptors too\n"
+	    "      --threshold N      a snapshot when a process holds N\n"
 	    "      --ignore-fd N      never report descriptor N (repeatable)\n"
 	    "      --follow-forks     report every process (default)\n"
 	    "      --no-follow        report the command's own process only\n"
@@ -306,6 +327,10 @@ run_option_apply(struct run_options *opt, int ch, char **argv)
 	case OPT_NO_DEFAULT_SUPPRESSIONS:
 		opt->default_suppressions = false;
 		break;
+	case OPT_THRESHOLD:
+		opt->threshold = (unsigned)run_number(optarg, "--threshold", 1,
+		    1 << 30);
+		break;
 	case ':':
 		run_bad_usage("option \"%s\" needs an argument",
 		    argv[optind - 1]);
@@ -334,6 +359,7 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 		{ "no-stacks",	no_argument,		NULL, OPT_NO_STACKS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "suppressions", required_argument,	NULL, OPT_SUPPRESSIONS },
+		{ "threshold",	required_argument,	NULL, OPT_THRESHOLD },
 		{ NULL,		0,			NULL, 0 }
 	};
 	int ch;
@@ -464,28 +490,38 @@ run_leak_free(struct run_leak *l)
 /*
  * Where in the user's own code a descriptor was made: the innermost
  * Python frame outside the interpreter's library and installed packages,
- * else the innermost native frame that debug information places in a
- * source file.  A leak through socket.socketpair() is the user's line
- * that called it, not socket.py's.
+ * else the innermost native frame with a source file outside the
+ * system's libraries.  A leak through socket.socketpair() is the user's
+ * line that called it, not socket.py's; through fopen(), the caller's.
  */
+static bool
+frame_is_library(const struct trace_frame *f)
+{
+	static const char *const python[] = { "/lib/python", "/lib64/python",
+	    "site-packages/", "dist-packages/", "<frozen " };
+	static const char *const native[] = { "/lib/", "/lib64/",
+	    "/usr/lib/", "/usr/lib64/" };
+
+	if (f->python) {
+		for (size_t i = 0; i < sizeof(python) / sizeof(python[0]); i++)
+			if (strstr(f->file, python[i]) != NULL)
+				return true;
+		return false;
+	}
+	for (size_t i = 0; f->object != NULL &&
+	    i < sizeof(native) / sizeof(native[0]); i++)
+		if (strncmp(f->object, native[i], strlen(native[i])) == 0)
+			return true;
+	return false;
+}
+
 static const struct trace_frame *
 leak_site(const struct trace_frame *stack, size_t n)
 {
-	static const char *const library[] = { "/lib/python", "/lib64/python",
-	    "site-packages/", "dist-packages/", "<frozen " };
-	bool python = n > 0 && stack[0].python;
-
 	for (size_t i = 0; i < n; i++) {
-		const struct trace_frame *f = &stack[i];
-		size_t j = 0;
-
-		if (f->file == NULL || f->python != python)
-			continue;
-		while (python && j < sizeof(library) / sizeof(library[0]) &&
-		    strstr(f->file, library[j]) == NULL)
-			j++;
-		if (!python || j == sizeof(library) / sizeof(library[0]))
-			return f;
+		if (stack[i].file != NULL && stack[i].python == stack[0].python &&
+		    !frame_is_library(&stack[i]))
+			return &stack[i];
 	}
 	return NULL;
 }
@@ -719,6 +755,95 @@ group_find(struct run_report *rep, const struct run_leak *l)
 	return &grown[rep->ngroups++];
 }
 
+static bool
+same_leak(const struct run_leak *a, const struct run_leak *b)
+{
+	return a->class == b->class && a->type == b->type &&
+	    same_text(a->syscall, b->syscall) && same_stack(a, b);
+}
+
+static int
+site_count_compare(const void *a, const void *b)
+{
+	const struct run_site *x = a, *y = b;
+
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/*
+ * Total the findings of one process made at the same place, most first:
+ * a leak in a loop is one site with a count, not a page per descriptor.
+ */
+static int
+sites_group(const struct run_leak *leaks, size_t n, struct run_site **out,
+    size_t *nout)
+{
+	struct run_site *sites = NULL, *grown;
+	size_t nsites = 0, j;
+
+	for (size_t i = 0; i < n; i++) {
+		for (j = 0; j < nsites; j++) {
+			if (same_leak(sites[j].example, &leaks[i]))
+				break;
+		}
+		if (j == nsites) {
+			grown = reallocarray(sites, nsites + 1, sizeof(*grown));
+			if (grown == NULL) {
+				free(sites);
+				return -ENOMEM;
+			}
+			sites = grown;
+			sites[nsites++] = (struct run_site){ .example =
+			    &leaks[i] };
+		}
+		if (sites[j].count < 8)
+			sites[j].fds[sites[j].count] = leaks[i].fd;
+		sites[j].count++;
+	}
+	if (nsites > 1)
+		qsort(sites, nsites, sizeof(*sites), site_count_compare);
+	*out = sites;
+	*nout = nsites;
+	return 0;
+}
+
+/*
+ * The supervisor's callback: a running process ran out of descriptors or
+ * reached --threshold.  Every descriptor it made is kept, suppressed or
+ * not, so the report can say what fills the table and where it was made;
+ * the standard streams and what it inherited only count.
+ */
+static void
+run_on_snapshot(void *arg, const struct trace_exit *e,
+    const struct trace_snapshot *why)
+{
+	struct run_report *rep = arg;
+	struct run_snapshot snap = { .why = *why, .open = e->nfds,
+	    .proc = { .pid = e->pid, .ppid = e->ppid } };
+	struct run_snapshot *grown;
+	enum run_class class;
+
+	for (size_t i = 0; i < e->nfds; i++) {
+		if (!run_classify(e, &e->fds[i], &class))
+			continue;
+		if (leak_add(&snap.proc, &e->fds[i], class) != 0)
+			rep->oom = true;
+	}
+	grown = reallocarray(rep->snapshots, rep->nsnapshots + 1,
+	    sizeof(*grown));
+	if (grown == NULL || proc_identity_copy(&snap.proc, e) != 0 ||
+	    sites_group(snap.proc.leaks, snap.proc.nleaks, &snap.sites,
+	    &snap.nsites) != 0) {
+		rep->oom = true;
+		run_proc_free(&snap.proc);
+		if (grown != NULL)
+			rep->snapshots = grown;
+		return;
+	}
+	rep->snapshots = grown;
+	rep->snapshots[rep->nsnapshots++] = snap;
+}
+
 /*
  * Group findings by class, type, creating call and (with stacks) stack,
  * counting each process once, so a leak repeated in every child of a
@@ -897,6 +1022,34 @@ json_groups(struct json_writer *w, const struct run_report *rep)
 }
 
 static void
+json_snapshot(struct json_writer *w, const struct run_snapshot *snap)
+{
+	json_object_begin(w);
+	json_key(w, "pid");
+	json_int(w, snap->proc.pid);
+	json_key(w, "command");
+	json_string(w, snap->proc.command != NULL ? snap->proc.command : "");
+	json_key(w, "reason");
+	json_string(w, snap->why.reason == TRACE_SNAPSHOT_THRESHOLD ?
+	    "threshold" : snap->why.error == ENFILE ? "ENFILE" : "EMFILE");
+	json_text_or_null(w, "syscall", snap->why.syscall);
+	json_key(w, "open");
+	json_uint(w, snap->open);
+	json_key(w, "sites");
+	json_array_begin(w);
+	for (size_t i = 0; i < snap->nsites; i++) {
+		json_object_begin(w);
+		json_key(w, "count");
+		json_uint(w, snap->sites[i].count);
+		json_key(w, "example");
+		json_leak(w, snap->sites[i].example);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+static void
 run_json(FILE *out, const struct run_report *rep)
 {
 	struct json_writer w;
@@ -932,6 +1085,11 @@ run_json(FILE *out, const struct run_report *rep)
 		json_proc(&w, &rep->procs[i]);
 	json_array_end(&w);
 	json_groups(&w, rep);
+	json_key(&w, "snapshots");
+	json_array_begin(&w);
+	for (size_t i = 0; i < rep->nsnapshots; i++)
+		json_snapshot(&w, &rep->snapshots[i]);
+	json_array_end(&w);
 	json_object_end(&w);
 	fputc('\n', out);
 }
@@ -973,8 +1131,18 @@ table_site(FILE *out, const struct trace_frame *f)
 	free(function);
 }
 
+/* "and 9 more alike: 4, 5, 6, ...": a site's other descriptors. */
 static void
-table_leak(FILE *out, const struct run_leak *l)
+table_alike(FILE *out, const struct run_site *site)
+{
+	fprintf(out, "         and %zu more alike:", site->count - 1);
+	for (size_t i = 1; i < site->count && i < 8; i++)
+		fprintf(out, "%s %d", i > 1 ? "," : "", site->fds[i]);
+	fputs(site->count > 8 ? ", ...\n" : "\n", out);
+}
+
+static void
+table_leak(FILE *out, const struct run_leak *l, const struct run_site *site)
 {
 	char *target = escape_terminal(l->target != NULL ? l->target : "");
 
@@ -983,6 +1151,8 @@ table_leak(FILE *out, const struct run_leak *l)
 	    !l->have_flags ? "?" : l->cloexec ? "yes" : "no",
 	    l->syscall != NULL ? l->syscall : "-", target ? target : "?");
 	free(target);
+	if (site != NULL && site->count > 1)
+		table_alike(out, site);
 	if (l->site != NULL)
 		table_site(out, l->site);
 	if (l->test != NULL && (target = escape_terminal(l->test)) != NULL) {
@@ -1004,6 +1174,8 @@ static void
 table_proc(FILE *out, const struct run_proc *p)
 {
 	char *command = escape_terminal(p->command ? p->command : "?");
+	struct run_site *sites = NULL;
+	size_t nsites = 0;
 	bool any = false;
 
 	for (size_t i = 0; i < p->nleaks; i++)
@@ -1020,9 +1192,65 @@ table_proc(FILE *out, const struct run_proc *p)
 		fprintf(out, "exit %d\n", WEXITSTATUS(p->wait_status));
 	free(command);
 	table_header(out);
-	for (size_t i = 0; i < p->nleaks; i++) {
-		if (!p->leaks[i].aggregated)
-			table_leak(out, &p->leaks[i]);
+	if (sites_group(p->leaks, p->nleaks, &sites, &nsites) != 0) {
+		for (size_t i = 0; i < p->nleaks; i++) {
+			if (!p->leaks[i].aggregated)
+				table_leak(out, &p->leaks[i], NULL);
+		}
+	}
+	for (size_t i = 0; i < nsites; i++) {
+		if (!sites[i].example->aggregated)
+			table_leak(out, sites[i].example, &sites[i]);
+	}
+	free(sites);
+	fputc('\n', out);
+}
+
+static void
+table_snapshot_title(FILE *out, const struct run_snapshot *snap)
+{
+	char *command = escape_terminal(snap->proc.command ?
+	    snap->proc.command : "?");
+
+	fprintf(out, "PID %d (%s) ", snap->proc.pid, command ? command : "?");
+	if (snap->why.reason == TRACE_SNAPSHOT_THRESHOLD)
+		fprintf(out, "holds %zu descriptors (--threshold)", snap->open);
+	else
+		fprintf(out, "ran out of descriptors: %s failed with %s (%s) "
+		    "while it held %zu", snap->why.syscall ? snap->why.syscall :
+		    "a call", snap->why.error == ENFILE ? "ENFILE" : "EMFILE",
+		    strerror(snap->why.error), snap->open);
+	fputs("; by where they were made, most first:\n", out);
+	free(command);
+}
+
+/* A site of a snapshot: its count first, then one example. */
+static void
+table_snapshot(FILE *out, const struct run_snapshot *snap)
+{
+	table_snapshot_title(out, snap);
+	for (size_t i = 0; i < snap->nsites; i++) {
+		const struct run_site *site = &snap->sites[i];
+		const struct trace_frame *at = site->example->site;
+		char *file = at != NULL ? escape_terminal(at->file) : NULL;
+		char *function = at != NULL ? escape_terminal(at->function ?
+		    at->function : "?") : NULL;
+
+		fprintf(out, "%7zu  %s", site->count,
+		    fdtype_name(site->example->type));
+		if (file != NULL)
+			fprintf(out, " made at %s:%d in %s", file, at->line,
+			    function != NULL ? function : "?");
+		else
+			fprintf(out, " by %s", site->example->syscall != NULL ?
+			    site->example->syscall : "an unknown call");
+		fputc('\n', out);
+		free(file);
+		free(function);
+		if (i < 3) {
+			table_header(out);
+			table_leak(out, site->example, NULL);
+		}
 	}
 	fputc('\n', out);
 }
@@ -1030,6 +1258,8 @@ table_proc(FILE *out, const struct run_proc *p)
 static void
 run_table(FILE *out, const struct run_report *rep)
 {
+	for (size_t i = 0; i < rep->nsnapshots; i++)
+		table_snapshot(out, &rep->snapshots[i]);
 	for (size_t i = 0; i < rep->nprocs; i++)
 		table_proc(out, &rep->procs[i]);
 	for (size_t i = 0; i < rep->ngroups; i++) {
@@ -1043,7 +1273,7 @@ run_table(FILE *out, const struct run_report *rep)
 		fprintf(out, "%s) each held, for example:\n", g->nprocs > 8 ?
 		    ", ..." : "");
 		table_header(out);
-		table_leak(out, g->example);
+		table_leak(out, g->example, NULL);
 		fputc('\n', out);
 	}
 }
@@ -1159,6 +1389,11 @@ run_report_free(struct run_report *rep, struct run_options *opt)
 	for (size_t i = 0; i < rep->nprocs; i++)
 		run_proc_free(&rep->procs[i]);
 	free(rep->procs);
+	for (size_t i = 0; i < rep->nsnapshots; i++) {
+		run_proc_free(&rep->snapshots[i].proc);
+		free(rep->snapshots[i].sites);
+	}
+	free(rep->snapshots);
 	free(rep->groups);
 	free(rep->tracers);
 	suppress_free(&opt->rules);
@@ -1173,7 +1408,8 @@ run_main(int argc, char **argv)
 	    .default_suppressions = true };
 	struct run_report rep = { .opt = &opt };
 	struct trace_options topt;
-	struct trace_callbacks cb = { run_on_exit, run_on_ptrace, &rep };
+	struct trace_callbacks cb = { run_on_exit, run_on_ptrace,
+	    run_on_snapshot, &rep };
 	enum trace_failure failure;
 	int error, status;
 
@@ -1182,6 +1418,7 @@ run_main(int argc, char **argv)
 	topt.pin_cpu = opt.pin_cpu;
 	topt.stacks = opt.stacks;
 	topt.preload = opt.preload;
+	topt.threshold = opt.threshold;
 	error = trace_run(opt.command, &topt, &cb, &rep.wait_status,
 	    &failure);
 	if (error != 0) {

@@ -204,6 +204,8 @@ struct tproc {
 	enum trace_check checked;
 	struct trace_fd	*checked_fds;
 	size_t		 nchecked_fds;
+	bool		 limit_reported;	/* its EMFILE snapshot taken */
+	bool		 threshold_reported;
 	/*
 	 * Serials the recorder gave while a vfork child borrowed this
 	 * process's memory: the child's records, not this process's.
@@ -242,6 +244,7 @@ struct tracer {
 	int		 root_status;
 	int		 error_pipe;
 	uint64_t	 cookie;	/* lets the recorder's calls through */
+	unsigned	 threshold;	/* --threshold, 0: none */
 	char		*preload;	/* the recorder's path, or NULL */
 };
 
@@ -629,9 +632,16 @@ record_fd(struct tthread *th, int fd, const char *name)
 	    .stack = unwind_stack_ref(th->pending_stack) };
 }
 
-/* At the syscall-exit stop: which descriptors did the call make? */
+static void limit_check(struct tracer *, struct tproc *, int, int,
+    const char *);
+static void threshold_check(struct tracer *, struct tproc *, int, int);
+
+/*
+ * At the syscall-exit stop: which descriptors did the call make?  A call
+ * that failed for want of descriptors is the moment to look at them.
+ */
 static void
-record_result(struct tthread *th)
+record_result(struct tracer *t, struct tthread *th)
 {
 	struct __ptrace_syscall_info info;
 	const struct trace_syscall *sc = th->pending;
@@ -641,15 +651,21 @@ record_result(struct tthread *th)
 	    sizeof(pair) };
 
 	th->pending = NULL;
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info) >
-	    0 && info.op == PTRACE_SYSCALL_INFO_EXIT && !info.exit.is_error) {
-		if (sc->result == RESULT_RETURN)
-			record_fd(th, (int)info.exit.rval, sc->name);
-		else if (process_vm_readv(th->tid, &local, 1, &remote, 1, 0) ==
-		    (ssize_t)sizeof(pair)) {
-			record_fd(th, pair[0], sc->name);
-			record_fd(th, pair[1], sc->name);
-		}
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, th->tid, sizeof(info), &info) <=
+	    0 || info.op != PTRACE_SYSCALL_INFO_EXIT)
+		;
+	else if (info.exit.is_error)
+		limit_check(t, th->proc, th->tid, (int)-info.exit.rval,
+		    sc->name);
+	else if (sc->result == RESULT_RETURN) {
+		record_fd(th, (int)info.exit.rval, sc->name);
+		threshold_check(t, th->proc, th->tid, (int)info.exit.rval);
+	} else if (process_vm_readv(th->tid, &local, 1, &remote, 1, 0) ==
+	    (ssize_t)sizeof(pair)) {
+		record_fd(th, pair[0], sc->name);
+		record_fd(th, pair[1], sc->name);
+		threshold_check(t, th->proc, th->tid, pair[0] > pair[1] ?
+		    pair[0] : pair[1]);
 	}
 	unwind_stack_unref(th->pending_stack);
 	th->pending_stack = NULL;
@@ -982,9 +998,9 @@ preload_flags(const struct tproc *p, int tid)
  * the descriptors point at may move before then: each keeps a copy.
  */
 static void
-proc_check_now(struct tracer *t, struct tproc *p, int tid, uint64_t reason)
+proc_check_now(struct tracer *t, struct tproc *p, int tid)
 {
-	if (reason != PRELOAD_CHECK_SHUTDOWN || p->checked != TRACE_CHECK_EXIT)
+	if (p->checked != TRACE_CHECK_EXIT)
 		return;
 	if (exit_table_read(t, p, tid, &p->checked_fds, &p->nchecked_fds) !=
 	    0)
@@ -998,6 +1014,105 @@ proc_check_now(struct tracer *t, struct tproc *p, int tid, uint64_t reason)
 		}
 	}
 	p->checked = TRACE_CHECK_PYTHON_SHUTDOWN;
+}
+
+/*
+ * The table of a running process, for its caller: when it ran out of
+ * descriptors, or first held --threshold of them.
+ */
+static void
+proc_snapshot(struct tracer *t, struct tproc *p, int tid,
+    const struct trace_snapshot *why)
+{
+	struct trace_exit e = { .pid = p->pid, .ppid = p->ppid,
+	    .command = p->command, .argv = p->argv, .argc = p->argc,
+	    .root = p->root };
+
+	if (t->cb->snapshot == NULL || !t->started ||
+	    exit_table_read(t, p, tid, &e.fds, &e.nfds) != 0)
+		return;
+	t->cb->snapshot(t->cb->arg, &e, why);
+	exit_fds_free(e.fds, e.nfds);
+}
+
+/* The count of a process's descriptors, from its table's listing. */
+static size_t
+proc_count(int tid)
+{
+	size_t n = 0;
+	int *numbers, top;
+
+	if (fd_numbers(tid, &numbers, &n, &top) != 0)
+		return 0;
+	free(numbers);
+	return n;
+}
+
+/*
+ * Descriptor number fd was made: does the process hold --threshold now?
+ * When it holds fewer (it closed some below), the recorder is asked
+ * again at a number high enough to make up the difference.
+ */
+static void
+threshold_check(struct tracer *t, struct tproc *p, int tid, int fd)
+{
+	struct trace_snapshot why = { .reason = TRACE_SNAPSHOT_THRESHOLD };
+	size_t n;
+	uint32_t again;
+	struct iovec local = { &again, sizeof(again) };
+	struct iovec remote;
+
+	if (t->threshold == 0 || p->threshold_reported ||
+	    (unsigned)fd + 1 < t->threshold)
+		return;
+	if ((n = proc_count(tid)) >= t->threshold) {
+		p->threshold_reported = true;
+		proc_snapshot(t, p, tid, &why);
+		return;
+	}
+	if (p->table == 0)
+		return;
+	again = (uint32_t)fd + (uint32_t)(t->threshold - n);
+	remote = (struct iovec){ (void *)(uintptr_t)(p->table +
+	    offsetof(struct preload_table, threshold)), sizeof(again) };
+	(void)process_vm_writev(tid, &local, 1, &remote, 1, 0);
+}
+
+/* A creating call failed with EMFILE or ENFILE: once per process. */
+static void
+limit_check(struct tracer *t, struct tproc *p, int tid, int error,
+    const char *syscall)
+{
+	struct trace_snapshot why = { .reason = TRACE_SNAPSHOT_LIMIT,
+	    .error = error, .syscall = syscall };
+
+	if (p->limit_reported || (error != EMFILE && error != ENFILE))
+		return;
+	p->limit_reported = true;
+	proc_snapshot(t, p, tid, &why);
+}
+
+/* The recorder asked for a check: Python's shutdown, a limit, a count. */
+static void
+preload_check(struct tracer *t, struct tthread *th,
+    const struct __ptrace_syscall_info *info)
+{
+	const struct trace_syscall *sc;
+
+	switch (info->seccomp.args[1]) {
+	case PRELOAD_CHECK_SHUTDOWN:
+		proc_check_now(t, th->proc, th->tid);
+		break;
+	case PRELOAD_CHECK_LIMIT:
+		sc = syscall_find((long)info->seccomp.args[4], 0);
+		limit_check(t, th->proc, th->tid, (int)info->seccomp.args[3],
+		    sc != NULL ? sc->name : NULL);
+		break;
+	case PRELOAD_CHECK_THRESHOLD:
+		threshold_check(t, th->proc, th->tid,
+		    (int)info->seccomp.args[3]);
+		break;
+	}
 }
 
 /* At a seccomp stop: note the call and ask for its exit stop. */
@@ -1029,7 +1144,7 @@ on_seccomp(struct tracer *t, struct tthread *th)
 	}
 	if (sc->nr == SYS_dup && (int)info.seccomp.args[0] ==
 	    PRELOAD_CHECK_FD && info.seccomp.args[2] == t->cookie) {
-		proc_check_now(t, th->proc, th->tid, info.seccomp.args[1]);
+		preload_check(t, th, &info);
 		return PTRACE_CONT;
 	}
 	if (sc->result == RESULT_EXEC) {
@@ -1437,7 +1552,7 @@ on_stop(struct tracer *t, int tid, struct tthread *th, int status)
 	th->expected = false;
 	if (sig == (SIGTRAP | 0x80)) {
 		if (th->pending != NULL && th->proc != NULL)
-			record_result(th);
+			record_result(t, th);
 	} else if (sig == SIGTRAP && event != 0) {
 		switch (event) {
 		case PTRACE_EVENT_SECCOMP:
@@ -1560,11 +1675,11 @@ static int
 preload_environment(const struct tracer *t)
 {
 	const char *old = getenv("LD_PRELOAD");
-	char value[32], *list;
+	char value[64], *list;
 	int error = 0;
 
-	snprintf(value, sizeof(value), "%u,%llx,%d", PRELOAD_VERSION,
-	    (unsigned long long)t->cookie, t->stacks ? 1 : 0);
+	snprintf(value, sizeof(value), "%u,%llx,%d,%u", PRELOAD_VERSION,
+	    (unsigned long long)t->cookie, t->stacks ? 1 : 0, t->threshold);
 	if (old != NULL && *old != '\0') {
 		if (asprintf(&list, "%s:%s", old, t->preload) == -1)
 			return -ENOMEM;
@@ -1746,7 +1861,7 @@ trace_run(char *const *argv, const struct trace_options *opt,
     enum trace_failure *failure)
 {
 	struct tracer t = { .cb = cb, .error_pipe = -1,
-	    .stacks = opt->stacks };
+	    .stacks = opt->stacks, .threshold = opt->threshold };
 	struct setup_report r;
 	struct tproc *root;
 	struct tthread *th;

@@ -5,6 +5,7 @@
  * their source line, in every Python 3.9 or later on the machine.  A
  * language that is not installed is skipped, and says so.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -46,6 +47,8 @@ program_find(const char *name)
 	free(copy);
 	return found;
 }
+
+static bool python_recent(const char *);
 
 /* Debian's python3, which the tests need pytest in, else PATH's. */
 static char *
@@ -395,6 +398,43 @@ START_TEST(pytest_finding_names_the_test)
 END_TEST
 
 /*
+ * "OSError: [Errno 24] Too many open files" answered with where: the
+ * snapshot taken when open failed names the leaking line with its count.
+ */
+START_TEST(python_too_many_open_files_says_where)
+{
+	char *python = python_find();
+	const char *argv[] = { NULL, "tests/run/leaky.py", "too_many", NULL };
+	struct rlimit small = { 256, 256 };
+	const struct jv *snap, *site, *at;
+	struct run_result r;
+	struct jv *doc;
+
+	if (python == NULL || !python_recent(python)) {
+		skip(__func__, "no Python 3.9 or later installed");
+		free(python);
+		return;
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &small), 0);
+	argv[0] = python;
+	doc = run_json(argv, NULL, &r);
+	ck_assert_ptr_nonnull(strstr(r.err, "Too many open files"));
+	snap = jv_at(jv_get(doc, "snapshots"), 0);
+	ck_assert_msg(snap != NULL, "no snapshot");
+	ck_assert_str_eq(jv_str(snap, "reason"), "EMFILE");
+	site = jv_at(jv_get(snap, "sites"), 0);
+	ck_assert_uint_ge((size_t)jv_num(site, "count"), 240);
+	at = jv_get(jv_get(site, "example"), "site");
+	ck_assert_ptr_nonnull(at);
+	ck_assert_int_eq((int)jv_num(at, "line"), site_line(
+	    "tests/run/leaky.py", "emfile"));
+	jv_free(doc);
+	run_result_free(&r);
+	free(python);
+}
+END_TEST
+
+/*
  * node's event loop is reported without the default rules and hidden,
  * and counted, with them.
  */
@@ -456,6 +496,7 @@ main(void)
 	tcase_add_test(tc, go_and_java_are_clean);
 	tcase_add_test(tc, python_leaks_at_their_line);
 	tcase_add_test(tc, pytest_finding_names_the_test);
+	tcase_add_test(tc, python_too_many_open_files_says_where);
 	tcase_add_test(tc, default_suppressions_hide_and_count);
 	tcase_add_test(tc, report_leaves_stdout_to_the_command);
 	suite_add_tcase(s, tc);

@@ -4,6 +4,8 @@
  * with its class and creating call; the exit status must follow the
  * command's and say when fdaudit itself failed.
  */
+#include <sys/resource.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,6 +713,72 @@ START_TEST(no_follow_and_output_file)
 }
 END_TEST
 
+/*
+ * A process that runs out of descriptors: the snapshot taken when open
+ * failed says where they were made, with a count, through the recorder
+ * and through ptrace alone.
+ */
+START_TEST(out_of_descriptors_says_where)
+{
+	static const char *const modes[] = { NULL, "--no-preload" };
+	struct rlimit small = { 128, 128 };
+	int line = site_line("loop");
+
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &small), 0);
+	for (size_t m = 0; m < 2; m++) {
+		struct run_result r;
+		struct jv *doc = run_program_json(leaky(), "loop", "0",
+		    modes[m], NULL, &r);
+		const struct jv *snap = jv_at(jv_get(doc, "snapshots"), 0);
+		const struct jv *site = jv_at(jv_get(snap, "sites"), 0);
+		const struct jv *at = jv_get(jv_get(site, "example"), "site");
+
+		ck_assert_msg(snap != NULL, "%s: no snapshot", modes[m]);
+		ck_assert_str_eq(jv_str(snap, "reason"), "EMFILE");
+		ck_assert_uint_ge((size_t)jv_num(snap, "open"), 120);
+		ck_assert_uint_ge((size_t)jv_num(site, "count"), 100);
+		ck_assert_msg(at != NULL && (int)jv_num(at, "line") == line,
+		    "%s: no site at line %d", modes[m], line);
+		ck_assert_str_eq(jv_str(at, "function"), "keep_opening");
+		/* The program saw EMFILE itself: its behaviour is its own. */
+		ck_assert_int_eq((int)jv_num(doc, "exit_status"), 0);
+		jv_free(doc);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(threshold_snapshot)
+{
+	struct run_result r;
+	struct jv *doc = run_program_json(leaky(), "loop", "40",
+	    "--threshold=20", NULL, &r);
+	const struct jv *snap = jv_at(jv_get(doc, "snapshots"), 0);
+
+	ck_assert_msg(snap != NULL, "no snapshot: %s", r.out);
+	ck_assert_str_eq(jv_str(snap, "reason"), "threshold");
+	ck_assert_uint_ge((size_t)jv_num(snap, "open"), 20);
+	ck_assert_uint_lt((size_t)jv_num(snap, "open"), 40);
+	ck_assert_uint_eq(jv_get(doc, "snapshots")->count, 1);
+	jv_free(doc);
+	run_result_free(&r);
+}
+END_TEST
+
+/* Ten descriptors leaked from one line read as one finding with a count. */
+START_TEST(table_totals_alike_leaks)
+{
+	const char *args[] = { "run", "--", leaky(), "loop", "10", NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "and 9 more alike") != NULL, "%s", r.err);
+	ck_assert_msg(count_lines(r.err) < 20, "%s", r.err);
+	run_result_free(&r);
+}
+END_TEST
+
 static Suite *
 run_suite(void)
 {
@@ -720,6 +788,9 @@ run_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, leaks_open);
+	tcase_add_test(tc, out_of_descriptors_says_where);
+	tcase_add_test(tc, threshold_snapshot);
+	tcase_add_test(tc, table_totals_alike_leaks);
 	tcase_add_test(tc, leaks_creat);
 	tcase_add_test(tc, leaks_dup);
 	tcase_add_test(tc, leaks_dup2);

@@ -18,6 +18,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,6 +354,24 @@ churn(int n)
 		close(open("/dev/null", O_RDONLY));
 }
 
+/*
+ * Keep n descriptors from one line, or (n = 0) open until the table is
+ * full: the classic leak in a loop, and the failure it ends in.  The
+ * exit status says whether the last open failed with EMFILE.
+ */
+static int
+keep_opening(int n)
+{
+	int fd;
+
+	for (int i = 0; n == 0 || i < n; i++) {
+		fd = open("/dev/null", O_RDONLY);	/* site:loop */
+		if (fd == -1)
+			return errno == EMFILE ? 0 : 1;
+	}
+	return 0;
+}
+
 struct scenario {
 	const char	*name;
 	void		(*run)(void);
@@ -392,6 +411,8 @@ main(int argc, char **argv)
 		leak_children(n);
 		return 0;
 	}
+	if (strcmp(argv[1], "loop") == 0)
+		return keep_opening(n);
 	if (strcmp(argv[1], "churn") == 0) {
 		churn(n);
 		return 0;
