@@ -105,6 +105,8 @@ static const struct numeric_option numeric_options[] = {
 	    "2147483648", 125 },
 	{ { "run", "--leak-exitcode", VALUE, "--", "true" },
 	    "--leak-exitcode \"", "256", 125 },
+	{ { "run", "--threshold", VALUE, "--", "true" }, "--threshold \"",
+	    "0", 125 },
 };
 
 START_TEST(numeric_options_checked)
