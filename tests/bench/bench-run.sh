@@ -59,3 +59,40 @@ else
 	echo "python3 files x$FILES: skipped, no python3"
 fi
 row "fork x$CHILDREN, 1 leak each" "$LEAKY" children "$CHILDREN"
+
+# A pytest suite of PYTESTS tests that each make and close files, a
+# socket pair and a pipe, as a CI job runs one: Debian's python3, which
+# has pytest.  tracemalloc is what a Python user would reach for to learn
+# where objects were made; its cost is shown beside.
+PYTESTS=${PYTESTS:-300}
+if /usr/bin/python3 -c 'import pytest' 2>/dev/null; then
+	suite=$(mktemp -d "${TMPDIR:-/tmp}/fdaudit-bench-pytest.XXXXXX")
+	cat >"$suite/test_many.py" <<PY
+import os, socket, pytest
+
+@pytest.mark.parametrize("n", range($PYTESTS))
+def test_io(n, tmp_path):
+    p = tmp_path / "f.txt"
+    p.write_text(str(n))
+    with open(p) as f:
+        assert f.read() == str(n)
+    a, b = socket.socketpair()
+    a.close(); b.close()
+    r, w = os.pipe()
+    os.close(r); os.close(w)
+PY
+	pytest="/usr/bin/python3 -m pytest -q -p no:cacheprovider $suite"
+	# shellcheck disable=SC2086
+	row "pytest x$PYTESTS tests" $pytest
+	# shellcheck disable=SC2086
+	printf '%-24s tracemalloc %6.3f s\n' "pytest x$PYTESTS tests" \
+	    "$(best env PYTHONTRACEMALLOC=25 $pytest)"
+	rm -rf "$suite"
+else
+	echo "pytest x$PYTESTS tests: skipped, no pytest for /usr/bin/python3"
+fi
+if command -v node >/dev/null 2>&1; then
+	row "node fs and http" node tests/run/corpus/node_fs_http.js
+else
+	echo "node fs and http: skipped, no node"
+fi
