@@ -198,6 +198,7 @@ struct unreadable {
 	int		 pid;
 	char		*command;	/* NULL when even that was hidden */
 	int		 error;
+	bool		 counted;	/* its count and limits are reported */
 };
 
 struct report {
@@ -216,6 +217,7 @@ struct report {
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	bool		 others_hidden;	/* hidepid keeps other users' out */
+	const char	*privilege_hint; /* platform_privilege_hint() */
 	double		 duration;	/* seconds the audit took */
 	const char	*failure;	/* why the report as a whole failed */
 };
@@ -327,6 +329,9 @@ void		 bad_usage(const char *, ...)
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);
+void		 audit_top(struct report *, size_t);
+bool		 process_in_trouble(const struct process *);
+bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
 enum status	 audit_usage_status(double, const struct thresholds *);
 const char	*status_name(enum status);

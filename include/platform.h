@@ -70,6 +70,13 @@ int	platform_processes_read(struct process *procs, size_t n,
  */
 int	platform_peers_read(struct process *procs, size_t n);
 
+/*
+ * How the caller could read the descriptor tables of other users'
+ * processes, as the end of "run ...": "as root", or the privileges the
+ * caller lacks; NULL when it lacks none, so that no privilege would help.
+ */
+const char *platform_privilege_hint(void);
+
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
 

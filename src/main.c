@@ -317,14 +317,61 @@ options_parse(int argc, char **argv, struct options *opt)
 		    opt->thresholds.crit_pct);
 }
 
-static const char *
-error_hint(int error)
+/* What might let the caller read a process it was refused. */
+static void
+error_hint(FILE *out, int error)
 {
-	if (error == -EACCES || error == -EPERM)
-		return ": run as its user, or as root with CAP_SYS_PTRACE";
-	if (error == -PLATFORM_EHIDDEN)
-		return ": run as its user, or as root";
-	return "";
+	const char *privilege = platform_privilege_hint();
+
+	if (error == -EACCES || error == -EPERM) {
+		fputs(": run as its user", out);
+		if (privilege != NULL)
+			fprintf(out, ", or %s", privilege);
+	} else if (error == -PLATFORM_EHIDDEN)
+		fputs(": run as its user, or as root", out);
+}
+
+static void
+error_print(const struct process *proc)
+{
+	fprintf(stderr, "fdaudit: PID %d: %s%s", proc->pid,
+	    process_shown(proc) ? "descriptor table: " : "",
+	    platform_strerror(proc->error));
+	error_hint(stderr, proc->error);
+	fputc('\n', stderr);
+}
+
+/*
+ * A process that could not be read is an error, on a line of its own;
+ * with --all, one whose descriptor table was refused is reported by its
+ * count and limits, and a busy host has many: one line says how many.
+ */
+static void
+errors_print(const struct options *opt, const struct report *report)
+{
+	const struct process *last = NULL;
+	size_t refused = 0;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (proc->error == 0)
+			continue;
+		if (opt->all && process_shown(proc)) {
+			refused++;
+			last = proc;
+			continue;
+		}
+		error_print(proc);
+	}
+	if (refused == 1)
+		error_print(last);
+	else if (refused > 1) {
+		fprintf(stderr, "fdaudit: %zu descriptor tables not listed: "
+		    "%s", refused, platform_strerror(last->error));
+		error_hint(stderr, last->error);
+		fputc('\n', stderr);
+	}
 }
 
 static int
@@ -374,16 +421,9 @@ collect(const struct options *opt, struct report *report)
 		report->failure = "the processes could not be read";
 		return EXIT_STATUS_UNKNOWN;
 	}
-	for (size_t i = 0; i < report->nprocesses; i++) {
-		struct process *proc = &report->processes[i];
-
-		if (proc->error != 0)
-			fprintf(stderr, "fdaudit: PID %d: %s%s%s\n", proc->pid,
-			    process_shown(proc) ? "descriptor table: " : "",
-			    platform_strerror(proc->error),
-			    error_hint(proc->error));
-		audit_process(proc, &opt->thresholds);
-	}
+	errors_print(opt, report);
+	for (size_t i = 0; i < report->nprocesses; i++)
+		audit_process(&report->processes[i], &opt->thresholds);
 	if (opt->all && report->nprocesses == 0 &&
 	    (opt->filter.command != NULL || opt->filter.user != NULL)) {
 		fprintf(stderr, "fdaudit: no process matches%s%s%s%s\n",
@@ -395,16 +435,6 @@ collect(const struct options *opt, struct report *report)
 		return EXIT_STATUS_UNKNOWN;
 	}
 	return EXIT_STATUS_OK;
-}
-
-static void
-top_apply(struct report *report, size_t top)
-{
-	if (top == 0 || report->nprocesses <= top)
-		return;
-	for (size_t i = top; i < report->nprocesses; i++)
-		process_free(&report->processes[i]);
-	report->nprocesses = top;
 }
 
 /* Print the report to stdout or, atomically, to the -o file. */
@@ -474,7 +504,7 @@ main(int argc, char **argv)
 	struct report report = { 0 };
 	const char *no_color;
 	double started;
-	int status, error;
+	int status, health, error;
 
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch_main(argc - 1, argv + 1);
@@ -491,6 +521,7 @@ main(int argc, char **argv)
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;
+	report.privilege_hint = platform_privilege_hint();
 	no_color = getenv("NO_COLOR");
 	report.color = opt.output == NULL && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
@@ -499,13 +530,15 @@ main(int argc, char **argv)
 	status = collect(&opt, &report);
 	(void)platform_system_read(&report.system);
 	state_run(&opt, &report);
+	/* The status is that of every process, before --top cuts. */
+	health = exit_status(&report);
 	if (opt.all) {
 		for (size_t i = 0; i < report.nprocesses; i++)
-			report.above_warning += report.processes[i].status ==
-			    STATUS_WARNING || report.processes[i].status ==
-			    STATUS_CRITICAL;
+			report.above_warning += process_in_trouble(
+			    &report.processes[i]);
 		audit_sort(&report);
-		top_apply(&report, opt.top);
+		if (opt.top > 0)
+			audit_top(&report, opt.top);
 	}
 	report.duration = platform_monotonic() - started;
 	if (status == EXIT_STATUS_OK || report.nprocesses > 0 ||
@@ -514,7 +547,7 @@ main(int argc, char **argv)
 			status = EXIT_STATUS_UNKNOWN;
 	}
 	if (status == EXIT_STATUS_OK)
-		status = exit_status(&report);
+		status = health;
 	report_free(&report);
 	free(opt.pids);
 	platform_fini();

@@ -1285,6 +1285,13 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 	return 0;
 }
 
+/* The handles of other users' processes need SeDebugPrivilege. */
+const char *
+platform_privilege_hint(void)
+{
+	return "as an administrator";
+}
+
 /* Windows lists every process to everyone; only their handles are kept. */
 bool
 platform_processes_hidden(void)

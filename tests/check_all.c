@@ -662,8 +662,19 @@ START_TEST(hostile_names_in_nagios_and_prometheus)
 }
 END_TEST
 
+/* Whether everyone may count the descriptors of `pid' (Linux 6.2). */
+static bool
+count_is_public(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
 /*
- * As nobody, -a -d names root's processes in the footer; -a alone still
+ * As nobody, -a -d names root's processes in the footer, and still
  * counts them where the kernel gives everyone the count (the size of
  * /proc/PID/fd since Linux 6.2) and the limits (/proc/PID/limits).
  */
@@ -676,9 +687,7 @@ START_TEST(unprivileged_all_shows_footer)
 	const struct jv *proc;
 	struct run_result r;
 	struct holder h;
-	struct stat st;
 	struct jv *doc;
-	char path[64];
 
 	if (geteuid() != 0)
 		return;
@@ -691,22 +700,132 @@ START_TEST(unprivileged_all_shows_footer)
 	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
 	doc = json_of(&r);
 	ck_assert(jv_num(doc, "unreadable") >= 1);
-	ck_assert_ptr_null(process_by_pid(doc, h.pid));
+	proc = process_by_pid(doc, h.pid);
+	if (count_is_public(h.pid)) {
+		ck_assert_ptr_nonnull(proc);
+		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
+		ck_assert(jv_is(proc, "inheritable", JV_NULL));
+	} else
+		ck_assert_ptr_null(proc);
 	jv_free(doc);
 	run_result_free(&r);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", h.pid);
-	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, counts), 0);
 	doc = json_of(&r);
 	proc = process_by_pid(doc, h.pid);
-	if (st.st_size > 0) {
+	if (count_is_public(h.pid)) {
 		ck_assert_ptr_nonnull(proc);
 		ck_assert_str_eq(jv_str(proc, "user"), "root");
 		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
 		ck_assert(jv_num(proc, "limit_soft") > 0);
 	}
 	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * A process near its limit whose table nobody may read is still judged
+ * by its count and limits: -C finds it and says why the table is
+ * missing, and -a -d does not call the host OK.
+ */
+START_TEST(refused_table_still_judged)
+{
+	const char *extra[] = { "-l", "64", "-n", "62", "-N", "tblrefused",
+	    NULL };
+	const char *by_name[] = { "-C", "tblrefused", "-d", "-f", "nagios",
+	    NULL };
+	const char *all[] = { "-a", "-d", "-j", NULL };
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	if (!count_is_public(h.pid)) {
+		holder_stop(&h);
+		return;
+	}
+	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
+	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at or "
+	    "above 80%: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
+	ck_assert_ptr_null(strstr(r.err, "no process matches"));
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
+	ck_assert_int_eq(r.status, 2);
+	doc = json_of(&r);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_str_eq(jv_str(proc, "status"), "critical");
+	ck_assert_uint_eq((size_t)jv_num(proc, "open"), 62);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * Another user's table needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH
+ * together: the hint names the one that is missing, and root without
+ * them is not told to run as root.
+ */
+START_TEST(privilege_hint_names_what_is_missing)
+{
+	const char *ptrace_only[] = { "setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "--inh-caps=+sys_ptrace",
+	    "--ambient-caps=+sys_ptrace", NULL };
+	const char *search_only[] = { "setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "--inh-caps=+dac_read_search",
+	    "--ambient-caps=+dac_read_search", NULL };
+	const char *both[] = { "setpriv", "--reuid=65534", "--regid=65534",
+	    "--clear-groups", "--inh-caps=+sys_ptrace,+dac_read_search",
+	    "--ambient-caps=+sys_ptrace,+dac_read_search", NULL };
+	const char *root_without[] = { "setpriv", "--inh-caps=-sys_ptrace",
+	    "--bounding-set=-sys_ptrace", NULL };
+	const char *args[] = { "-s", NULL, NULL };
+	const char *all[] = { "-a", "-d", NULL };
+	struct run_options opt = { 0 };
+	struct run_result r;
+	struct holder h;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[1] = pid_text(h.pid);
+	opt.prefix = ptrace_only;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "permission denied: run as its user, or "
+	    "with CAP_DAC_READ_SEARCH") != NULL, "%s", r.err);
+	run_result_free(&r);
+
+	opt.prefix = search_only;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "or with CAP_SYS_PTRACE") != NULL, "%s",
+	    r.err);
+	run_result_free(&r);
+
+	opt.prefix = both;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "socket "));
+	run_result_free(&r);
+
+	opt.prefix = root_without;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
+	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run with "
+	    "CAP_SYS_PTRACE", r.out), "%s", r.out);
+	ck_assert_ptr_null(strstr(r.out, "run as root"));
+	ck_assert_ptr_null(strstr(r.err, "as root"));
 	run_result_free(&r);
 	holder_stop(&h);
 }
@@ -731,6 +850,8 @@ main(void)
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
 	tcase_add_test(tc, unprivileged_all_shows_footer);
+	tcase_add_test(tc, refused_table_still_judged);
+	tcase_add_test(tc, privilege_hint_names_what_is_missing);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
