@@ -154,8 +154,9 @@ struct trend {
 	int64_t		 delta;		/* change since the last run */
 	double		 per_hour;	/* slope of the fitted line */
 	unsigned	 rising_runs;	/* consecutive runs with a rise */
-	double		 exhausts_in_s;	/* projected; < 0 when never */
-	bool		 leak_suspect;
+	double		 exhausts_in_s;	/* projected; < 0 when never or when
+					   the count is not still rising */
+	bool		 leak_suspect;	/* still rising over the recent runs */
 };
 
 struct process {
@@ -205,6 +206,7 @@ struct report {
 	struct process	*processes;
 	size_t		 nprocesses;
 	bool		 all;		/* every process (--all) */
+	bool		 every_process;	/* --all without -C or -u */
 	bool		 summary;	/* no per-descriptor rows */
 	bool		 per_fd;	/* descriptor tables were read */
 	bool		 trend;		/* a state file was used */
@@ -293,6 +295,7 @@ int		 collect_all(struct report *, const struct collect_filter *,
 struct trend_options {
 	unsigned	 leak_runs;	/* rises in a row that make a suspect */
 	double		 horizon_s;	/* projected exhaustion that warns */
+	double		 min_span_s;	/* time the runs of a forecast span */
 };
 struct state_sample {
 	int64_t		 time;		/* seconds since the epoch */
@@ -313,6 +316,7 @@ int		 state_format(FILE *, const struct state *);
 void		 state_free(struct state *);
 void		 trend_compute(const struct state_entry *, const struct process *,
 		    const struct trend_options *, struct trend *);
+bool		 trend_rising(const struct state_sample *, size_t, unsigned);
 int		 state_apply(const char *, struct report *,
 		    const struct trend_options *, char **);
 

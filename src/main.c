@@ -21,6 +21,7 @@ enum long_only {
 	OPT_STATE,
 	OPT_LEAK_RUNS,
 	OPT_HORIZON,
+	OPT_MIN_SPAN,
 	OPT_NO_PEERS,
 };
 
@@ -50,8 +51,8 @@ usage(FILE *out)
 	    "               [-t type[,type...]] [-u user] [-w pct] "
 	    "[--top n]\n"
 	    "               [--no-peers] [--state file [--leak-runs k] "
-	    "[--horizon time]]\n"
-	    "               [-p pid] pid ...\n"
+	    "[--horizon time]\n"
+	    "               [--min-span time]] [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
 	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
 	    "[--suppressions file]\n"
@@ -88,14 +89,18 @@ help(void)
 	    "  -V, --version       print the version and exit\n"
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
-	    "      --top N         only the N processes with the highest usage\n"
+	    "      --top N         only N processes: every one at warning or "
+	    "worse,\n"
+	    "                      then the highest usage\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
-	    "      --leak-runs K   suspect a leak after K rising runs "
-	    "(default 3)\n"
+	    "      --leak-runs K   suspect a leak after K rises in the last "
+	    "runs (default 3)\n"
 	    "      --horizon TIME  warn when the limit is projected within "
 	    "TIME (default 24h)\n"
+	    "      --min-span TIME project only from runs that span TIME "
+	    "(default 5m)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
@@ -263,6 +268,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case OPT_HORIZON:
 		opt->trend.horizon_s = duration_parse(optarg, "--horizon");
 		break;
+	case OPT_MIN_SPAN:
+		opt->trend.min_span_s = duration_parse(optarg, "--min-span");
+		break;
 	case ':':
 		bad_usage("option \"%s\" needs an argument", argv[optind - 1]);
 	default:
@@ -287,6 +295,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
 		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
+		{ "min-span",	required_argument,	NULL, OPT_MIN_SPAN },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
@@ -499,7 +508,8 @@ main(int argc, char **argv)
 	struct options opt = {
 		.format = &output_table_ops,
 		.thresholds = { .warn_pct = 80, .crit_pct = 95 },
-		.trend = { .leak_runs = 3, .horizon_s = 86400 },
+		.trend = { .leak_runs = 3, .horizon_s = 86400,
+		    .min_span_s = 300 },
 	};
 	struct report report = { 0 };
 	const char *no_color;
@@ -517,6 +527,8 @@ main(int argc, char **argv)
 	}
 	started = platform_monotonic();
 	report.all = opt.all;
+	report.every_process = opt.all && opt.filter.command == NULL &&
+	    opt.filter.user == NULL;
 	report.summary = opt.summary;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
