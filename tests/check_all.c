@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdaudit.h"
@@ -412,6 +413,204 @@ START_TEST(state_corrupt_or_reused_pid)
 	ck_assert(jv_is(jv_get(proc, "trend"), "delta", JV_NULL));
 	jv_free(doc);
 	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* The start time the state file keeps for `pid', after one run. */
+static unsigned long long
+state_start_time(const char *state, pid_t pid)
+{
+	unsigned long long start = 0;
+	char *text = file_read(state), *line;
+	char want[32];
+
+	ck_assert_ptr_nonnull(text);
+	snprintf(want, sizeof(want), "\n%d ", (int)pid);
+	line = strstr(text, want);
+	ck_assert_msg(line != NULL, "PID %d not in the state file:\n%s", pid,
+	    text);
+	ck_assert_int_eq(sscanf(line + strlen(want), "%llu", &start), 1);
+	free(text);
+	return start;
+}
+
+/*
+ * A history for `pid': counts[0..n) one minute apart, the last a minute
+ * ago, so that the next run adds the current count.
+ */
+static void
+history_write(FILE *f, pid_t pid, unsigned long long start,
+    const unsigned *counts, size_t n)
+{
+	long long now = (long long)time(NULL);
+
+	fprintf(f, "%d %llu", (int)pid, start);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %lld:%u", now - 60 * (long long)(n - i), counts[i]);
+	fputc('\n', f);
+}
+
+/*
+ * --top never hides a process in trouble: a slow leak at a fraction of
+ * a percent of its limit, critical by its forecast, stays in the report
+ * and in the Prometheus file ahead of busier healthy processes, and sets
+ * the exit status.  A process that grew and is flat since is not raised.
+ */
+START_TEST(top_keeps_the_forecast_leak)
+{
+	const char *busy[] = { "-l", "64", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *grew[] = { "-l", "32", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *slow[] = { "-l", "4096", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *args[] = { "-C", "topcheck", "--top", "3", "--horizon",
+	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL, NULL };
+	static const unsigned leak[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+	static const unsigned plateau[] = { 5, 10, 15, 20, 20, 20, 20, 20,
+	    20 };
+	struct holder h[5];
+	char state[128], prom[128], want[64], *text;
+	unsigned long long start[2];
+	struct run_result r;
+	FILE *f;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(holder_start(&h[i], busy), 0);
+	ck_assert_int_eq(holder_start(&h[3], grew), 0);
+	ck_assert_int_eq(holder_start(&h[4], slow), 0);
+	snprintf(state, sizeof(state), "%s/state", h[0].dir);
+	snprintf(prom, sizeof(prom), "%s/fdaudit.prom", h[0].dir);
+	args[7] = state;
+	args[11] = prom;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	run_result_free(&r);
+	start[0] = state_start_time(state, h[3].pid);
+	start[1] = state_start_time(state, h[4].pid);
+	f = fopen(state, "w");
+	fputs("fdaudit-state 1\n", f);
+	history_write(f, h[3].pid, start[0], plateau, 9);
+	history_write(f, h[4].pid, start[1], leak, 9);
+	fclose(f);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s", r.status, r.err);
+	run_result_free(&r);
+	text = file_read(prom);
+	prometheus_check(text, NULL);
+	snprintf(want, sizeof(want), "fdaudit_open_fds{pid=\"%d\"", h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	/* The leak and the two busiest: three processes, not five. */
+	ck_assert_int_eq(count_lines(text) - count_lines(strstr(text,
+	    "# HELP fdaudit_fd_limit_soft")), 2 + 3);
+	free(text);
+
+	/* In the table, the leak comes first; the flat one is ok. */
+	args[8] = args[9] = args[10] = args[11] = NULL;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	snprintf(want, sizeof(want), "%7d root       topcheck", h[4].pid);
+	ck_assert_ptr_nonnull(strstr(r.out, "TREND\n"));
+	ck_assert_msg(strncmp(strstr(r.out, "TREND\n") + 6, want,
+	    strlen(want)) == 0, "not first: %s", r.out);
+	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
+	if (strstr(r.out, want) != NULL)
+		ck_assert(matches(" 62\\.5% +- +- +ok ", strstr(r.out, want)));
+	run_result_free(&r);
+	for (int i = 0; i < 5; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * Twelve runs at once, each for its own process, share one state file:
+ * every one's sample is kept, where without a lock the last writer's
+ * file would replace the others'.
+ */
+START_TEST(state_overlapping_runs_keep_every_sample)
+{
+	enum { RUNS = 12 };
+	const char *args[] = { "-s", "--state", NULL, NULL, NULL };
+	struct holder h[RUNS];
+	pid_t child[RUNS];
+	char state[128], want[32], *text;
+	int status;
+
+	for (int i = 0; i < RUNS; i++)
+		ck_assert_int_eq(holder_start(&h[i], NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", h[0].dir);
+	args[2] = state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < RUNS; i++) {
+			if ((child[i] = fork()) == 0) {
+				struct run_result r;
+
+				args[3] = pid_text(h[i].pid);
+				if (run_fdaudit(&r, NULL, args) != 0)
+					_exit(99);
+				_exit(r.status);
+			}
+		}
+		for (int i = 0; i < RUNS; i++) {
+			ck_assert_int_eq(waitpid(child[i], &status, 0),
+			    child[i]);
+			ck_assert_int_eq(WEXITSTATUS(status), 0);
+		}
+		text = file_read(state);
+		ck_assert_int_eq(count_lines(text), 1 + RUNS);
+		for (int i = 0; i < RUNS; i++) {
+			snprintf(want, sizeof(want), "\n%d ", h[i].pid);
+			ck_assert_msg(strstr(text, want) != NULL, "round %d: "
+			    "PID %d lost:\n%s", round, h[i].pid, text);
+		}
+		free(text);
+	}
+	for (int i = 0; i < RUNS; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * A run for one service keeps the histories of the others, which -C
+ * did not look at; a run over every process drops those of processes
+ * that are gone.
+ */
+START_TEST(state_filtered_run_keeps_the_others)
+{
+	const char *extra[] = { "-N", "statekeep", NULL };
+	const char *one[] = { "-C", "statekeep", "--state", NULL, NULL };
+	const char *every[] = { "-a", "--state", NULL, NULL };
+	char state[128], *text;
+	struct run_result r;
+	struct holder h;
+	long long now = (long long)time(NULL);
+	FILE *f;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(state, sizeof(state), "%s/state", h.dir);
+	one[3] = every[2] = state;
+	f = fopen(state, "w");
+	fputs("fdaudit-state 1\n", f);
+	/* PIDs above any the kernel hands out: processes of no one. */
+	for (int i = 0; i < 55; i++)
+		fprintf(f, "%d 1 %lld:%d %lld:%d\n", 2000000000 + i, now - 120,
+		    i, now - 60, i);
+	fclose(f);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, one), 0);
+	ck_assert_int_eq(r.status, 0);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert_int_eq(count_lines(text), 1 + 55 + 1);
+	ck_assert_ptr_nonnull(strstr(text, "\n2000000054 1 "));
+	free(text);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, every), 0);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert_ptr_null(strstr(text, "\n2000000054 1 "));
+	free(text);
 	holder_stop(&h);
 }
 END_TEST
@@ -845,6 +1044,9 @@ main(void)
 	tcase_add_test(tc, prometheus_to_file_atomically);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
+	tcase_add_test(tc, top_keeps_the_forecast_leak);
+	tcase_add_test(tc, state_overlapping_runs_keep_every_sample);
+	tcase_add_test(tc, state_filtered_run_keeps_the_others);
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fdaudit.h"
 #include "testutil.h"
@@ -368,6 +370,76 @@ START_TEST(rising_rule)
 }
 END_TEST
 
+/* One run of state_apply for a process holding `open' descriptors. */
+static void
+apply_once(const char *path, struct process *proc, size_t open)
+{
+	struct report report = { .processes = proc, .nprocesses = 1 };
+	char *warning = NULL;
+
+	proc->open = open;
+	ck_assert_int_eq(state_apply(path, &report, &defaults, &warning), 0);
+	ck_assert_ptr_null(warning);
+}
+
+/* Wait for the next second of the clock the state file uses. */
+static time_t
+next_second(void)
+{
+	time_t start = time(NULL), now;
+
+	while ((now = time(NULL)) == start)
+		usleep(1000);
+	return now;
+}
+
+/*
+ * Two runs within one second, as cron and a person at the terminal may
+ * make: the second updates the sample of the first, and a rising streak
+ * goes on instead of ending in a flat step of no duration.
+ */
+START_TEST(same_second_keeps_the_streak)
+{
+	char dir[] = "/tmp/fdaudit-state.XXXXXX", path[64], cmd[96];
+	struct process proc = { .pid = 1, .start_time = 1,
+	    .have = PROCESS_IDENTITY | PROCESS_LIMITS | PROCESS_COUNT,
+	    .limits = { .soft = 1024 }, .highest_fd = -1 };
+	struct state st;
+	char buf[4096];
+	size_t len;
+	FILE *f;
+	bool done = false;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	for (int attempt = 0; attempt < 5 && !done; attempt++) {
+		time_t second;
+
+		unlink(path);
+		for (size_t open = 10; open < 13; open++) {
+			next_second();
+			apply_once(path, &proc, open);
+		}
+		second = next_second();
+		apply_once(path, &proc, 13);
+		apply_once(path, &proc, 13);
+		done = time(NULL) == second;
+	}
+	ck_assert(done);
+	ck_assert_uint_eq(proc.trend.rising_runs, 3);
+	ck_assert_int_eq(proc.trend.delta, 1);
+	f = fopen(path, "r");
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	ck_assert_int_eq(state_parse(buf, len, &st), 0);
+	ck_assert_uint_eq(st.nentries, 1);
+	ck_assert_uint_eq(st.entries[0].nsamples, 4);
+	state_free(&st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -375,6 +447,8 @@ main(void)
 	TCase *tc = tcase_create("state");
 	tcase_leak_check(tc);
 
+	/* Some tests wait for the clock to reach the next second. */
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, parse_and_format_round_trip);
 	tcase_add_test(tc, corrupt_files_rejected);
 	tcase_add_test(tc, trend_of_a_leak);
@@ -385,6 +459,7 @@ main(void)
 	tcase_add_test(tc, stair_step_flagged);
 	tcase_add_test(tc, jitter_never_flagged);
 	tcase_add_test(tc, rising_rule);
+	tcase_add_test(tc, same_second_keeps_the_streak);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
