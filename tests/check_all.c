@@ -516,8 +516,8 @@ START_TEST(top_keeps_the_forecast_leak)
 	ck_assert_msg(strncmp(strstr(r.out, "TREND\n") + 6, want,
 	    strlen(want)) == 0, "not first: %s", r.out);
 	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
-	if (strstr(r.out, want) != NULL)
-		ck_assert(matches(" 62\\.5% +- +- +ok ", strstr(r.out, want)));
+	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
+	ck_assert(matches("^\n[^\n]* 62\\.5% +- +- +ok ", strstr(r.out, want)));
 	run_result_free(&r);
 	for (int i = 0; i < 5; i++)
 		holder_stop(&h[i]);
@@ -956,6 +956,12 @@ START_TEST(refused_table_still_judged)
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
 	ck_assert_ptr_null(strstr(r.err, "no process matches"));
+	run_result_free(&r);
+
+	/* -t reads the tables as -d does. */
+	by_name[2] = "-tsocket";
+	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
