@@ -420,10 +420,20 @@ int
 state_apply(const char *path, struct report *report,
     const struct trend_options *opt, char **warning)
 {
-	struct platform_lock *lock;
+	struct platform_lock *lock = NULL;
 	int error;
 
-	if ((error = platform_lock_acquire(path, STATE_LOCK_WAIT, &lock)) != 0)
+	error = platform_lock_acquire(path, STATE_LOCK_WAIT, &lock);
+	if (error == -EAGAIN) {
+		*warning = strdup("still in use by another run; not updated");
+		return *warning != NULL ? 0 : -ENOMEM;
+	}
+	/*
+	 * Where no lock file may be made, no new state file may be written
+	 * either: the trend is still computed, and the save says why not.
+	 */
+	if (error != 0 && error != -EACCES && error != -EPERM &&
+	    error != -EROFS)
 		return error;
 	error = state_merge(path, report, opt, warning);
 	platform_lock_release(lock);
