@@ -3,6 +3,7 @@
  * the Nagios and Prometheus formats, -o, the state file and watch mode,
  * on real helper processes.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -573,6 +574,45 @@ START_TEST(state_overlapping_runs_keep_every_sample)
 END_TEST
 
 /*
+ * A run that finds the state file locked by another for ten seconds
+ * leaves it alone and says so, and still reports.
+ */
+START_TEST(state_locked_by_another_run)
+{
+	const char *args[] = { "-s", "--state", NULL, NULL, NULL };
+	char state[128], lock[140], *before, *after;
+	struct run_result r;
+	struct holder h;
+	int fd;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", h.dir);
+	snprintf(lock, sizeof(lock), "%s.lock", state);
+	args[2] = state;
+	args[3] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	run_result_free(&r);
+	before = file_read(state);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	sleep(1);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	close(fd);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "status ok"));
+	ck_assert_msg(strstr(r.err, ": still in use by another run; not "
+	    "updated\n") != NULL, "%s", r.err);
+	after = file_read(state);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
  * A run for one service keeps the histories of the others, which -C
  * did not look at; a run over every process drops those of processes
  * that are gone.
@@ -1053,6 +1093,7 @@ main(void)
 	tcase_add_test(tc, top_keeps_the_forecast_leak);
 	tcase_add_test(tc, state_overlapping_runs_keep_every_sample);
 	tcase_add_test(tc, state_filtered_run_keeps_the_others);
+	tcase_add_test(tc, state_locked_by_another_run);
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
