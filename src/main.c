@@ -351,15 +351,18 @@ error_print(const struct process *proc)
 }
 
 /*
- * A process that could not be read is an error, on a line of its own;
- * with --all, one whose descriptor table was refused is reported by its
- * count and limits, and a busy host has many: one line says how many.
+ * A process that could not be read is an error, on a line of its own.
+ * With --all, one whose descriptor table was refused is reported by its
+ * count and limits, and named in the footer like those not read at all;
+ * a check of chosen services (-C, -u) also says so here, in one line
+ * however many there are.
  */
 static void
 errors_print(const struct options *opt, const struct report *report)
 {
 	const struct process *last = NULL;
 	size_t refused = 0;
+	bool chosen = opt->filter.command != NULL || opt->filter.user != NULL;
 
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		const struct process *proc = &report->processes[i];
@@ -367,7 +370,7 @@ errors_print(const struct options *opt, const struct report *report)
 		if (proc->error == 0)
 			continue;
 		if (opt->all && process_shown(proc)) {
-			refused++;
+			refused += chosen;
 			last = proc;
 			continue;
 		}
