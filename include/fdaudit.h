@@ -154,8 +154,9 @@ struct trend {
 	int64_t		 delta;		/* change since the last run */
 	double		 per_hour;	/* slope of the fitted line */
 	unsigned	 rising_runs;	/* consecutive runs with a rise */
-	double		 exhausts_in_s;	/* projected; < 0 when never */
-	bool		 leak_suspect;
+	double		 exhausts_in_s;	/* projected; < 0 when never or when
+					   the count is not still rising */
+	bool		 leak_suspect;	/* still rising over the recent runs */
 };
 
 struct process {
@@ -198,12 +199,14 @@ struct unreadable {
 	int		 pid;
 	char		*command;	/* NULL when even that was hidden */
 	int		 error;
+	bool		 counted;	/* its count and limits are reported */
 };
 
 struct report {
 	struct process	*processes;
 	size_t		 nprocesses;
 	bool		 all;		/* every process (--all) */
+	bool		 every_process;	/* --all without -C or -u */
 	bool		 summary;	/* no per-descriptor rows */
 	bool		 per_fd;	/* descriptor tables were read */
 	bool		 trend;		/* a state file was used */
@@ -216,6 +219,7 @@ struct report {
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	bool		 others_hidden;	/* hidepid keeps other users' out */
+	const char	*privilege_hint; /* platform_privilege_hint() */
 	double		 duration;	/* seconds the audit took */
 	const char	*failure;	/* why the report as a whole failed */
 };
@@ -291,6 +295,7 @@ int		 collect_all(struct report *, const struct collect_filter *,
 struct trend_options {
 	unsigned	 leak_runs;	/* rises in a row that make a suspect */
 	double		 horizon_s;	/* projected exhaustion that warns */
+	double		 min_span_s;	/* time the runs of a forecast span */
 };
 struct state_sample {
 	int64_t		 time;		/* seconds since the epoch */
@@ -311,6 +316,7 @@ int		 state_format(FILE *, const struct state *);
 void		 state_free(struct state *);
 void		 trend_compute(const struct state_entry *, const struct process *,
 		    const struct trend_options *, struct trend *);
+bool		 trend_rising(const struct state_sample *, size_t, unsigned);
 int		 state_apply(const char *, struct report *,
 		    const struct trend_options *, char **);
 
@@ -327,6 +333,9 @@ void		 bad_usage(const char *, ...)
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);
+void		 audit_top(struct report *, size_t);
+bool		 process_in_trouble(const struct process *);
+bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
 enum status	 audit_usage_status(double, const struct thresholds *);
 const char	*status_name(enum status);

@@ -60,6 +60,18 @@ int	platform_file_create(const char *path, unsigned flags,
 int	platform_file_commit(struct platform_file *file);
 void	platform_file_abort(struct platform_file *file);
 
+/*
+ * An exclusive lock between runs that read, merge and rewrite the same
+ * file, held on "PATH.lock" beside it (the file at PATH is replaced by
+ * every commit, so a lock on it would be on a name that moves).  Waits up
+ * to timeout_s seconds, then fails with -EAGAIN.  A PATH that exists and
+ * is not a regular file is not locked: *lock is then NULL.
+ */
+struct platform_lock;
+int	platform_lock_acquire(const char *path, double timeout_s,
+	    struct platform_lock **lock);
+void	platform_lock_release(struct platform_lock *lock);
+
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);
 
@@ -76,6 +88,13 @@ int	platform_processes_read(struct process *procs, size_t n,
  * already read, among every process the caller can read.
  */
 int	platform_peers_read(struct process *procs, size_t n);
+
+/*
+ * How the caller could read the descriptor tables of other users'
+ * processes, as the end of "run ...": "as root", or the privileges the
+ * caller lacks; NULL when it lacks none, so that no privilege would help.
+ */
+const char *platform_privilege_hint(void);
 
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);

@@ -173,11 +173,21 @@ audit_process(struct process *proc, const struct thresholds *t)
 	    audit_usage_status(proc->usage, t);
 }
 
+/* A process at warning or worse, by its usage or by its forecast. */
+bool
+process_in_trouble(const struct process *proc)
+{
+	return proc->status == STATUS_WARNING ||
+	    proc->status == STATUS_CRITICAL;
+}
+
 static int
 usage_compare(const void *a, const void *b)
 {
 	const struct process *x = a, *y = b;
 
+	if (x->status != y->status)
+		return x->status < y->status ? 1 : -1;
 	if (x->usage != y->usage)
 		return x->usage < y->usage ? 1 : -1;
 	if (x->open != y->open)
@@ -185,7 +195,11 @@ usage_compare(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-/* Highest usage first; processes without a limit sort last. */
+/*
+ * The worst status first, so that a process raised by its forecast is
+ * not sorted below healthy ones; then the highest usage, processes
+ * without a limit last.
+ */
 void
 audit_sort(struct report *report)
 {
@@ -194,8 +208,39 @@ audit_sort(struct report *report)
 }
 
 /*
+ * Keep the first `top' processes of a sorted report, and every process
+ * in trouble after them too: a limit on the length of the report must
+ * never hide one.
+ */
+void
+audit_top(struct report *report, size_t top)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		if (i < top || process_in_trouble(&report->processes[i]))
+			report->processes[kept++] = report->processes[i];
+		else
+			process_free(&report->processes[i]);
+	}
+	report->nprocesses = kept;
+}
+
+/*
+ * Whether a process counts by its own status.  A named process must be
+ * read whole; with --all, one whose descriptor table was refused counts
+ * by the count and limits that everyone may read, as the processes that
+ * could not be read at all are left to the footer.
+ */
+bool
+process_counts(const struct report *report, const struct process *proc)
+{
+	return proc->error == 0 || (report->all && process_shown(proc));
+}
+
+/*
  * The worst status of the report, in the order ok < warning < critical;
- * unknown when any process could not be read whole.
+ * unknown when any named process could not be read whole.
  */
 enum status
 audit_report_status(const struct report *report)
@@ -208,7 +253,8 @@ audit_report_status(const struct report *report)
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		enum status s = report->processes[i].status;
 
-		if (s == STATUS_UNKNOWN || report->processes[i].error != 0)
+		if (s == STATUS_UNKNOWN || !process_counts(report,
+		    &report->processes[i]))
 			return STATUS_UNKNOWN;
 		if (s > worst)
 			worst = s;

@@ -2,7 +2,8 @@
  * Collection: ask the platform layer for the processes a report needs.
  * Named PIDs keep their order and every failure; --all skips kernel
  * threads and processes that exit while it runs, and keeps the ones it
- * may not read in a list for the footer.
+ * may not read in a list for the footer; those whose count and limits
+ * were read stay in the report as well.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -52,20 +53,31 @@ filter_match(const struct collect_filter *f, const struct process *proc)
 	    strcmp(f->user, uid) == 0;
 }
 
+/*
+ * Name a process in the list of those that could not be read.  One that
+ * stays in the report (`counted') keeps its command name; the list has
+ * a copy of it.
+ */
 static int
-unreadable_add(struct report *report, struct process *proc)
+unreadable_add(struct report *report, struct process *proc, bool counted)
 {
-	struct unreadable *grown;
+	struct unreadable *grown, *u;
 
 	grown = reallocarray(report->unreadable, report->nunreadable + 1,
 	    sizeof(*grown));
 	if (grown == NULL)
 		return -ENOMEM;
 	report->unreadable = grown;
-	grown[report->nunreadable].pid = proc->pid;
-	grown[report->nunreadable].error = proc->error;
-	grown[report->nunreadable].command = proc->command;
-	proc->command = NULL;
+	u = &grown[report->nunreadable];
+	u->pid = proc->pid;
+	u->error = proc->error;
+	u->counted = counted;
+	u->command = proc->command;
+	if (counted && proc->command != NULL &&
+	    (u->command = strdup(proc->command)) == NULL)
+		return -ENOMEM;
+	if (!counted)
+		proc->command = NULL;
 	report->nunreadable++;
 	return 0;
 }
@@ -86,7 +98,7 @@ collect_keep(struct report *report, const struct collect_filter *f,
 		    f->user != NULL)
 			return error == -ENOMEM ? error : 0;
 		report->examined++;
-		return unreadable_add(report, proc) == 0 ? 0 : -ENOMEM;
+		return unreadable_add(report, proc, false) == 0 ? 0 : -ENOMEM;
 	}
 	if (proc->kernel_thread || !filter_match(f, proc))
 		return 0;
@@ -98,7 +110,14 @@ collect_keep(struct report *report, const struct collect_filter *f,
 	/* Gone meanwhile: nothing to report. */
 	if (!error_is_denial(error))
 		return 0;
-	return unreadable_add(report, proc) == 0 ? 0 : -ENOMEM;
+	/*
+	 * A refused descriptor table leaves the count and the limits,
+	 * which say whether the process is near its limit: it is reported
+	 * and judged by them, and named among the unreadable too.
+	 */
+	if (process_shown(proc))
+		return unreadable_add(report, proc, true) == 0 ? 1 : -ENOMEM;
+	return unreadable_add(report, proc, false) == 0 ? 0 : -ENOMEM;
 }
 
 int

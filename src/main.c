@@ -21,6 +21,7 @@ enum long_only {
 	OPT_STATE,
 	OPT_LEAK_RUNS,
 	OPT_HORIZON,
+	OPT_MIN_SPAN,
 	OPT_NO_PEERS,
 };
 
@@ -50,8 +51,8 @@ usage(FILE *out)
 	    "               [-t type[,type...]] [-u user] [-w pct] "
 	    "[--top n]\n"
 	    "               [--no-peers] [--state file [--leak-runs k] "
-	    "[--horizon time]]\n"
-	    "               [-p pid] pid ...\n"
+	    "[--horizon time]\n"
+	    "               [--min-span time]] [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
 	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
 	    "                   [--suppressions file] "
@@ -89,14 +90,18 @@ help(void)
 	    "  -V, --version       print the version and exit\n"
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
-	    "      --top N         only the N processes with the highest usage\n"
+	    "      --top N         only N processes: every one at warning or "
+	    "worse,\n"
+	    "                      then the highest usage\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
-	    "      --leak-runs K   suspect a leak after K rising runs "
-	    "(default 3)\n"
+	    "      --leak-runs K   suspect a leak after K rises in the last "
+	    "runs (default 3)\n"
 	    "      --horizon TIME  warn when the limit is projected within "
 	    "TIME (default 24h)\n"
+	    "      --min-span TIME project only from runs that span TIME "
+	    "(default 5m)\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
@@ -264,6 +269,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case OPT_HORIZON:
 		opt->trend.horizon_s = duration_parse(optarg, "--horizon");
 		break;
+	case OPT_MIN_SPAN:
+		opt->trend.min_span_s = duration_parse(optarg, "--min-span");
+		break;
 	case ':':
 		bad_usage("option \"%s\" needs an argument", argv[optind - 1]);
 	default:
@@ -288,6 +296,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
 		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
+		{ "min-span",	required_argument,	NULL, OPT_MIN_SPAN },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
@@ -318,14 +327,64 @@ options_parse(int argc, char **argv, struct options *opt)
 		    opt->thresholds.crit_pct);
 }
 
-static const char *
-error_hint(int error)
+/* What might let the caller read a process it was refused. */
+static void
+error_hint(FILE *out, int error)
 {
-	if (error == -EACCES || error == -EPERM)
-		return ": run as its user, or as root with CAP_SYS_PTRACE";
-	if (error == -PLATFORM_EHIDDEN)
-		return ": run as its user, or as root";
-	return "";
+	const char *privilege = platform_privilege_hint();
+
+	if (error == -EACCES || error == -EPERM) {
+		fputs(": run as its user", out);
+		if (privilege != NULL)
+			fprintf(out, ", or %s", privilege);
+	} else if (error == -PLATFORM_EHIDDEN)
+		fputs(": run as its user, or as root", out);
+}
+
+static void
+error_print(const struct process *proc)
+{
+	fprintf(stderr, "fdaudit: PID %d: %s%s", proc->pid,
+	    process_shown(proc) ? "descriptor table: " : "",
+	    platform_strerror(proc->error));
+	error_hint(stderr, proc->error);
+	fputc('\n', stderr);
+}
+
+/*
+ * A process that could not be read is an error, on a line of its own.
+ * With --all, one whose descriptor table was refused is reported by its
+ * count and limits, and named in the footer like those not read at all;
+ * a check of chosen services (-C, -u) also says so here, in one line
+ * however many there are.
+ */
+static void
+errors_print(const struct options *opt, const struct report *report)
+{
+	const struct process *last = NULL;
+	size_t refused = 0;
+	bool chosen = opt->filter.command != NULL || opt->filter.user != NULL;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (proc->error == 0)
+			continue;
+		if (opt->all && process_shown(proc)) {
+			refused += chosen;
+			last = proc;
+			continue;
+		}
+		error_print(proc);
+	}
+	if (refused == 1)
+		error_print(last);
+	else if (refused > 1) {
+		fprintf(stderr, "fdaudit: %zu descriptor tables not listed: "
+		    "%s", refused, platform_strerror(last->error));
+		error_hint(stderr, last->error);
+		fputc('\n', stderr);
+	}
 }
 
 static int
@@ -375,16 +434,9 @@ collect(const struct options *opt, struct report *report)
 		report->failure = "the processes could not be read";
 		return EXIT_STATUS_UNKNOWN;
 	}
-	for (size_t i = 0; i < report->nprocesses; i++) {
-		struct process *proc = &report->processes[i];
-
-		if (proc->error != 0)
-			fprintf(stderr, "fdaudit: PID %d: %s%s%s\n", proc->pid,
-			    process_shown(proc) ? "descriptor table: " : "",
-			    platform_strerror(proc->error),
-			    error_hint(proc->error));
-		audit_process(proc, &opt->thresholds);
-	}
+	errors_print(opt, report);
+	for (size_t i = 0; i < report->nprocesses; i++)
+		audit_process(&report->processes[i], &opt->thresholds);
 	if (opt->all && report->nprocesses == 0 &&
 	    (opt->filter.command != NULL || opt->filter.user != NULL)) {
 		fprintf(stderr, "fdaudit: no process matches%s%s%s%s\n",
@@ -396,16 +448,6 @@ collect(const struct options *opt, struct report *report)
 		return EXIT_STATUS_UNKNOWN;
 	}
 	return EXIT_STATUS_OK;
-}
-
-static void
-top_apply(struct report *report, size_t top)
-{
-	if (top == 0 || report->nprocesses <= top)
-		return;
-	for (size_t i = top; i < report->nprocesses; i++)
-		process_free(&report->processes[i]);
-	report->nprocesses = top;
 }
 
 struct report_writing {
@@ -471,13 +513,14 @@ main(int argc, char **argv)
 	struct options opt = {
 		.format = &output_table_ops,
 		.thresholds = { .warn_pct = 80, .crit_pct = 95 },
-		.trend = { .leak_runs = 3, .horizon_s = 86400 },
+		.trend = { .leak_runs = 3, .horizon_s = 86400,
+		    .min_span_s = 300 },
 	};
 	struct report report = { 0 };
 	const char *no_color;
 	double started;
 	bool state_refused;
-	int status, error;
+	int status, health, error;
 
 	if (argc > 1 && strcmp(argv[1], "watch") == 0)
 		return watch_main(argc - 1, argv + 1);
@@ -490,10 +533,13 @@ main(int argc, char **argv)
 	}
 	started = platform_monotonic();
 	report.all = opt.all;
+	report.every_process = opt.all && opt.filter.command == NULL &&
+	    opt.filter.user == NULL;
 	report.summary = opt.summary;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;
+	report.privilege_hint = platform_privilege_hint();
 	no_color = getenv("NO_COLOR");
 	report.color = opt.output == NULL && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
@@ -502,13 +548,15 @@ main(int argc, char **argv)
 	status = collect(&opt, &report);
 	(void)platform_system_read(&report.system);
 	state_refused = state_run(&opt, &report) != 0;
+	/* The status is that of every process, before --top cuts. */
+	health = exit_status(&report);
 	if (opt.all) {
 		for (size_t i = 0; i < report.nprocesses; i++)
-			report.above_warning += report.processes[i].status ==
-			    STATUS_WARNING || report.processes[i].status ==
-			    STATUS_CRITICAL;
+			report.above_warning += process_in_trouble(
+			    &report.processes[i]);
 		audit_sort(&report);
-		top_apply(&report, opt.top);
+		if (opt.top > 0)
+			audit_top(&report, opt.top);
 	}
 	report.duration = platform_monotonic() - started;
 	if (state_refused)
@@ -519,7 +567,7 @@ main(int argc, char **argv)
 			status = EXIT_STATUS_UNKNOWN;
 	}
 	if (status == EXIT_STATUS_OK)
-		status = exit_status(&report);
+		status = health;
 	report_free(&report);
 	free(opt.pids);
 	platform_fini();

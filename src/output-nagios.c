@@ -60,7 +60,7 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		const struct process *proc = &report->processes[i];
 
-		if (proc->error != 0)
+		if (!process_counts(report, proc))
 			errors++;
 		else if (proc->status == STATUS_OK)
 			ok++;
@@ -71,7 +71,7 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 		for (size_t i = 0; i < report->nprocesses; i++) {
 			const struct process *p = &report->processes[i];
 
-			if (p->error != 0)
+			if (!process_counts(report, p))
 				fprintf(out, "%sPID %d: %s", named++ ? ", " :
 				    "", p->pid, platform_strerror(p->error));
 		}
@@ -79,8 +79,12 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 	}
 	/* --top shows fewer than were audited: count them all. */
 	if (report->all) {
+		size_t left_out = 0;
+
+		for (size_t i = 0; i < report->nunreadable; i++)
+			left_out += !report->unreadable[i].counted;
 		above = report->above_warning;
-		ok = report->examined - report->nunreadable - above;
+		ok = report->examined - left_out - above;
 	}
 	if (worst == STATUS_OK) {
 		fprintf(out, "%zu process%s below %u%%", ok, ok == 1 ? "" :

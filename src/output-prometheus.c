@@ -44,7 +44,7 @@ static const struct prom_family prom_families[] = {
 	{ "fdaudit_fd_rising_runs", "Runs in a row in which the count rose.",
 	    PROM_RISING_RUNS, false, true },
 	{ "fdaudit_fd_growth_per_hour", "Slope of the descriptor count over "
-	    "the kept runs, per hour.", PROM_PER_HOUR, false, true },
+	    "the last runs, per hour.", PROM_PER_HOUR, false, true },
 };
 
 static void

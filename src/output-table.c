@@ -470,8 +470,10 @@ table_all_end(FILE *out, const struct report *report)
 		    "with hidepid (run as root to see them)\n", out);
 	if (report->nunreadable == 0)
 		return;
-	fprintf(out, "%zu could not be read (run as root to see them):",
-	    report->nunreadable);
+	fprintf(out, "%zu could not be read", report->nunreadable);
+	if (report->privilege_hint != NULL)
+		fprintf(out, " (run %s to see them)", report->privilege_hint);
+	fputc(':', out);
 	for (size_t i = 0; i < report->nunreadable && i < 20; i++) {
 		const struct unreadable *u = &report->unreadable[i];
 

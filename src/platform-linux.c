@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/xattr.h>
 
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <sched.h>
 #include <pwd.h>
@@ -150,6 +152,37 @@ platform_fini(void)
 	free(mounts);
 	mounts = NULL;
 	nmounts = mounts_cap = 0;
+}
+
+/*
+ * Another user's descriptor table needs both CAP_SYS_PTRACE (the ptrace
+ * access check of /proc/PID/fd) and CAP_DAC_READ_SEARCH (the directory
+ * is mode 0500 of its owner): with either alone, nearly every table is
+ * still refused.
+ */
+const char *
+platform_privilege_hint(void)
+{
+	struct __user_cap_header_struct header = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	bool ptrace, search;
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &header, data) != 0)
+		return "as root";
+	ptrace = data[0].effective & (1u << CAP_SYS_PTRACE);
+	search = data[0].effective & (1u << CAP_DAC_READ_SEARCH);
+	if (ptrace && search)
+		return NULL;
+	if (ptrace)
+		return "with CAP_DAC_READ_SEARCH as well as CAP_SYS_PTRACE";
+	if (search)
+		return "with CAP_SYS_PTRACE as well as CAP_DAC_READ_SEARCH";
+	if (geteuid() != 0)
+		return "as root (CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)";
+	return "with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH";
 }
 
 const char *

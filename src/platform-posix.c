@@ -4,6 +4,7 @@
  * builds this file together with platform-linux.c (or another POSIX
  * backend); Windows has its own versions in its backend.
  */
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -394,4 +395,69 @@ int
 platform_self(void)
 {
 	return (int)getpid();
+}
+
+struct platform_lock {
+	int	 fd;
+};
+
+/* The lock file's name: PATH.lock, malloc'ed. */
+static char *
+lock_name(const char *path)
+{
+	size_t len = strlen(path);
+	char *name = malloc(len + sizeof(".lock"));
+
+	if (name != NULL) {
+		memcpy(name, path, len);
+		memcpy(name + len, ".lock", sizeof(".lock"));
+	}
+	return name;
+}
+
+int
+platform_lock_acquire(const char *path, double timeout_s,
+    struct platform_lock **lock)
+{
+	double deadline = platform_monotonic() + timeout_s;
+	struct stat st;
+	char *name;
+	int fd;
+
+	*lock = NULL;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return 0;
+	if ((name = lock_name(path)) == NULL)
+		return -ENOMEM;
+	/* No symbolic link planted in a shared directory is followed. */
+	fd = open(name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	free(name);
+	if (fd == -1)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) ||
+		    platform_monotonic() >= deadline) {
+			int error = errno == EWOULDBLOCK ? -EAGAIN : -errno;
+
+			close(fd);
+			return error;
+		}
+		platform_sleep(0.01);
+	}
+	if ((*lock = malloc(sizeof(**lock))) == NULL) {
+		close(fd);
+		return -ENOMEM;
+	}
+	(*lock)->fd = fd;
+	return 0;
+}
+
+/* Closing the descriptor releases the lock. */
+void
+platform_lock_release(struct platform_lock *lock)
+{
+	if (lock == NULL)
+		return;
+	close(lock->fd);
+	free(lock);
 }

@@ -61,6 +61,12 @@ platform_system_read(struct system_info *sys)
 }
 
 const char *
+platform_privilege_hint(void)
+{
+	return NULL;
+}
+
+const char *
 platform_strerror(int error)
 {
 	if (error == -ENOSYS)

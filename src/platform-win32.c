@@ -1287,6 +1287,13 @@ platform_processes_read(struct process *procs, size_t n, unsigned what)
 	return 0;
 }
 
+/* The handles of other users' processes need SeDebugPrivilege. */
+const char *
+platform_privilege_hint(void)
+{
+	return "as an administrator";
+}
+
 /* Windows lists every process to everyone; only their handles are kept. */
 bool
 platform_processes_hidden(void)
@@ -1424,6 +1431,63 @@ platform_file_create(const char *path, unsigned flags,
 	*file = f;
 	*stream = f->stream;
 	return 0;
+}
+
+struct platform_lock {
+	HANDLE	 handle;
+};
+
+int
+platform_lock_acquire(const char *path, double timeout_s,
+    struct platform_lock **lock)
+{
+	double deadline = platform_monotonic() + timeout_s;
+	OVERLAPPED whole = { 0 };
+	DWORD attributes;
+	WCHAR *name;
+	HANDLE h;
+
+	*lock = NULL;
+	if ((name = wide_from_ansi(path, 8)) == NULL)
+		return -ENOMEM;
+	attributes = GetFileAttributesW(name);
+	if (attributes != INVALID_FILE_ATTRIBUTES &&
+	    (attributes & FILE_ATTRIBUTE_DIRECTORY)) {
+		free(name);
+		return 0;
+	}
+	wcscat(name, L".lock");
+	h = CreateFileW(name, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ |
+	    FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_ALWAYS,
+	    FILE_ATTRIBUTE_NORMAL, NULL);
+	free(name);
+	if (h == INVALID_HANDLE_VALUE)
+		return errno_last();
+	while (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK |
+	    LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, &whole)) {
+		if (GetLastError() != ERROR_LOCK_VIOLATION ||
+		    platform_monotonic() >= deadline) {
+			CloseHandle(h);
+			return -EAGAIN;
+		}
+		platform_sleep(0.01);
+	}
+	if ((*lock = malloc(sizeof(**lock))) == NULL) {
+		CloseHandle(h);
+		return -ENOMEM;
+	}
+	(*lock)->handle = h;
+	return 0;
+}
+
+/* Closing the handle releases the lock. */
+void
+platform_lock_release(struct platform_lock *lock)
+{
+	if (lock == NULL)
+		return;
+	CloseHandle(lock->handle);
+	free(lock);
 }
 
 void

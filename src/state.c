@@ -29,6 +29,9 @@
 /* Entries of processes not seen for this long are forgotten. */
 #define STATE_MAX_AGE	(7 * 86400)
 
+/* How long a run waits for another to finish with the file, seconds. */
+#define STATE_LOCK_WAIT	10
+
 /* A time after the year 9999 is not one fdaudit wrote. */
 #define STATE_TIME_MAX	253402300799LL
 
@@ -151,40 +154,86 @@ state_free(struct state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/*
+ * The forecast looks at this many runs, the most recent, so that a
+ * process that grew long ago and has been flat since is judged by what
+ * it does now.  One descriptor every third run still rises three times
+ * in it, and counts that wander at random almost never rise without a
+ * fall over so many runs.
+ */
+#define TREND_WINDOW	10
+/* A count that has not risen in this many runs has stopped rising. */
+#define TREND_RECENT	3
+
 /* Least-squares slope of count over time, in descriptors per second. */
 static double
-slope_fit(const struct state_entry *e)
+slope_fit(const struct state_sample *s, size_t n)
 {
 	double mt = 0, mc = 0, num = 0, den = 0;
-	double t0 = (double)e->samples[0].time;
+	double t0 = (double)s[0].time;
 
-	for (size_t i = 0; i < e->nsamples; i++) {
-		mt += (double)e->samples[i].time - t0;
-		mc += (double)e->samples[i].open;
+	for (size_t i = 0; i < n; i++) {
+		mt += (double)s[i].time - t0;
+		mc += (double)s[i].open;
 	}
-	mt /= (double)e->nsamples;
-	mc /= (double)e->nsamples;
-	for (size_t i = 0; i < e->nsamples; i++) {
-		double dt = (double)e->samples[i].time - t0 - mt;
+	mt /= (double)n;
+	mc /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double dt = (double)s[i].time - t0 - mt;
 
-		num += dt * ((double)e->samples[i].open - mc);
+		num += dt * ((double)s[i].open - mc);
 		den += dt * dt;
 	}
 	return den > 0 ? num / den : 0;
 }
 
+/* The number of runs the forecast looks at. */
+static size_t
+window_size(const struct trend_options *opt)
+{
+	/* Room for the rises --leak-runs asks for. */
+	if (opt->leak_runs + 1 > TREND_WINDOW)
+		return opt->leak_runs + 1;
+	return TREND_WINDOW;
+}
+
 /*
- * The trend of an entry whose last sample is the current run.  A
- * projection needs three samples: two points always make a line, and a
- * single new descriptor would otherwise look like a leak.
+ * Whether the counts s[0..n) are still rising: they rose in at least
+ * `rises' runs and never fell, so that a count that jumps up and down is
+ * not a leak, and the last is above the count TREND_RECENT runs before,
+ * so that one that grew and then stayed flat is not one either.
+ */
+bool
+trend_rising(const struct state_sample *s, size_t n, unsigned rises)
+{
+	size_t rose = 0, back;
+
+	for (size_t i = 1; i < n; i++) {
+		if (s[i].open < s[i - 1].open)
+			return false;
+		rose += s[i].open > s[i - 1].open;
+	}
+	back = n > TREND_RECENT ? n - 1 - TREND_RECENT : 0;
+	return n >= 2 && rose >= rises && rose > 0 &&
+	    s[n - 1].open > s[back].open;
+}
+
+/*
+ * The trend of an entry whose last sample is the current run.  The
+ * slope is fitted to the recent window only.  A projection, which can
+ * raise the status, needs a count that is still rising over a full
+ * window (trend_rising) whose samples span opt->min_span_s: over fewer
+ * runs, counts that merely wander rise in a row too often, and a burst
+ * between runs a few seconds apart says little about the next day.
  */
 void
 trend_compute(const struct state_entry *e, const struct process *proc,
     const struct trend_options *opt, struct trend *trend)
 {
 	const struct state_sample *s = e->samples;
-	size_t n = e->nsamples;
-	double slope;
+	size_t n = e->nsamples, window = window_size(opt);
+	size_t from = n > window ? n - window : 0;
+	double slope, span;
 
 	memset(trend, 0, sizeof(*trend));
 	trend->exhausts_in_s = -1;
@@ -194,11 +243,14 @@ trend_compute(const struct state_entry *e, const struct process *proc,
 	trend->delta = (int64_t)s[n - 1].open - (int64_t)s[n - 2].open;
 	for (size_t i = n - 1; i > 0 && s[i].open > s[i - 1].open; i--)
 		trend->rising_runs++;
-	slope = slope_fit(e);
+	slope = slope_fit(s + from, n - from);
+	span = (double)(s[n - 1].time - s[from].time);
 	trend->per_hour = slope * 3600.0;
-	trend->leak_suspect = trend->rising_runs >= opt->leak_runs;
-	if (n >= 3 && slope > 0 && (proc->have & PROCESS_LIMITS) &&
-	    !proc->limits.soft_unlimited) {
+	trend->leak_suspect = trend_rising(s + from, n - from,
+	    opt->leak_runs);
+	if (trend->leak_suspect && n - from == window &&
+	    span >= opt->min_span_s && slope > 0 &&
+	    (proc->have & PROCESS_LIMITS) && !proc->limits.soft_unlimited) {
 		double left = (double)proc->limits.soft - (double)proc->open;
 
 		trend->exhausts_in_s = left > 0 ? left / slope : 0;
@@ -239,6 +291,15 @@ entry_update(struct state_entry *e, const struct state_entry *old,
 		*e = *old;
 	e->pid = proc->pid;
 	e->start_time = proc->start_time;
+	/*
+	 * A second run within the same second (or after the clock went
+	 * back) updates the last sample: a flat step of no duration would
+	 * end a rising streak and says nothing about growth.
+	 */
+	if (e->nsamples > 0 && e->samples[e->nsamples - 1].time >= now) {
+		e->samples[e->nsamples - 1].open = proc->open;
+		return;
+	}
 	if (e->nsamples == STATE_MAX_SAMPLES) {
 		memmove(e->samples, e->samples + 1,
 		    sizeof(e->samples[0]) * (STATE_MAX_SAMPLES - 1));
@@ -248,12 +309,15 @@ entry_update(struct state_entry *e, const struct state_entry *old,
 	e->samples[e->nsamples++].open = proc->open;
 }
 
-/* Keep entries of processes this run did not look at, for a while. */
+/*
+ * Keep entries of processes this run did not look at, for a while.  A
+ * run over every process looked at them all: the others have exited.
+ */
 static bool
 entry_kept(const struct state_entry *e, const struct report *report,
     int64_t now)
 {
-	if (report->all)
+	if (report->every_process)
 		return false;
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		if (report->processes[i].pid == e->pid)
@@ -303,14 +367,12 @@ state_save(struct platform_file *file, FILE *out, const struct state *st)
 }
 
 /*
- * Read the state file, compute each process's trend (raising its status
- * when the limit is projected within the horizon), and write the file
- * back.  A damaged file is replaced, with a message in *warning.  A path
- * that is not a regular file is refused before it is read: reading a FIFO
- * would wait for a writer, and replacing a device would destroy it.
+ * The read-merge-write of state_apply, under its lock.  A path that is
+ * not a regular file is refused before it is read: reading a FIFO would
+ * wait for a writer, and replacing a device would destroy it.
  */
-int
-state_apply(const char *path, struct report *report,
+static int
+state_merge(const char *path, struct report *report,
     const struct trend_options *opt, char **warning)
 {
 	struct state old, next = { 0 };
@@ -351,5 +413,37 @@ state_apply(const char *path, struct report *report,
 	error = state_save(file, out, &next);
 	state_free(&old);
 	state_free(&next);
+	return error;
+}
+
+/*
+ * Read the state file, compute each process's trend (raising its status
+ * when the limit is projected within the horizon), and write the file
+ * back.  A damaged file is replaced, with a message in *warning.  The
+ * whole read-merge-write holds the file's lock, so that runs that
+ * overlap (a slow cron run and the next one, checks of several services)
+ * each add their samples instead of the last writer's alone surviving.
+ */
+int
+state_apply(const char *path, struct report *report,
+    const struct trend_options *opt, char **warning)
+{
+	struct platform_lock *lock = NULL;
+	int error;
+
+	error = platform_lock_acquire(path, STATE_LOCK_WAIT, &lock);
+	if (error == -EAGAIN) {
+		*warning = strdup("still in use by another run; not updated");
+		return *warning != NULL ? 0 : -ENOMEM;
+	}
+	/*
+	 * Where no lock file may be made, no new state file may be written
+	 * either: the trend is still computed, and the save says why not.
+	 */
+	if (error != 0 && error != -EACCES && error != -EPERM &&
+	    error != -EROFS)
+		return error;
+	error = state_merge(path, report, opt, warning);
+	platform_lock_release(lock);
 	return error;
 }

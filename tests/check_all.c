@@ -3,6 +3,7 @@
  * the Nagios and Prometheus formats, -o, the state file and watch mode,
  * on real helper processes.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdaudit.h"
@@ -416,6 +418,243 @@ START_TEST(state_corrupt_or_reused_pid)
 }
 END_TEST
 
+/* The start time the state file keeps for `pid', after one run. */
+static unsigned long long
+state_start_time(const char *state, pid_t pid)
+{
+	unsigned long long start = 0;
+	char *text = file_read(state), *line;
+	char want[32];
+
+	ck_assert_ptr_nonnull(text);
+	snprintf(want, sizeof(want), "\n%d ", (int)pid);
+	line = strstr(text, want);
+	ck_assert_msg(line != NULL, "PID %d not in the state file:\n%s", pid,
+	    text);
+	ck_assert_int_eq(sscanf(line + strlen(want), "%llu", &start), 1);
+	free(text);
+	return start;
+}
+
+/*
+ * A history for `pid': counts[0..n) one minute apart, the last a minute
+ * ago, so that the next run adds the current count.
+ */
+static void
+history_write(FILE *f, pid_t pid, unsigned long long start,
+    const unsigned *counts, size_t n)
+{
+	long long now = (long long)time(NULL);
+
+	fprintf(f, "%d %llu", (int)pid, start);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, " %lld:%u", now - 60 * (long long)(n - i), counts[i]);
+	fputc('\n', f);
+}
+
+/*
+ * --top never hides a process in trouble: a slow leak at a fraction of
+ * a percent of its limit, critical by its forecast, stays in the report
+ * and in the Prometheus file ahead of busier healthy processes, and sets
+ * the exit status.  A process that grew and is flat since is not raised.
+ */
+START_TEST(top_keeps_the_forecast_leak)
+{
+	const char *busy[] = { "-l", "64", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *grew[] = { "-l", "32", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *slow[] = { "-l", "4096", "-n", "20", "-N", "topcheck",
+	    NULL };
+	const char *args[] = { "-C", "topcheck", "--top", "3", "--horizon",
+	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL, NULL };
+	static const unsigned leak[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19 };
+	static const unsigned plateau[] = { 5, 10, 15, 20, 20, 20, 20, 20,
+	    20 };
+	struct holder h[5];
+	char state[128], prom[128], want[64], *text;
+	unsigned long long start[2];
+	struct run_result r;
+	FILE *f;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(holder_start(&h[i], busy), 0);
+	ck_assert_int_eq(holder_start(&h[3], grew), 0);
+	ck_assert_int_eq(holder_start(&h[4], slow), 0);
+	snprintf(state, sizeof(state), "%s/state", h[0].dir);
+	snprintf(prom, sizeof(prom), "%s/fdaudit.prom", h[0].dir);
+	args[7] = state;
+	args[11] = prom;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	run_result_free(&r);
+	start[0] = state_start_time(state, h[3].pid);
+	start[1] = state_start_time(state, h[4].pid);
+	f = fopen(state, "w");
+	fputs("fdaudit-state 1\n", f);
+	history_write(f, h[3].pid, start[0], plateau, 9);
+	history_write(f, h[4].pid, start[1], leak, 9);
+	fclose(f);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s", r.status, r.err);
+	run_result_free(&r);
+	text = file_read(prom);
+	prometheus_check(text, NULL);
+	snprintf(want, sizeof(want), "fdaudit_open_fds{pid=\"%d\"", h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	/* The leak and the two busiest: three processes, not five. */
+	ck_assert_int_eq(count_lines(text) - count_lines(strstr(text,
+	    "# HELP fdaudit_fd_limit_soft")), 2 + 3);
+	free(text);
+
+	/* In the table, the leak comes first; the flat one is ok. */
+	args[8] = args[9] = args[10] = args[11] = NULL;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	snprintf(want, sizeof(want), "%7d root       topcheck", h[4].pid);
+	ck_assert_ptr_nonnull(strstr(r.out, "TREND\n"));
+	ck_assert_msg(strncmp(strstr(r.out, "TREND\n") + 6, want,
+	    strlen(want)) == 0, "not first: %s", r.out);
+	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
+	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
+	ck_assert(matches("^\n[^\n]* 62\\.5% +- +- +ok ", strstr(r.out, want)));
+	run_result_free(&r);
+	for (int i = 0; i < 5; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * Twelve runs at once, each for its own process, share one state file:
+ * every one's sample is kept, where without a lock the last writer's
+ * file would replace the others'.
+ */
+START_TEST(state_overlapping_runs_keep_every_sample)
+{
+	enum { RUNS = 12 };
+	const char *args[] = { "-s", "--state", NULL, NULL, NULL };
+	struct holder h[RUNS];
+	pid_t child[RUNS];
+	char state[128], want[32], *text;
+	int status;
+
+	for (int i = 0; i < RUNS; i++)
+		ck_assert_int_eq(holder_start(&h[i], NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", h[0].dir);
+	args[2] = state;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < RUNS; i++) {
+			if ((child[i] = fork()) == 0) {
+				struct run_result r;
+
+				args[3] = pid_text(h[i].pid);
+				if (run_fdaudit(&r, NULL, args) != 0)
+					_exit(99);
+				_exit(r.status);
+			}
+		}
+		for (int i = 0; i < RUNS; i++) {
+			ck_assert_int_eq(waitpid(child[i], &status, 0),
+			    child[i]);
+			ck_assert_int_eq(WEXITSTATUS(status), 0);
+		}
+		text = file_read(state);
+		ck_assert_int_eq(count_lines(text), 1 + RUNS);
+		for (int i = 0; i < RUNS; i++) {
+			snprintf(want, sizeof(want), "\n%d ", h[i].pid);
+			ck_assert_msg(strstr(text, want) != NULL, "round %d: "
+			    "PID %d lost:\n%s", round, h[i].pid, text);
+		}
+		free(text);
+	}
+	for (int i = 0; i < RUNS; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * A run that finds the state file locked by another for ten seconds
+ * leaves it alone and says so, and still reports.
+ */
+START_TEST(state_locked_by_another_run)
+{
+	const char *args[] = { "-s", "--state", NULL, NULL, NULL };
+	char state[128], lock[140], *before, *after;
+	struct run_result r;
+	struct holder h;
+	int fd;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(state, sizeof(state), "%s/state", h.dir);
+	snprintf(lock, sizeof(lock), "%s.lock", state);
+	args[2] = state;
+	args[3] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	run_result_free(&r);
+	before = file_read(state);
+	fd = open(lock, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	sleep(1);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	close(fd);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "status ok"));
+	ck_assert_msg(strstr(r.err, ": still in use by another run; not "
+	    "updated\n") != NULL, "%s", r.err);
+	after = file_read(state);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * A run for one service keeps the histories of the others, which -C
+ * did not look at; a run over every process drops those of processes
+ * that are gone.
+ */
+START_TEST(state_filtered_run_keeps_the_others)
+{
+	const char *extra[] = { "-N", "statekeep", NULL };
+	const char *one[] = { "-C", "statekeep", "--state", NULL, NULL };
+	const char *every[] = { "-a", "--state", NULL, NULL };
+	char state[128], *text;
+	struct run_result r;
+	struct holder h;
+	long long now = (long long)time(NULL);
+	FILE *f;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(state, sizeof(state), "%s/state", h.dir);
+	one[3] = every[2] = state;
+	f = fopen(state, "w");
+	fputs("fdaudit-state 1\n", f);
+	/* PIDs above any the kernel hands out: processes of no one. */
+	for (int i = 0; i < 55; i++)
+		fprintf(f, "%d 1 %lld:%d %lld:%d\n", 2000000000 + i, now - 120,
+		    i, now - 60, i);
+	fclose(f);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, one), 0);
+	ck_assert_int_eq(r.status, 0);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert_int_eq(count_lines(text), 1 + 55 + 1);
+	ck_assert_ptr_nonnull(strstr(text, "\n2000000054 1 "));
+	free(text);
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, every), 0);
+	run_result_free(&r);
+	text = file_read(state);
+	ck_assert_ptr_null(strstr(text, "\n2000000054 1 "));
+	free(text);
+	holder_stop(&h);
+}
+END_TEST
+
 START_TEST(watch_lines_and_end)
 {
 	const char *args[] = { "watch", "-i", "1", "-n", "2", NULL, NULL };
@@ -662,8 +901,19 @@ START_TEST(hostile_names_in_nagios_and_prometheus)
 }
 END_TEST
 
+/* Whether everyone may count the descriptors of `pid' (Linux 6.2). */
+static bool
+count_is_public(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
 /*
- * As nobody, -a -d names root's processes in the footer; -a alone still
+ * As nobody, -a -d names root's processes in the footer, and still
  * counts them where the kernel gives everyone the count (the size of
  * /proc/PID/fd since Linux 6.2) and the limits (/proc/PID/limits).
  */
@@ -676,9 +926,7 @@ START_TEST(unprivileged_all_shows_footer)
 	const struct jv *proc;
 	struct run_result r;
 	struct holder h;
-	struct stat st;
 	struct jv *doc;
-	char path[64];
 
 	if (geteuid() != 0)
 		return;
@@ -691,22 +939,138 @@ START_TEST(unprivileged_all_shows_footer)
 	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
 	doc = json_of(&r);
 	ck_assert(jv_num(doc, "unreadable") >= 1);
-	ck_assert_ptr_null(process_by_pid(doc, h.pid));
+	proc = process_by_pid(doc, h.pid);
+	if (count_is_public(h.pid)) {
+		ck_assert_ptr_nonnull(proc);
+		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
+		ck_assert(jv_is(proc, "inheritable", JV_NULL));
+	} else
+		ck_assert_ptr_null(proc);
 	jv_free(doc);
 	run_result_free(&r);
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", h.pid);
-	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, counts), 0);
 	doc = json_of(&r);
 	proc = process_by_pid(doc, h.pid);
-	if (st.st_size > 0) {
+	if (count_is_public(h.pid)) {
 		ck_assert_ptr_nonnull(proc);
 		ck_assert_str_eq(jv_str(proc, "user"), "root");
 		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
 		ck_assert(jv_num(proc, "limit_soft") > 0);
 	}
 	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * A process near its limit whose table nobody may read is still judged
+ * by its count and limits: -C finds it and says why the table is
+ * missing, and -a -d does not call the host OK.
+ */
+START_TEST(refused_table_still_judged)
+{
+	const char *extra[] = { "-l", "64", "-n", "62", "-N", "tblrefused",
+	    NULL };
+	const char *by_name[] = { "-C", "tblrefused", "-d", "-f", "nagios",
+	    NULL };
+	const char *all[] = { "-a", "-d", "-j", NULL };
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	const struct jv *proc;
+	struct run_result r;
+	struct holder h;
+	struct jv *doc;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	if (!count_is_public(h.pid)) {
+		holder_stop(&h);
+		return;
+	}
+	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
+	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at or "
+	    "above 80%: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
+	ck_assert_ptr_null(strstr(r.err, "no process matches"));
+	run_result_free(&r);
+
+	/* -t reads the tables as -d does. */
+	by_name[2] = "-tsocket";
+	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
+	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
+	run_result_free(&r);
+
+	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
+	ck_assert_int_eq(r.status, 2);
+	doc = json_of(&r);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_str_eq(jv_str(proc, "status"), "critical");
+	ck_assert_uint_eq((size_t)jv_num(proc, "open"), 62);
+	jv_free(doc);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * Another user's table needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH
+ * together: the hint names the one that is missing, and root without
+ * them is not told to run as root.
+ */
+START_TEST(privilege_hint_names_what_is_missing)
+{
+	const char *ptrace_only[] = { "setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "--inh-caps=+sys_ptrace",
+	    "--ambient-caps=+sys_ptrace", NULL };
+	const char *search_only[] = { "setpriv", "--reuid=65534",
+	    "--regid=65534", "--clear-groups", "--inh-caps=+dac_read_search",
+	    "--ambient-caps=+dac_read_search", NULL };
+	const char *both[] = { "setpriv", "--reuid=65534", "--regid=65534",
+	    "--clear-groups", "--inh-caps=+sys_ptrace,+dac_read_search",
+	    "--ambient-caps=+sys_ptrace,+dac_read_search", NULL };
+	const char *root_without[] = { "setpriv", "--inh-caps=-sys_ptrace",
+	    "--bounding-set=-sys_ptrace", NULL };
+	const char *args[] = { "-s", NULL, NULL };
+	const char *all[] = { "-a", "-d", NULL };
+	struct run_options opt = { 0 };
+	struct run_result r;
+	struct holder h;
+
+	if (geteuid() != 0)
+		return;
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[1] = pid_text(h.pid);
+	opt.prefix = ptrace_only;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_msg(r.status == 3, "exit %d: %s", r.status, r.err);
+	ck_assert_msg(strstr(r.err, "permission denied: run as its user, or "
+	    "with CAP_DAC_READ_SEARCH") != NULL, "%s", r.err);
+	run_result_free(&r);
+
+	opt.prefix = search_only;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(strstr(r.err, "or with CAP_SYS_PTRACE") != NULL, "%s",
+	    r.err);
+	run_result_free(&r);
+
+	opt.prefix = both;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "socket "));
+	run_result_free(&r);
+
+	opt.prefix = root_without;
+	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
+	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run with "
+	    "CAP_SYS_PTRACE", r.out), "%s", r.out);
+	ck_assert_ptr_null(strstr(r.out, "run as root"));
+	ck_assert_ptr_null(strstr(r.err, "as root"));
 	run_result_free(&r);
 	holder_stop(&h);
 }
@@ -726,11 +1090,17 @@ main(void)
 	tcase_add_test(tc, prometheus_to_file_atomically);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
+	tcase_add_test(tc, top_keeps_the_forecast_leak);
+	tcase_add_test(tc, state_overlapping_runs_keep_every_sample);
+	tcase_add_test(tc, state_filtered_run_keeps_the_others);
+	tcase_add_test(tc, state_locked_by_another_run);
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
 	tcase_add_test(tc, unprivileged_all_shows_footer);
+	tcase_add_test(tc, refused_table_still_judged);
+	tcase_add_test(tc, privilege_hint_names_what_is_missing);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -52,6 +52,9 @@ child_exec(int out, int err, const struct run_options *opt,
 	const char *argv[64];
 	size_t n = 0;
 
+	for (const char *const *p = opt != NULL ? opt->prefix : NULL;
+	    p != NULL && *p != NULL && n < 32; p++)
+		argv[n++] = *p;
 	argv[n++] = env_or("FDAUDIT", "./fdaudit");
 	for (; args[0] != NULL && n < 63; args++)
 		argv[n++] = args[0];
@@ -66,7 +69,7 @@ child_exec(int out, int err, const struct run_options *opt,
 	    (setgroups(0, NULL) != 0 || setgid(opt->uid) != 0 ||
 	    setuid(opt->uid) != 0))
 		_exit(120);
-	execv(argv[0], (char *const *)argv);
+	execvp(argv[0], (char *const *)argv);
 	_exit(121);
 }
 
@@ -189,7 +192,7 @@ holder_start(struct holder *h, const char *const *extra)
 		dup2(p[1], STDOUT_FILENO);
 		if ((fd = open("/dev/null", O_RDONLY)) >= 0)
 			dup2(fd, STDIN_FILENO);
-		execv(argv[0], (char *const *)argv);
+		execvp(argv[0], (char *const *)argv);
 		_exit(121);
 	}
 	close(p[1]);

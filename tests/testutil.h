@@ -22,6 +22,8 @@ struct run_options {
 	uid_t	 uid;		/* run as this user when drop_privileges */
 	bool	 drop_privileges;
 	const char *const *env;	/* extra NAME=VALUE entries, NULL-ended */
+	const char *const *prefix; /* a command that runs fdaudit, such as
+				   setpriv and its options, NULL-ended */
 };
 
 /* Run $FDAUDIT (default ./fdaudit) with a NULL-terminated argument list. */
