@@ -325,6 +325,7 @@ int		 watch_main(int, char **);
 
 /* run.c */
 int		 run_main(int, char **);
+extern const char run_synopsis[];
 
 /* main.c */
 void		 bad_usage(const char *, ...)

@@ -54,14 +54,7 @@ usage(FILE *out)
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
-	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
-	    "                   [--suppressions file] "
-	    "[--no-default-suppressions]\n"
-	    "                   [--threshold n] [--ignore-fd n]\n"
-	    "                   [--follow-forks | --no-follow]\n"
-	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
-	    "[--no-pin]\n"
-	    "                   [--no-preload] [--] command [arg ...]\n");
+	    "       %s", run_synopsis);
 }
 
 static void

@@ -150,18 +150,23 @@ struct run_report {
 	bool		 oom;
 };
 
+/*
+ * The synopsis of fdaudit run, after "usage: " here and after the main
+ * synopsis in fdaudit's usage(): both are seven columns wide.
+ */
+const char run_synopsis[] =
+    "fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
+    "                   [--suppressions file] [--no-default-suppressions]\n"
+    "                   [--threshold n] [--ignore-fd n]\n"
+    "                   [--follow-forks | --no-follow]\n"
+    "                   [--leak-exitcode n] [--crossed-exec-fails] "
+    "[--no-pin]\n"
+    "                   [--no-preload] [--] command [arg ...]\n";
+
 static void
 run_usage(FILE *out)
 {
-	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
-	    "                   [--suppressions file] "
-	    "[--no-default-suppressions]\n"
-	    "                   [--threshold n] [--ignore-fd n]\n"
-	    "                   [--follow-forks | --no-follow]\n"
-	    "                   [--leak-exitcode n] [--crossed-exec-fails] "
-	    "[--no-pin]\n"
-	    "                   [--no-preload] [--] command [arg ...]\n",
-	    out);
+	fprintf(out, "usage: %s", run_synopsis);
 }
 
 static void
@@ -690,12 +695,6 @@ run_on_ptrace(void *arg, int pid, const char *command)
 	int *grown;
 
 	(void)command;
-	if (rep->python_at_exit_only > 0)
-		fprintf(stderr, "fdaudit run: %zu Python process%s checked at "
-		    "exit only, without Python stacks: Python 3.9 or later "
-		    "with its C API exported is needed for more\n",
-		    rep->python_at_exit_only, rep->python_at_exit_only == 1 ?
-		    " was" : "es were");
 	for (size_t i = 0; i < rep->ntracers; i++) {
 		if (rep->tracers[i] == pid)
 			return;

@@ -705,18 +705,27 @@ preload_announce(struct tproc *p, int tid, uint64_t addr)
 	p->table = addr;
 }
 
+/* A field of the recorder's table; false without a recorder. */
+static bool
+preload_field_read(const struct tproc *p, int tid, size_t offset,
+    void *value, size_t size)
+{
+	struct iovec local = { value, size };
+	struct iovec remote = { (void *)(uintptr_t)(p->table + offset),
+	    size };
+
+	return p->table != 0 && process_vm_readv(tid, &local, 1, &remote, 1,
+	    0) == (ssize_t)size;
+}
+
 /* The recorder's count of creations, or 0 without a recorder. */
 static uint64_t
 preload_serial(const struct tproc *p, int tid)
 {
 	uint64_t serial = 0;
-	struct iovec local = { &serial, sizeof(serial) };
-	struct iovec remote = { (void *)(uintptr_t)(p->table +
-	    offsetof(struct preload_table, serial)), sizeof(serial) };
 
-	if (p->table == 0 ||
-	    process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
-	    (ssize_t)sizeof(serial))
+	if (!preload_field_read(p, tid, offsetof(struct preload_table,
+	    serial), &serial, sizeof(serial)))
 		return 0;
 	return serial;
 }
@@ -980,13 +989,9 @@ static uint32_t
 preload_flags(const struct tproc *p, int tid)
 {
 	uint32_t flags = 0;
-	struct iovec local = { &flags, sizeof(flags) };
-	struct iovec remote = { (void *)(uintptr_t)(p->table +
-	    offsetof(struct preload_table, flags)), sizeof(flags) };
 
-	if (p->table == 0 ||
-	    process_vm_readv(tid, &local, 1, &remote, 1, 0) !=
-	    (ssize_t)sizeof(flags))
+	if (!preload_field_read(p, tid, offsetof(struct preload_table, flags),
+	    &flags, sizeof(flags)))
 		return 0;
 	return flags;
 }
