@@ -802,7 +802,7 @@ preload_slot_read(const struct tracer *t, const struct tproc *p, int tid,
 static char *
 remote_text(int tid, uint64_t addr)
 {
-	char buf[PRELOAD_PY_TEXT];
+	char buf[PRELOAD_PY_TEXT] = "";
 	size_t got = 0;
 
 	while (got < sizeof(buf) - 1) {

@@ -16,10 +16,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 int
-platform_file_create(const char *path, struct platform_file **file,
-    FILE **out)
+platform_file_create(const char *path, unsigned flags,
+    struct platform_file **file, FILE **out)
 {
 	(void)path;
+	(void)flags;
 	(void)file;
 	(void)out;
 	return -ENOSYS;
@@ -36,6 +37,22 @@ void
 platform_file_abort(struct platform_file *file)
 {
 	(void)file;
+}
+
+int
+platform_lock_acquire(const char *path, double timeout_s,
+    struct platform_lock **lock)
+{
+	(void)path;
+	(void)timeout_s;
+	*lock = NULL;
+	return -ENOSYS;
+}
+
+void
+platform_lock_release(struct platform_lock *lock)
+{
+	(void)lock;
 }
 
 static char *
