@@ -762,16 +762,23 @@ descriptor_read(struct table_reader *r, struct fd_entry *fd)
 {
 	char name[16], link[PATH_MAX + 1], info_buf[4096], *big, *text;
 	struct fdinfo info;
-	ssize_t n;
+	ssize_t n, nl;
 	int error = 0;
 
+	/*
+	 * fdinfo, link, stat in this order: the link is read between the two
+	 * reads of the inode, so a number reused while it is read shows as
+	 * two inodes, whichever step it fell between.
+	 */
 	snprintf(name, sizeof(name), "%d", fd->fd);
-	if ((n = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1)
-		return -errno;
-	link[n] = '\0';
 	if ((n = fdinfo_read_at(r->info_dir, name, info_buf,
 	    sizeof(info_buf), &big)) < 0)
 		return (int)n;
+	if ((nl = readlinkat(r->fd_dir, name, link, sizeof(link) - 1)) == -1) {
+		free(big);
+		return -errno;
+	}
+	link[nl] = '\0';
 	text = big != NULL ? big : info_buf;
 	fdinfo_parse(text, (size_t)n, &info);
 	error = descriptor_stat(r, name, &info, link, fd);
