@@ -752,6 +752,29 @@ descriptor_stat(struct table_reader *r, const char *name,
 }
 
 /*
+ * Whether the fdinfo of a descriptor still names the object it named
+ * before.  A stat that timed out gave no inode to compare, and a number
+ * reused between the fdinfo and the link (a pipe's fdinfo, a file's path)
+ * sends the stat to a mount that is not in the mount table, where it waits.
+ */
+static bool
+fdinfo_unchanged(struct table_reader *r, const char *name,
+    const struct fdinfo *before)
+{
+	char buf[4096], *big;
+	struct fdinfo now;
+	ssize_t n;
+
+	if ((n = fdinfo_read_at(r->info_dir, name, buf, sizeof(buf), &big)) < 0)
+		return false;
+	fdinfo_parse(big != NULL ? big : buf, (size_t)n, &now);
+	free(big);
+	return now.have_ino == before->have_ino && now.ino == before->ino &&
+	    now.have_mnt_id == before->have_mnt_id &&
+	    now.mnt_id == before->mnt_id;
+}
+
+/*
  * Describe one descriptor.  Returns 0, -ENOENT when it was closed while it
  * was being read (the caller drops it), -EAGAIN when its number was reused
  * for another object in the meantime, or another -errno.  The fdinfo is
@@ -782,6 +805,8 @@ descriptor_read(struct table_reader *r, struct fd_entry *fd)
 	text = big != NULL ? big : info_buf;
 	fdinfo_parse(text, (size_t)n, &info);
 	error = descriptor_stat(r, name, &info, link, fd);
+	if (error == -ETIMEDOUT && !fdinfo_unchanged(r, name, &info))
+		error = -EAGAIN;
 	if (error == -ETIMEDOUT) {
 		/* Not answered: the rest of the descriptor is still told. */
 		fd->error = error;
