@@ -1,11 +1,18 @@
 #!/bin/sh
 # Run every Check suite given as an argument, each on its own so that a
-# crash in one does not hide the others, and end with one total line.
+# crash in one does not hide the others, and end with one total line:
+#   check: N passed, N failed, N skipped
+# Check has no skipped state of its own: a test that cannot run its check
+# here prints "SKIP: test: reason" (tests/testutil.h) and returns, which
+# Check counts as a pass; such tests are moved from the passes to the
+# skips, and their reasons repeated before the total.
 passed=0
 failed=0
+skipped=0
 status=0
 out=$(mktemp) || exit 1
-trap 'rm -f "$out"' EXIT
+skips=$(mktemp) || exit 1
+trap 'rm -f "$out" "$skips"' EXIT
 for suite in "$@"; do
 	echo "== $suite"
 	"$suite" >"$out" 2>&1 || status=1
@@ -20,8 +27,15 @@ for suite in "$@"; do
 	n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
 	f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
 	e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
-	passed=$((passed + n - f - e))
+	s=$(grep -c '^SKIP: ' "$out")
+	grep '^SKIP: ' "$out" | sed "s|^|$(basename "$suite"): |" >>"$skips"
+	passed=$((passed + n - f - e - s))
 	failed=$((failed + f + e))
+	skipped=$((skipped + s))
 done
-echo "check: $passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "== skipped"
+	cat "$skips"
+fi
+echo "check: $passed passed, $failed failed, $skipped skipped"
 exit $status
