@@ -1358,6 +1358,14 @@ process_read(struct process *proc, unsigned what)
 		}
 		proc->have |= parts[i];
 	}
+	/*
+	 * An exiting process loses its memory, and with it the kernel gives
+	 * its /proc files to root: its own user is refused them too, though
+	 * the process is in truth gone.
+	 */
+	if ((error == -EACCES || error == -EPERM) &&
+	    still_alive(proc_dir) == -ESRCH)
+		error = proc->error = -ESRCH;
 	table_refused_count(proc_dir, proc);
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
