@@ -6,6 +6,11 @@
 # here prints "SKIP: test: reason" (tests/testutil.h) and returns, which
 # Check counts as a pass; such tests are moved from the passes to the
 # skips, and their reasons repeated before the total.
+# Check ends a test that runs longer than 4 seconds unless told otherwise,
+# which a loaded machine can make a test do.  Its timeouts are to catch
+# a hang, not to judge speed: a minute for a test that sets none.
+CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-60}
+export CK_DEFAULT_TIMEOUT
 passed=0
 failed=0
 skipped=0
