@@ -136,7 +136,7 @@ run_fdaudit(struct run_result *r, const struct run_options *opt,
 	int out, err, status;
 	pid_t pid;
 
-	struct shared_copy copy;
+	struct shared_copy copy = { .dir = "" };
 	const char *binary = env_or("FDAUDIT", "./fdaudit");
 	bool shared = opt != NULL && opt->drop_privileges;
 
