@@ -9,9 +9,9 @@
 #include <grp.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +133,11 @@ int
 run_fdaudit(struct run_result *r, const struct run_options *opt,
     const char *const *args)
 {
-	int out, err, status;
-	pid_t pid;
-
 	struct shared_copy copy = { .dir = "" };
 	const char *binary = env_or("FDAUDIT", "./fdaudit");
 	bool shared = opt != NULL && opt->drop_privileges;
+	int out, err, status;
+	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
 	if (shared) {
