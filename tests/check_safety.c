@@ -900,7 +900,11 @@ main(void)
 	TCase *tc = tcase_create("safety");
 
 	tcase_leak_check(tc);
-	tcase_set_timeout(tc, 120);
+	/*
+	 * A timeout here only catches a hang: 20,000 descriptors under a
+	 * sanitizer on a loaded machine take minutes, with nothing wrong.
+	 */
+	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, never_opens_the_audited_files);
 	tcase_add_test(tc, writes_only_where_asked);
 	tcase_add_test(tc, descriptors_reused_during_the_audit);
