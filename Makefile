@@ -165,12 +165,19 @@ WIN_BUILD ?= build/win
 windows:
 	$(MAKE) PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar PKG_CONFIG=false \
 	    HARDENING= BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe \
-	    $(WIN_BUILD)/fdaudit.exe $(WIN_BUILD)/tests/win/winholder.exe
+	    $(WIN_BUILD)/fdaudit.exe $(WIN_BUILD)/tests/win/winholder.exe \
+	    $(WIN_BUILD)/tests/win/winsnap.exe
 
 $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tests/win/winholder.c \
 	    $(PLATFORM_LIBS)
+
+# The snapshot API in a program of its own, as a test suite would use it.
+$(BUILD)/tests/win/winsnap.exe: tests/win/winsnap.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+	    tests/win/winsnap.c $(LIB) $(LIBS)
 
 check-windows:
 	bash tests/win/run-wine.sh

@@ -9,9 +9,11 @@
  *		fail();
  *	fdaudit_snapshot_free(before);
  *
- * Link with libfdaudit.a.  A descriptor counts as leaked when its number
- * was not open in the snapshot, or is open on another object (type and
- * inode), the same rule fdaudit run uses for inherited descriptors.
+ * Link with libfdaudit.a and -pthread.  The first call sets up fdaudit's
+ * platform layer, once, even when threads race to it.  A descriptor
+ * counts as leaked when its number was not open in the snapshot, or is
+ * open on another object (type and inode), the same rule fdaudit run
+ * uses for inherited descriptors.
  */
 #ifndef FDAUDIT_SNAPSHOT_H
 #define FDAUDIT_SNAPSHOT_H
@@ -26,7 +28,8 @@ struct fdaudit_snapshot	*fdaudit_snapshot_take(void);
 /*
  * Descriptors open now that were not in `before': each is described on
  * `report' (when not NULL), one line each; the count is returned, or -1
- * when the table cannot be read.
+ * when `before' is NULL (a failed fdaudit_snapshot_take) or the table
+ * cannot be read.
  */
 int	fdaudit_snapshot_leaks(const struct fdaudit_snapshot *before,
 	    FILE *report);

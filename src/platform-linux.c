@@ -1028,6 +1028,32 @@ table_finish(struct process *proc, struct fd_entry *fds, size_t n)
 }
 
 /*
+ * Reading our own table opens descriptors of its own: the /proc
+ * directories the listing and the reads go through, open while the
+ * listing is read.  They are the reader's, not the process's, and are
+ * left out by number; by path, the process's own descriptors on
+ * /proc/self would go too.  The reader's other descriptors (an fdinfo
+ * file, mountinfo) are closed before the next part of the listing is
+ * read, as long as one thread reads: table_read uses one for itself.
+ */
+static size_t
+self_reader_drop(struct fd_entry *fds, size_t n, const int *own,
+    size_t nown)
+{
+	size_t kept = 0, j;
+
+	for (size_t i = 0; i < n; i++) {
+		for (j = 0; j < nown && own[j] != fds[i].fd; j++)
+			;
+		if (j < nown)
+			fd_entry_release(&fds[i]);
+		else
+			fds[kept++] = fds[i];
+	}
+	return kept;
+}
+
+/*
  * Read every descriptor.  The work is one readlinkat, one open/read/close
  * of fdinfo and sometimes a stat or a getxattr per descriptor, all
  * independent, so a large table is shared with a second thread: both take
@@ -1042,7 +1068,7 @@ table_read(int proc_dir, struct process *proc)
 	struct table_walk walk = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct table_reader r[2];
 	pthread_t thread;
-	bool threaded = false;
+	bool threaded = false, self = proc->pid == (int)getpid();
 	int fd_dir, info_dir, error;
 
 	if ((fd_dir = proc_subdir_open(proc_dir, "fd")) < 0)
@@ -1060,8 +1086,12 @@ table_read(int proc_dir, struct process *proc)
 		r[i] = (struct table_reader){ .walk = &walk, .pid = proc->pid,
 		    .fd_dir = fd_dir, .info_dir = info_dir };
 	}
-	/* A table that fills the first, larger take is worth a thread. */
-	if (table_walk_take(&r[0], PARALLEL_MIN_FDS) == PARALLEL_MIN_FDS)
+	/*
+	 * A table that fills the first, larger take is worth a thread,
+	 * but not our own (see self_reader_drop).
+	 */
+	if (table_walk_take(&r[0], PARALLEL_MIN_FDS) == PARALLEL_MIN_FDS &&
+	    !self)
 		threaded = pthread_create(&thread, NULL, table_reader_run,
 		    &r[1]) == 0;
 	table_reader_add_taken(&r[0]);
@@ -1073,6 +1103,12 @@ table_read(int proc_dir, struct process *proc)
 	    r[0].error : r[1].error;
 	if (table_merge(r) != 0 && error == 0)
 		error = -ENOMEM;
+	if (self) {
+		const int own[] = { proc_dir, fd_dir, info_dir, walk.dir };
+
+		r[0].nfds = self_reader_drop(r[0].fds, r[0].nfds, own,
+		    sizeof(own) / sizeof(own[0]));
+	}
 	table_finish(proc, r[0].fds, r[0].nfds);
 out:
 	close(fd_dir);
@@ -1389,6 +1425,14 @@ process_read(struct process *proc, unsigned what)
 		}
 		proc->have |= parts[i];
 	}
+	/*
+	 * An exiting process loses its memory, and with it the kernel gives
+	 * its /proc files to root: its own user is refused them too, though
+	 * the process is in truth gone.
+	 */
+	if ((error == -EACCES || error == -EPERM) &&
+	    still_alive(proc_dir) == -ESRCH)
+		error = proc->error = -ESRCH;
 	table_refused_count(proc_dir, proc);
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
@@ -1420,38 +1464,10 @@ process_complete(struct process *proc)
 	return 0;
 }
 
-/*
- * Reading our own table opens descriptors of its own (the /proc
- * directories, an fdinfo file) at numbers that shift with what else is
- * open: they are the reader's, not the process's, and are left out.
- */
-static void
-self_reader_drop(struct process *proc)
-{
-	char prefix[32];
-	size_t kept = 0, len;
-
-	if (proc->pid != (int)getpid() || !(proc->have & PROCESS_FDS))
-		return;
-	len = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d", proc->pid);
-	for (size_t i = 0; i < proc->nfds; i++) {
-		const char *t = proc->fds[i].target;
-
-		if (t != NULL && strncmp(t, prefix, len) == 0 &&
-		    (t[len] == '\0' || t[len] == '/'))
-			fd_entry_release(&proc->fds[i]);
-		else
-			proc->fds[kept++] = proc->fds[i];
-	}
-	proc->nfds = proc->open = kept;
-}
-
 int
 platform_process_read(struct process *proc, unsigned what)
 {
 	int error = process_read(proc, what);
-
-	self_reader_drop(proc);
 
 	if (process_complete(proc) != 0 && error == 0)
 		error = proc->error = -ENOMEM;

@@ -150,6 +150,44 @@ struct file_worker {
 static struct file_worker *worker;
 static unsigned workers_abandoned;
 
+/*
+ * Handles the reader keeps from one read to the next: every worker's
+ * thread and events, and the handle a stuck worker was left with.  In
+ * our own table they are the reader's, not the process's, and are left
+ * out; no more than WORKERS_MAX_ABANDONED + 1 workers are ever started.
+ */
+#define READER_HANDLES_MAX	(4 * (WORKERS_MAX_ABANDONED + 1))
+static HANDLE reader_handles[READER_HANDLES_MAX];
+static size_t nreader_handles;
+
+static void
+reader_handle_keep(HANDLE h)
+{
+	if (nreader_handles < READER_HANDLES_MAX)
+		reader_handles[nreader_handles++] = h;
+}
+
+static void
+reader_handle_forget(HANDLE h)
+{
+	for (size_t i = 0; i < nreader_handles; i++) {
+		if (reader_handles[i] == h) {
+			reader_handles[i] = reader_handles[--nreader_handles];
+			return;
+		}
+	}
+}
+
+static bool
+reader_handle_is(ULONG_PTR value)
+{
+	for (size_t i = 0; i < nreader_handles; i++) {
+		if ((ULONG_PTR)reader_handles[i] == value)
+			return true;
+	}
+	return false;
+}
+
 /* The handle whose name query the test makes slow; 0 for none. */
 static ULONG_PTR slow_handle;
 
@@ -373,6 +411,9 @@ platform_fini(void)
 		worker->query.handle = NULL;
 		SetEvent(worker->request);
 		WaitForSingleObject(worker->thread, QUERY_TIMEOUT_MS);
+		reader_handle_forget(worker->thread);
+		reader_handle_forget(worker->request);
+		reader_handle_forget(worker->done);
 		CloseHandle(worker->thread);
 		CloseHandle(worker->request);
 		CloseHandle(worker->done);
@@ -869,8 +910,12 @@ file_worker_start(void)
 	w->done = CreateEventW(NULL, FALSE, FALSE, NULL);
 	if (w->request != NULL && w->done != NULL &&
 	    (w->thread = CreateThread(NULL, 64 * 1024, file_worker_run, w, 0,
-	    NULL)) != NULL)
+	    NULL)) != NULL) {
+		reader_handle_keep(w->thread);
+		reader_handle_keep(w->request);
+		reader_handle_keep(w->done);
 		return w;
+	}
 	if (w->request != NULL)
 		CloseHandle(w->request);
 	if (w->done != NULL)
@@ -904,6 +949,7 @@ file_query_run(HANDLE dup, bool slow, struct file_query **result,
 		worker = NULL;
 		workers_abandoned++;
 		*kept = true;
+		reader_handle_keep(dup);
 		return -ETIMEDOUT;
 	}
 	*result = &worker->query;
@@ -1137,6 +1183,7 @@ table_read(struct process *proc, const struct handle_table *t)
 {
 	struct fd_entry *fds;
 	size_t n = handle_table_count(t, proc->pid), k = 0;
+	bool self = (DWORD)proc->pid == GetCurrentProcessId();
 	HANDLE process;
 	int error;
 
@@ -1153,7 +1200,8 @@ table_read(struct process *proc, const struct handle_table *t)
 	for (size_t i = 0; i < t->n && k < n; i++) {
 		const struct nt_handle_entry *h = &t->info->Handles[i];
 
-		if (h->UniqueProcessId != (ULONG_PTR)proc->pid)
+		if (h->UniqueProcessId != (ULONG_PTR)proc->pid ||
+		    (self && reader_handle_is(h->HandleValue)))
 			continue;
 		error = handle_describe(process, h, &fds[k]);
 		if (error == -ENOMEM) {

@@ -3,6 +3,7 @@
  * own table, read through the platform layer like any other, and the
  * difference between two of them.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,10 +16,28 @@ struct fdaudit_snapshot {
 	struct process	 proc;
 };
 
+/*
+ * The caller is a test suite, not fdaudit's main: the platform layer is
+ * set up here, once whatever the number of threads taking snapshots,
+ * and left for the process's exit to end.  On Windows it resolves the
+ * ntdll functions every read goes through.
+ */
+static pthread_once_t platform_once = PTHREAD_ONCE_INIT;
+static int platform_error;
+
+static void
+snapshot_platform_init(void)
+{
+	platform_error = platform_init();
+}
+
 static int
 snapshot_read(struct process *proc)
 {
 	memset(proc, 0, sizeof(*proc));
+	pthread_once(&platform_once, snapshot_platform_init);
+	if (platform_error != 0)
+		return platform_error;
 	proc->pid = platform_self();
 	proc->highest_fd = -1;
 	return platform_process_read(proc, PROCESS_FDS);
@@ -59,7 +78,9 @@ fdaudit_snapshot_leaks(const struct fdaudit_snapshot *before, FILE *report)
 	struct process now;
 	int leaks = 0;
 
-	if (before == NULL || snapshot_read(&now) != 0) {
+	if (before == NULL)
+		return -1;
+	if (snapshot_read(&now) != 0) {
 		process_free(&now);
 		return -1;
 	}

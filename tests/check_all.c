@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <regex.h>
@@ -688,21 +689,49 @@ START_TEST(watch_lines_and_end)
 }
 END_TEST
 
+/* Read from `fd' into `buf' until `want' is in it or the input ends. */
+static size_t
+read_until(int fd, char *buf, size_t len, size_t size, const char *want)
+{
+	ssize_t n;
+
+	buf[len] = '\0';
+	while ((want == NULL || strstr(buf, want) == NULL) && len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+	return len;
+}
+
+/*
+ * On a terminal, watch redraws one screen per sample.  The helper opens
+ * a descriptor once the first screen is out, so the change falls between
+ * two samples however slowly either side runs.
+ */
 START_TEST(watch_screen_on_a_terminal)
 {
-	char cmd[512];
+	char cmd[512], typescript[128], out[8192];
 	struct holder h;
-	FILE *p;
-	char out[8192];
 	size_t n;
+	FILE *p;
 
+	if (!tool_found("script"))
+		SKIP_TEST("script(1), which gives watch a terminal, is not "
+		    "installed (Debian: bsdutils)");
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
-	snprintf(cmd, sizeof(cmd), "(sleep 1.3; kill -USR1 %d) & "
-	    "script -qec '%s watch -i 1 -n 3 %d' /dev/null", h.pid,
-	    getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit", h.pid);
-	p = popen(cmd, "r");
-	n = fread(out, 1, sizeof(out) - 1, p);
-	out[n] = '\0';
+	snprintf(typescript, sizeof(typescript), "%s/typescript", h.dir);
+	snprintf(cmd, sizeof(cmd), "script -qec '%s watch -i 1 -n 3 %d' %s",
+	    getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit", h.pid,
+	    typescript);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = read_until(fileno(p), out, 0, sizeof(out), "\033[H\033[2J");
+	ck_assert_int_eq(holder_signal(&h, SIGUSR1), 0);
+	read_until(fileno(p), out, n, sizeof(out), NULL);
 	pclose(p);
 	ck_assert_ptr_nonnull(strstr(out, "\033[H\033[2J"));
 	ck_assert_ptr_nonnull(strstr(out, "opened since the watch began: 1"));
@@ -758,6 +787,17 @@ node_exporter_scrape(const char *dir)
 	return metrics;
 }
 
+/* Why the node exporter cannot be asked here, or NULL when it can. */
+static const char *
+node_exporter_missing(void)
+{
+	if (!tool_found("prometheus-node-exporter"))
+		return "prometheus-node-exporter is not installed";
+	if (!tool_found("curl"))
+		return "curl, which asks the node exporter, is not installed";
+	return NULL;
+}
+
 /* The real node exporter reads what fdaudit wrote, without an error. */
 START_TEST(node_exporter_scrapes_the_textfile)
 {
@@ -767,6 +807,8 @@ START_TEST(node_exporter_scrapes_the_textfile)
 	struct run_result r;
 	struct holder h;
 
+	if (node_exporter_missing() != NULL)
+		SKIP_TEST("%s", node_exporter_missing());
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	snprintf(path, sizeof(path), "%s/fdaudit.prom", h.dir);
 	args[6] = path;
@@ -847,19 +889,27 @@ nagios_hostile_check(const struct holder *h)
 	run_result_free(&r);
 }
 
+/* fdaudit -a -d -f prometheus into a file of h[0]'s directory. */
 static void
-prometheus_hostile_check(const struct holder *h)
+prometheus_hostile_write(const struct holder *h, char *path, size_t size)
 {
 	const char *args[] = { "-a", "-d", "-f", "prometheus", "-o", NULL,
 	    NULL };
-	char path[256], want[128], *text;
 	struct run_result r;
 
-	snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+	snprintf(path, size, "%s/fdaudit.prom", h[0].dir);
 	args[5] = path;
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
 	run_result_free(&r);
+}
+
+static void
+prometheus_hostile_check(const struct holder *h)
+{
+	char path[256], want[128], *text;
+
+	prometheus_hostile_write(h, path, sizeof(path));
 	text = file_read(path);
 	ck_assert_ptr_nonnull(text);
 	prometheus_check(text, NULL);
@@ -870,6 +920,15 @@ prometheus_hostile_check(const struct holder *h)
 		ck_assert_msg(strstr(text, want) != NULL, "no %s", want);
 	}
 	free(text);
+}
+
+/* The node exporter takes the same file without an error. */
+static void
+prometheus_hostile_scrape(const struct holder *h)
+{
+	char path[256], want[64], *text;
+
+	prometheus_hostile_write(h, path, sizeof(path));
 	text = node_exporter_scrape(h[0].dir);
 	ck_assert_ptr_nonnull(strstr(text, "\nnode_textfile_scrape_error 0"));
 	for (size_t i = 0; i < NHOSTILE; i++) {
@@ -877,6 +936,25 @@ prometheus_hostile_check(const struct holder *h)
 		ck_assert_msg(strstr(text, want) != NULL, "no %s", want);
 	}
 	free(text);
+}
+
+/* Helpers named by hostile_names, at their limits; hostile_stop ends them. */
+static void
+hostile_start(struct holder *h)
+{
+	const char *extra[] = { "-l", "64", "-n", "62", "-N", NULL, NULL };
+
+	for (size_t i = 0; i < NHOSTILE; i++) {
+		extra[5] = hostile_names[i][0];
+		ck_assert_int_eq(holder_start(&h[i], extra), 0);
+	}
+}
+
+static void
+hostile_stop(struct holder *h)
+{
+	for (size_t i = 0; i < NHOSTILE; i++)
+		holder_stop(&h[i]);
 }
 
 /*
@@ -887,17 +965,25 @@ prometheus_hostile_check(const struct holder *h)
  */
 START_TEST(hostile_names_in_nagios_and_prometheus)
 {
-	const char *extra[] = { "-l", "64", "-n", "62", "-N", NULL, NULL };
 	struct holder h[NHOSTILE];
 
-	for (size_t i = 0; i < NHOSTILE; i++) {
-		extra[5] = hostile_names[i][0];
-		ck_assert_int_eq(holder_start(&h[i], extra), 0);
-	}
+	hostile_start(h);
 	nagios_hostile_check(h);
 	prometheus_hostile_check(h);
-	for (size_t i = 0; i < NHOSTILE; i++)
-		holder_stop(&h[i]);
+	hostile_stop(h);
+}
+END_TEST
+
+/* What fdaudit wrote of those processes, the node exporter reads. */
+START_TEST(hostile_names_read_by_node_exporter)
+{
+	struct holder h[NHOSTILE];
+
+	if (node_exporter_missing() != NULL)
+		SKIP_TEST("%s", node_exporter_missing());
+	hostile_start(h);
+	prometheus_hostile_scrape(h);
+	hostile_stop(h);
 }
 END_TEST
 
@@ -929,7 +1015,7 @@ START_TEST(unprivileged_all_shows_footer)
 	struct jv *doc;
 
 	if (geteuid() != 0)
-		return;
+		SKIP_TEST("needs root to drop to another user");
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
 	ck_assert_msg(matches("\n[0-9]+ could not be read \\(run as root",
@@ -1098,6 +1184,7 @@ main(void)
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
+	tcase_add_test(tc, hostile_names_read_by_node_exporter);
 	tcase_add_test(tc, unprivileged_all_shows_footer);
 	tcase_add_test(tc, refused_table_still_judged);
 	tcase_add_test(tc, privilege_hint_names_what_is_missing);

@@ -21,12 +21,6 @@
 
 #define CORPUS	"tests/run/corpus"
 
-static void
-skip(const char *test, const char *reason)
-{
-	printf("SKIP: %s: %s\n", test, reason);
-}
-
 /* The absolute path of a program found in PATH, or NULL. */
 static char *
 program_find(const char *name)
@@ -159,7 +153,7 @@ START_TEST(shell_and_make_are_clean)
 	if (access("/bin/dash", X_OK) == 0)
 		assert_clean(dash, 0);
 	else
-		skip(__func__, "dash is not installed");
+		test_part_skipped(__func__, "dash is not installed");
 	assert_clean(make, 0);
 	/* The command's own failure is the run's status. */
 	assert_clean(fails, 3);
@@ -176,8 +170,7 @@ START_TEST(python_wrappers_and_pools_are_clean)
 	    "no:cacheprovider", CORPUS "/pytest_clean", NULL };
 
 	if (python == NULL) {
-		skip(__func__, "python3 is not installed");
-		return;
+		SKIP_TEST("python3 is not installed");
 	}
 	pass[0] = pool[0] = pytest[0] = python;
 	assert_clean(pass, 0);
@@ -186,7 +179,7 @@ START_TEST(python_wrappers_and_pools_are_clean)
 	if (python_has(python, "pytest"))
 		assert_clean(pytest, 0);
 	else
-		skip(__func__, "pytest is not installed");
+		test_part_skipped(__func__, "pytest is not installed");
 	free(python);
 }
 END_TEST
@@ -198,8 +191,7 @@ START_TEST(node_is_clean)
 	const char *server[] = { NULL, CORPUS "/node_fs_http.js", NULL };
 
 	if (node == NULL) {
-		skip(__func__, "node is not installed");
-		return;
+		SKIP_TEST("node is not installed");
 	}
 	e[0] = server[0] = node;
 	assert_clean(e, 0);
@@ -237,14 +229,14 @@ START_TEST(go_and_java_are_clean)
 		snprintf(program, sizeof(program), "%s/hello", dir);
 		assert_clean(go_argv, 0);
 	} else
-		skip(__func__, "go is not installed");
+		test_part_skipped(__func__, "go is not installed");
 	if (javac != NULL) {
 		snprintf(command, sizeof(command), "javac -d . '%s/" CORPUS
 		    "/Hello.java'", cwd);
 		ck_assert_int_eq(shell_in(dir, command), 0);
 		assert_clean(java_argv, 0);
 	} else
-		skip(__func__, "javac is not installed");
+		test_part_skipped(__func__, "javac is not installed");
 	snprintf(command, sizeof(command), "chmod -R u+w '%s'; rm -rf '%s'",
 	    dir, dir);
 	ck_assert_int_eq(system(command), 0);
@@ -342,8 +334,7 @@ START_TEST(python_leaks_at_their_line)
 	size_t tested = 0;
 
 	if (pythons_find(&g) == 0) {
-		skip(__func__, "no python3 installed");
-		return;
+		SKIP_TEST("no python3 installed");
 	}
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		const char *py = g.gl_pathv[i];
@@ -360,7 +351,7 @@ START_TEST(python_leaks_at_their_line)
 	}
 	globfree(&g);
 	if (tested == 0)
-		skip(__func__, "no Python 3.9 or later installed");
+		SKIP_TEST("no Python 3.9 or later installed");
 }
 END_TEST
 
@@ -375,9 +366,8 @@ START_TEST(pytest_finding_names_the_test)
 	struct jv *doc;
 
 	if (python == NULL || !python_has(python, "pytest")) {
-		skip(__func__, "python3 with pytest is not installed");
 		free(python);
-		return;
+		SKIP_TEST("python3 with pytest is not installed");
 	}
 	argv[0] = python;
 	doc = run_json(argv, NULL, &r);
@@ -411,9 +401,8 @@ START_TEST(python_too_many_open_files_says_where)
 	struct jv *doc;
 
 	if (python == NULL || !python_recent(python)) {
-		skip(__func__, "no Python 3.9 or later installed");
 		free(python);
-		return;
+		SKIP_TEST("no Python 3.9 or later installed");
 	}
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &small), 0);
 	argv[0] = python;
@@ -446,8 +435,7 @@ START_TEST(default_suppressions_hide_and_count)
 	struct jv *doc;
 
 	if (node == NULL) {
-		skip(__func__, "node is not installed");
-		return;
+		SKIP_TEST("node is not installed");
 	}
 	argv[0] = node;
 	doc = run_json(argv, NULL, &r);

@@ -214,11 +214,8 @@ START_TEST(device_is_written_not_replaced)
 	struct run_result r;
 	struct stat st;
 
-	if (geteuid() != 0) {
-		printf("SKIP: device_is_written_not_replaced: mknod needs "
-		    "root\n");
-		return;
-	}
+	if (geteuid() != 0)
+		SKIP_TEST("mknod needs root");
 	ck_assert_int_eq(mknod(dev, S_IFCHR | 0666, makedev(1, 3)), 0);
 	args[2] = pid_text(getpid());
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);

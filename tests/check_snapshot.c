@@ -52,6 +52,82 @@ START_TEST(reused_number_is_a_leak)
 }
 END_TEST
 
+/*
+ * Fill the stack below the caller with a pattern that is no valid
+ * pointer, so that what the next call leaves uninitialised is garbage.
+ */
+static void __attribute__((noinline))
+stack_dirty(void)
+{
+	volatile unsigned char junk[16384];
+
+	for (size_t i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xa5;
+}
+
+/* A failed snapshot given back: an error, and nothing freed. */
+START_TEST(no_snapshot_is_an_error)
+{
+	stack_dirty();
+	ck_assert_int_eq(fdaudit_snapshot_leaks(NULL, NULL), -1);
+	stack_dirty();
+	ck_assert_int_eq(fdaudit_snapshot_leaks(NULL, stderr), -1);
+	fdaudit_snapshot_free(NULL);
+}
+END_TEST
+
+/*
+ * A descriptor on one of our own /proc files is ours like any other:
+ * only the reader's own descriptors are left out of the table.
+ */
+START_TEST(own_proc_file_is_a_leak)
+{
+	struct fdaudit_snapshot *before = fdaudit_snapshot_take();
+	char *text = NULL;
+	size_t len;
+	FILE *report;
+	int fd;
+
+	ck_assert_ptr_nonnull(before);
+	ck_assert_int_ge(fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC),
+	    0);
+	report = open_memstream(&text, &len);
+	ck_assert_int_eq(fdaudit_snapshot_leaks(before, report), 1);
+	fclose(report);
+	ck_assert_msg(strstr(text, "/status") != NULL, "report: %s", text);
+	free(text);
+	close(fd);
+	ck_assert_int_eq(fdaudit_snapshot_leaks(before, NULL), 0);
+	fdaudit_snapshot_free(before);
+}
+END_TEST
+
+/*
+ * A table large enough that fdaudit reads another process's with two
+ * threads: of our own, the reader's descriptors never show, however
+ * often it is read.
+ */
+START_TEST(large_own_table_is_exact)
+{
+	struct fdaudit_snapshot *before;
+	int fds[700], extra;
+
+	for (size_t i = 0; i < 700; i++)
+		ck_assert_int_ge(fds[i] = open("/dev/null", O_RDONLY |
+		    O_CLOEXEC), 0);
+	ck_assert_ptr_nonnull(before = fdaudit_snapshot_take());
+	for (int run = 0; run < 10; run++)
+		ck_assert_int_eq(fdaudit_snapshot_leaks(before, NULL), 0);
+	ck_assert_int_ge(extra = open("/dev/null", O_RDONLY | O_CLOEXEC), 0);
+	for (int run = 0; run < 10; run++)
+		ck_assert_int_eq(fdaudit_snapshot_leaks(before, NULL), 1);
+	close(extra);
+	fdaudit_snapshot_free(before);
+	for (size_t i = 0; i < 700; i++)
+		close(fds[i]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -60,6 +136,9 @@ main(void)
 
 	tcase_add_test(tc, new_descriptor_is_a_leak);
 	tcase_add_test(tc, reused_number_is_a_leak);
+	tcase_add_test(tc, no_snapshot_is_an_error);
+	tcase_add_test(tc, own_proc_file_is_a_leak);
+	tcase_add_test(tc, large_own_table_is_exact);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -1100,10 +1100,10 @@ START_TEST(live_udp6)
 	char local[64];
 
 	if (fd == -1)
-		return;
+		SKIP_TEST("no IPv6 socket: %s", strerror(errno));
 	if (bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) != 0) {
 		close(fd);
-		return;
+		SKIP_TEST("no ::1 to bind to");
 	}
 	snprintf(local, sizeof(local), "[::1]:%u", fd_port(fd));
 	live_check(fd, SOCK_FAMILY_UDP6, local, NULL, NULL, NULL);
@@ -1244,7 +1244,8 @@ START_TEST(live_packet)
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x0003));
 
 	if (fd == -1)
-		return;		/* needs CAP_NET_RAW */
+		SKIP_TEST("a packet socket needs CAP_NET_RAW: %s",
+		    strerror(errno));
 	live_check(fd, SOCK_FAMILY_PACKET, "0003:0", NULL, NULL, "raw");
 	close(fd);
 }
@@ -1297,7 +1298,7 @@ START_TEST(live_other_namespace)
 	pid_t pid;
 
 	if (geteuid() != 0)
-		return;		/* unshare(CLONE_NEWNET) needs root */
+		SKIP_TEST("unshare(CLONE_NEWNET) needs root");
 	ck_assert_int_eq(pipe2(report, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
 	if ((pid = fork()) == 0) {

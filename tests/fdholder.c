@@ -127,6 +127,8 @@ open_sockets(void)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0) {
 		report(pair[0], "socket", "rw", 0, 0);
 		report(pair[1], "socket", "rw", 0, 0);
+		/* Their numbers depend on what opened before them. */
+		printf("pair\t%d\t%d\n", pair[0], pair[1]);
 	}
 	/* An abstract UNIX socket: the name starts with a NUL byte. */
 	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,67 @@ slurp(int fd, size_t *len)
 	return buf;
 }
 
+/*
+ * A user the test drops to may not reach the build tree (a clone under
+ * a 0700 home or mktemp directory), so it runs a copy of the binary in
+ * a directory of its own under /tmp that everyone may enter.
+ */
+struct shared_copy {
+	char	 dir[32];
+	char	 path[48];
+};
+
+static int
+file_copy(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	}
+	close(in);
+	if (close(out) != 0 || n != 0 || fchmodat(AT_FDCWD, to, mode, 0) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+shared_copy_make(struct shared_copy *c, const char *binary)
+{
+	snprintf(c->dir, sizeof(c->dir), "/tmp/fdaudit-bin.XXXXXX");
+	if (mkdtemp(c->dir) == NULL)
+		return -1;
+	snprintf(c->path, sizeof(c->path), "%s/fdaudit", c->dir);
+	if (chmod(c->dir, 0755) != 0 || file_copy(binary, c->path, 0755) != 0) {
+		unlink(c->path);
+		rmdir(c->dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+shared_copy_remove(struct shared_copy *c)
+{
+	unlink(c->path);
+	rmdir(c->dir);
+}
+
 static void
 child_exec(int out, int err, const struct run_options *opt,
-    const char *const *args)
+    const char *binary, const char *const *args)
 {
 	const char *argv[64];
 	size_t n = 0;
@@ -55,7 +114,7 @@ child_exec(int out, int err, const struct run_options *opt,
 	for (const char *const *p = opt != NULL ? opt->prefix : NULL;
 	    p != NULL && *p != NULL && n < 32; p++)
 		argv[n++] = *p;
-	argv[n++] = env_or("FDAUDIT", "./fdaudit");
+	argv[n++] = binary;
 	for (; args[0] != NULL && n < 63; args++)
 		argv[n++] = args[0];
 	argv[n] = NULL;
@@ -77,20 +136,31 @@ int
 run_fdaudit(struct run_result *r, const struct run_options *opt,
     const char *const *args)
 {
+	struct shared_copy copy = { .dir = "" };
+	const char *binary = env_or("FDAUDIT", "./fdaudit");
+	bool shared = opt != NULL && opt->drop_privileges;
 	int out, err, status;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
+	if (shared) {
+		if (shared_copy_make(&copy, binary) != 0)
+			return -1;
+		binary = copy.path;
+	}
 	out = memfd_create("stdout", MFD_CLOEXEC);
 	err = memfd_create("stderr", MFD_CLOEXEC);
-	if (out < 0 || err < 0)
+	if (out < 0 || err < 0 || (pid = fork()) == -1) {
+		if (shared)
+			shared_copy_remove(&copy);
 		return -1;
-	if ((pid = fork()) == -1)
-		return -1;
+	}
 	if (pid == 0)
-		child_exec(out, err, opt, args);
+		child_exec(out, err, opt, binary, args);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
+	if (shared)
+		shared_copy_remove(&copy);
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
 	r->out = slurp(out, &r->out_len);
@@ -215,6 +285,7 @@ holder_start(struct holder *h, const char *const *extra)
 		}
 		if (strncmp(line, "sock\t", 5) == 0 ||
 		    strncmp(line, "peer\t", 5) == 0 ||
+		    strncmp(line, "pair\t", 5) == 0 ||
 		    strncmp(line, "stale\t", 6) == 0) {
 			char **grown = realloc(h->lines, (h->nlines + 1) *
 			    sizeof(*grown));
@@ -282,6 +353,17 @@ holder_fd(const struct holder *h, int fd)
 	return NULL;
 }
 
+int
+holder_pair(const struct holder *h, int pair[2])
+{
+	for (size_t i = 0; i < h->nlines; i++) {
+		if (sscanf(h->lines[i], "pair\t%d\t%d", &pair[0],
+		    &pair[1]) == 2)
+			return 0;
+	}
+	return -1;
+}
+
 /* A PID as text, in a static buffer that the next call reuses. */
 char *
 pid_text(pid_t pid)
@@ -292,6 +374,50 @@ pid_text(pid_t pid)
 	next = (next + 1) % 4;
 	snprintf(buf[next], sizeof(buf[next]), "%d", (int)pid);
 	return buf[next];
+}
+
+bool
+tool_found(const char *name)
+{
+	const char *path = env_or("PATH", "/usr/bin:/bin");
+	char file[4096];
+
+	while (*path != '\0') {
+		size_t len = strcspn(path, ":");
+
+		snprintf(file, sizeof(file), "%.*s/%s", (int)len, path, name);
+		if (len > 0 && access(file, X_OK) == 0)
+			return true;
+		path += len + (path[len] == ':');
+	}
+	return false;
+}
+
+void
+test_skip(const char *test, const char *fmt, ...)
+{
+	char reason[512];
+	size_t len = strlen(test);
+	va_list ap;
+
+	/* START_TEST(name) defines the function name_fn. */
+	if (len > 3 && strcmp(test + len - 3, "_fn") == 0)
+		len -= 3;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	/* One write, unbuffered: the test's process ends soon after. */
+	fprintf(stderr, "SKIP: %.*s: %s\n", (int)len, test, reason);
+}
+
+void
+test_part_skipped(const char *test, const char *reason)
+{
+	size_t len = strlen(test);
+
+	if (len > 3 && strcmp(test + len - 3, "_fn") == 0)
+		len -= 3;
+	fprintf(stderr, "PART SKIPPED: %.*s: %s\n", (int)len, test, reason);
 }
 
 int

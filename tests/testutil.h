@@ -48,7 +48,7 @@ struct holder {
 	char		 dir[64];	/* its temporary directory */
 	struct held_fd	*fds;
 	size_t		 nfds;
-	char		**lines;	/* "sock ..." and "peer ..." lines */
+	char		**lines;	/* "sock", "peer", "pair", "stale" lines */
 	size_t		 nlines;
 };
 
@@ -56,12 +56,36 @@ struct holder {
 int	 holder_start(struct holder *, const char *const *);
 void	 holder_stop(struct holder *);
 const struct held_fd *holder_fd(const struct holder *, int);
+/* The two numbers of the helper's UNIX socket pair; 0 or -1. */
+int	 holder_pair(const struct holder *, int [2]);
 char	*pid_text(pid_t);
 int	 holder_signal(struct holder *, int);
 
 
 
+/* Whether a program of this name is on $PATH, for optional tools. */
+bool	 tool_found(const char *);
+
 #include <check.h>
+
+/*
+ * A test that cannot run its check here (no privilege, a tool or a kernel
+ * feature missing) says why and returns: one "SKIP: test: reason" line,
+ * which tests/run-suites.sh counts as a skip rather than a pass.  Only
+ * in the body of a START_TEST, whose name it takes.
+ */
+void	 test_skip(const char *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+#define SKIP_TEST(...) do {						\
+	test_skip(__func__, __VA_ARGS__);				\
+	return;								\
+} while (0)
+
+/*
+ * A test that ran its other checks but had to leave one part out says
+ * so: one "PART SKIPPED: test: reason" line, listed with the skips.
+ */
+void	 test_part_skipped(const char *, const char *);
 
 /* Run one suite with the usual runner; the process exit status. */
 int	 suite_run(Suite *);
