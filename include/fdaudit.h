@@ -209,6 +209,7 @@ struct report {
 	bool		 trend;		/* a state file was used */
 	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
 	bool		 color;
+	int		 width;		/* terminal columns; 0: do not fit */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -338,11 +339,17 @@ void		 process_free(struct process *);
 
 /* escape.c */
 void		 escape_set_utf8(bool);
+bool		 escape_utf8_output(void);
 int		 utf8_decode(const unsigned char *, size_t, uint32_t *);
 bool		 escape_is_control(uint32_t);
 char		*escape_terminal(const char *);
 char		*escape_prometheus(const char *);
 char		*escape_nagios_label(const char *);
+
+/* textwidth.c: the room text takes on a terminal */
+size_t		 textwidth_columns(const char *);
+size_t		 textwidth_head(const char *, size_t);
+size_t		 textwidth_tail(const char *, size_t);
 
 /* json.c: a small streaming JSON writer */
 struct json_text {
@@ -384,6 +391,7 @@ bool			 output_fd_selected(const struct report *,
 			    const struct fd_entry *);
 void			 output_write(const struct output_ops *, FILE *,
 			    const struct report *);
+int			 output_terminal_width(int);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_nagios_ops;

@@ -53,6 +53,9 @@ int	platform_file_create(const char *path, struct platform_file **file,
 int	platform_file_commit(struct platform_file *file);
 void	platform_file_abort(struct platform_file *file);
 
+/* The columns of the terminal on descriptor fd; 0 when unknown. */
+int	platform_terminal_width(int fd);
+
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);
 

@@ -53,10 +53,10 @@ usage(FILE *out)
 	    "[--horizon time]]\n"
 	    "               [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
-	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
-	    "[--suppressions file]\n"
-	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow] [--leak-exitcode n]\n"
+	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
+	    "                   [--suppressions file] [--ignore-fd n]\n"
+	    "                   [--follow-forks | --no-follow] "
+	    "[--leak-exitcode n]\n"
 	    "                   [--crossed-exec-fails] [--no-pin] "
 	    "[--no-preload]\n"
 	    "                   [--] command [arg ...]\n");
@@ -494,6 +494,9 @@ main(int argc, char **argv)
 	no_color = getenv("NO_COLOR");
 	report.color = opt.output == NULL && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
+	/* Only a terminal has a width to keep to; files get every byte. */
+	if (opt.output == NULL && isatty(STDOUT_FILENO))
+		report.width = output_terminal_width(STDOUT_FILENO);
 	escape_set_utf8(platform_output_utf8());
 
 	status = collect(&opt, &report);

@@ -1,10 +1,12 @@
 /*
  * The output formats, as a table of operations chosen by name.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "platform.h"
 
 static const struct output_ops *const output_formats[] = {
 	&output_table_ops,
@@ -42,4 +44,25 @@ output_write(const struct output_ops *ops, FILE *out,
 			ops->process(out, report, &report->processes[i]);
 	}
 	ops->end(out, report);
+}
+
+/*
+ * The columns to fit on the terminal on descriptor fd: $COLUMNS when it
+ * is a number, else what the terminal says, else 80.
+ */
+int
+output_terminal_width(int fd)
+{
+	const char *columns = getenv("COLUMNS"), *errstr;
+	long long v;
+	int width;
+
+	if (columns != NULL && *columns != '\0') {
+		v = strtonum(columns, 1, 100000, &errstr);
+		if (errstr == NULL)
+			return (int)v;
+	}
+	if ((width = platform_terminal_width(fd)) > 0)
+		return width;
+	return 80;
 }

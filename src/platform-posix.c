@@ -4,6 +4,7 @@
  * builds this file together with platform-linux.c (or another POSIX
  * backend); Windows has its own versions in its backend.
  */
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -34,6 +35,16 @@ platform_output_utf8(void)
 	if (setlocale(LC_CTYPE, "") == NULL)
 		return false;
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+int
+platform_terminal_width(int fd)
+{
+	struct winsize ws;
+
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_col;
 }
 
 double

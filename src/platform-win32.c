@@ -1329,6 +1329,18 @@ platform_sleep(double seconds)
 	Sleep(seconds > 0 ? (DWORD)(seconds * 1000.0) : 0);
 }
 
+int
+platform_terminal_width(int fd)
+{
+	CONSOLE_SCREEN_BUFFER_INFO info;
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+
+	if (h == INVALID_HANDLE_VALUE ||
+	    !GetConsoleScreenBufferInfo(h, &info))
+		return 0;
+	return info.srWindow.Right - info.srWindow.Left + 1;
+}
+
 /*
  * Reports are UTF-8.  A console is switched to that code page; a file or
  * a pipe receives the bytes as they are.

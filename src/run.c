@@ -134,10 +134,10 @@ struct run_report {
 static void
 run_usage(FILE *out)
 {
-	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks] "
-	    "[--suppressions file]\n"
-	    "                   [--ignore-fd n] [--follow-forks | "
-	    "--no-follow] [--leak-exitcode n]\n"
+	fputs("usage: fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
+	    "                   [--suppressions file] [--ignore-fd n]\n"
+	    "                   [--follow-forks | --no-follow] "
+	    "[--leak-exitcode n]\n"
 	    "                   [--crossed-exec-fails] [--no-pin] "
 	    "[--no-preload]\n"
 	    "                   [--] command [arg ...]\n", out);

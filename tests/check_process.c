@@ -499,6 +499,124 @@ START_TEST(colour_only_on_a_terminal)
 }
 END_TEST
 
+/*
+ * What fdaudit prints on a terminal made by script(1), with `setup' run
+ * in it first (an stty) and `env' before it; carriage returns dropped.
+ */
+static void
+tty_output(const char *env, const char *setup, const char *args,
+    char *out, size_t size)
+{
+	const char *bin = getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit";
+	char cmd[1024];
+	size_t n, o = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "env -u COLUMNS %s script -qec "
+	    "'%s%s %s' /dev/null", env, setup, bin, args);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(out, 1, size - 1, p);
+	pclose(p);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i] != '\r')
+			out[o++] = out[i];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Every line at most `width' columns (colour sequences take none, a
+ * UTF-8 character one), none ending in a space; the number of lines.
+ */
+static int
+expect_lines_fit(const char *out, int width)
+{
+	int lines = 0;
+
+	for (const char *p = out; *p != '\0'; lines++) {
+		const char *end = strchr(p, '\n');
+		int columns = 0;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		for (const char *q = p; q < end; q++) {
+			if (*q == '\033') {
+				q += strcspn(q, "m");
+				continue;
+			}
+			columns += ((unsigned char)*q & 0xc0) != 0x80;
+		}
+		ck_assert_msg(columns <= width, "%d columns, not %d or less: "
+		    "%.*s", columns, width, (int)(end - p), p);
+		ck_assert_msg(end == p || end[-1] != ' ', "trailing space: "
+		    "%.*s", (int)(end - p), p);
+		p = *end != '\0' ? end + 1 : end;
+	}
+	return lines;
+}
+
+/*
+ * On a terminal no line is wider than it, from $COLUMNS or the terminal
+ * itself; a long path keeps its end behind a mark; into a pipe nothing
+ * is cut.
+ */
+START_TEST(table_fits_the_terminal)
+{
+	static char out[65536];
+	char args[64], *line, *end;
+	struct run_result r;
+	struct holder h;
+	const char *plain;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(args, sizeof(args), "%d", h.pid);
+	plain = holder_fd(&h, 3)->target;
+	tty_output("COLUMNS=60 LC_ALL=C.UTF-8", "", args, out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 60), 40);
+	/* The row of fd 3: its path cut at the start, its name kept. */
+	ck_assert_ptr_null(strstr(out, plain));
+	ck_assert_msg((line = strstr(out, "\n 3  file")) != NULL, "%s", out);
+	end = strchr(line + 1, '\n');
+	*end = '\0';
+	ck_assert_msg(strstr(line, "\xe2\x80\xa6") != NULL &&
+	    strcmp(end - strlen("/plain.txt"), "/plain.txt") == 0, "%s", line);
+	/* No $COLUMNS: the terminal's own width, and no UTF-8 mark. */
+	tty_output("LC_ALL=C", "stty cols 52; ", args, out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 52), 40);
+	ck_assert_ptr_nonnull(strstr(out, "..."));
+	/* --all rows and --help on a terminal of 80 columns. */
+	tty_output("", "stty cols 80; ", "-a", out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 80), 3);
+	tty_output("", "stty cols 80; ", "--help", out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 80), 20);
+	/* Into a pipe: the whole path, however narrow COLUMNS says. */
+	ck_assert_int_eq(run_fdaudit(&r, &(struct run_options){ .env =
+	    (const char *const[]){ "COLUMNS=40", NULL } },
+	    (const char *const[]){ args, NULL }), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, plain));
+	ck_assert_ptr_null(strstr(r.out, "\xe2\x80\xa6"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* --help fits 80 columns wherever it goes, and so does run --help. */
+START_TEST(help_fits_80_columns)
+{
+	static const char *const helps[][3] = {
+		{ "--help", NULL, NULL }, { "run", "--help", NULL },
+	};
+	struct run_result r;
+
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		ck_assert_int_eq(run_fdaudit(&r, NULL, helps[i]), 0);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_int_gt(expect_lines_fit(r.out, 80), 10);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -519,6 +637,8 @@ main(void)
 	tcase_add_test(tc, permission_denied_without_privilege);
 	tcase_add_test(tc, own_process_without_privilege);
 	tcase_add_test(tc, colour_only_on_a_terminal);
+	tcase_add_test(tc, table_fits_the_terminal);
+	tcase_add_test(tc, help_fits_80_columns);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
