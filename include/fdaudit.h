@@ -86,11 +86,16 @@ struct fd_detail {
 	size_t		 nnumbers;
 };
 
-/* A descriptor elsewhere that holds the same pipe, or a socket's peer. */
+/*
+ * A descriptor elsewhere that holds the other end of a pipe or FIFO, or a
+ * socket's peer; or one that holds the same end of a pipe (same_end).
+ */
 struct fd_peer {
 	int		 pid;
 	int		 fd;
 	char		*command;
+	enum fd_mode	 mode;		/* FD_MODE_NONE when unknown */
+	bool		 same_end;
 };
 
 struct fd_entry {
@@ -118,8 +123,9 @@ struct fd_entry {
 	int		 error;		/* 0, or why it could not be read */
 	struct fd_detail *details;
 	size_t		 ndetails;
-	struct fd_peer	*peers;
-	size_t		 npeers;
+	struct fd_peer	*peers;		/* the other end first, then same_end */
+	size_t		 npeers;	/* of the other end */
+	size_t		 nsharers;	/* same_end, after them */
 	bool		 peers_searched;
 };
 

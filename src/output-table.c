@@ -448,22 +448,40 @@ cell_socket(struct line *c, const struct fd_entry *fd)
 	}
 }
 
-/* " -> 4711(gzip):0, 4712(tee):1", or that no other end was found. */
+/* "4711(gzip):0r, 4712(tee):1r": holders, with their mode for pipes. */
+static void
+cell_holders(struct line *c, const struct fd_entry *fd,
+    const struct fd_peer *peers, size_t n)
+{
+	for (size_t i = 0; i < n && i < 8; i++) {
+		line_printf(c, "%s%d(", i > 0 ? ", " : "", peers[i].pid);
+		line_escaped(c, peers[i].command);
+		line_printf(c, "):%d", peers[i].fd);
+		if (fd->type == FD_TYPE_FIFO && peers[i].mode != FD_MODE_NONE)
+			line_add(c, mode_name(peers[i].mode));
+	}
+	if (n > 8)
+		line_printf(c, " and %zu more", n - 8);
+}
+
+/*
+ * " -> 4711(gzip):0r" for the other end, or that none was found; then
+ * " (also held by 4712(sh):1w)" for the holders of the same end.
+ */
 static void
 cell_peers(struct line *c, const struct fd_entry *fd)
 {
-	if (fd->npeers == 0) {
+	if (fd->npeers == 0)
 		line_add(c, " -> (no peer found)");
-		return;
+	else {
+		line_add(c, " -> ");
+		cell_holders(c, fd, fd->peers, fd->npeers);
 	}
-	line_add(c, " ->");
-	for (size_t i = 0; i < fd->npeers && i < 8; i++) {
-		line_printf(c, "%s %d(", i > 0 ? "," : "", fd->peers[i].pid);
-		line_escaped(c, fd->peers[i].command);
-		line_printf(c, "):%d", fd->peers[i].fd);
+	if (fd->nsharers > 0) {
+		line_add(c, " (also held by ");
+		cell_holders(c, fd, fd->peers + fd->npeers, fd->nsharers);
+		line_add(c, ")");
 	}
-	if (fd->npeers > 8)
-		line_printf(c, " and %zu more", fd->npeers - 8);
 }
 
 /* "  [counter=3 watched=4,5]": what fdinfo says of the descriptor. */

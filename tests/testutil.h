@@ -46,7 +46,7 @@ struct holder {
 	char		 dir[64];	/* its temporary directory */
 	struct held_fd	*fds;
 	size_t		 nfds;
-	char		**lines;	/* "sock ..." and "peer ..." lines */
+	char		**lines;	/* "sock", "peer" and "sharer" lines */
 	size_t		 nlines;
 };
 
