@@ -213,7 +213,8 @@ struct report {
 	bool		 summary;	/* no per-descriptor rows */
 	bool		 per_fd;	/* descriptor tables were read */
 	bool		 trend;		/* a state file was used */
-	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
+	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
+					   0 means all */
 	bool		 color;
 	int		 width;		/* terminal columns; 0: do not fit */
 	struct thresholds thresholds;
@@ -235,6 +236,13 @@ enum fd_type	 fdtype_classify_link(const char *, enum fd_object *);
 enum fd_type	 fdtype_classify_mode(unsigned int st_mode);
 bool		 fdtype_link_deleted(const char *, size_t *);
 int		 fdtype_parse_filter(const char *, uint32_t *, const char **);
+bool		 fdtype_filter_matches(uint32_t, const struct fd_entry *);
+const char	*fdtype_filter_words(void);
+/* Kinds of socket -t selects, in the bits above the types. */
+#define FD_FILTER_TCP		(1u << (FD_TYPE_COUNT + 0))
+#define FD_FILTER_UDP		(1u << (FD_TYPE_COUNT + 1))
+#define FD_FILTER_UNIX		(1u << (FD_TYPE_COUNT + 2))
+#define FD_FILTER_NETLINK	(1u << (FD_TYPE_COUNT + 3))
 
 /* fdinfo.c: parsers of kernel text, pure functions */
 struct fdinfo {

@@ -62,6 +62,29 @@ usage(FILE *out)
 	    "                   [--] command [arg ...]\n");
 }
 
+/* A list of words, wrapped within 80 columns after `indent' spaces. */
+static void
+help_words(const char *list, int indent)
+{
+	int column = 0;
+
+	while (*list != '\0') {
+		int len = (int)strcspn(list, " ");
+
+		if (column > 0 && column + 1 + len > 80) {
+			fputc('\n', stdout);
+			column = 0;
+		}
+		if (column == 0)
+			column = printf("%*s%.*s", indent, "", len, list);
+		else
+			column += printf(" %.*s", len, list);
+		list += len;
+		list += strspn(list, " ");
+	}
+	fputc('\n', stdout);
+}
+
 static void
 help(void)
 {
@@ -83,8 +106,10 @@ help(void)
 	    "  -o, --output FILE   write the report to FILE, atomically\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
-	    "  -t, --type LIST     list only descriptors of these types\n"
-	    "  -u, --user USER     only processes of USER (implies -a)\n"
+	    "  -t, --type LIST     list only descriptors of these types,\n"
+	    "                      comma-separated:\n", stdout);
+	help_words(fdtype_filter_words(), 22);
+	fputs(	    "  -u, --user USER     only processes of USER (implies -a)\n"
 	    "  -V, --version       print the version and exit\n"
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
@@ -235,7 +260,8 @@ option_apply(struct options *opt, int ch, char **argv)
 		break;
 	case 't':
 		if (fdtype_parse_filter(optarg, &opt->type_filter, &bad) != 0)
-			bad_usage("unknown descriptor type \"%s\"", bad);
+			bad_usage("unknown descriptor type \"%s\": use %s", bad,
+			    fdtype_filter_words());
 		break;
 	case 'u':
 		opt->filter.user = optarg;

@@ -30,8 +30,7 @@ output_find(const char *name)
 bool
 output_fd_selected(const struct report *report, const struct fd_entry *fd)
 {
-	return report->type_filter == 0 ||
-	    (report->type_filter & (1u << fd->type)) != 0;
+	return fdtype_filter_matches(report->type_filter, fd);
 }
 
 void

@@ -288,6 +288,64 @@ START_TEST(named_fifo_without_peer_is_said)
 }
 END_TEST
 
+/*
+ * The number of descriptors -t `types' lists, each of them of `type'
+ * or a socket whose protocol begins with `proto'.
+ */
+static size_t
+selected_count(const struct holder *h, const char *types, const char *type,
+    const char *proto)
+{
+	const char *args[] = { "-j", "-t", types, NULL, NULL };
+	const struct jv *fds, *e;
+	const char *error = NULL;
+	struct run_result r;
+	struct jv *doc;
+	size_t n;
+
+	args[3] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status < 3, "-t %s: exit %d: %s", types, r.status,
+	    r.err);
+	ck_assert_ptr_nonnull(doc = jv_parse(r.out, r.out_len, &error));
+	fds = jv_get(jv_at(jv_get(doc, "processes"), 0), "fds");
+	n = fds->count;
+	for (size_t i = 0; i < n; i++) {
+		e = jv_at(fds, i);
+		ck_assert_msg(strcmp(jv_str(e, "type"), type) == 0 ||
+		    (proto != NULL && jv_str(e, "proto") != NULL &&
+		    strncmp(jv_str(e, "proto"), proto, strlen(proto)) == 0),
+		    "-t %s listed fd %d, a %s", types, (int)jv_num(e, "fd"),
+		    jv_str(e, "type"));
+	}
+	jv_free(doc);
+	run_result_free(&r);
+	return n;
+}
+
+/* -t takes the words of other tools and kinds of socket. */
+START_TEST(type_words_select)
+{
+	static const char *const extra[] = { "-S", "-P", NULL };
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	ck_assert_uint_eq(selected_count(&h, "pipe", "fifo", NULL),
+	    selected_count(&h, "fifo", "fifo", NULL));
+	ck_assert_uint_ge(selected_count(&h, "pipe", "fifo", NULL), 4);
+	ck_assert_uint_eq(selected_count(&h, "reg", "file", NULL),
+	    selected_count(&h, "file", "file", NULL));
+	ck_assert_uint_ge(selected_count(&h, "tcp", "", "tcp"), 2);
+	ck_assert_uint_ge(selected_count(&h, "udp", "", "udp"), 2);
+	ck_assert_uint_ge(selected_count(&h, "unix", "", "unix"), 3);
+	ck_assert_uint_ge(selected_count(&h, "netlink", "", "netlink"), 1);
+	ck_assert_uint_eq(selected_count(&h, "tcp,pipe", "fifo", "tcp"),
+	    selected_count(&h, "tcp", "", "tcp") +
+	    selected_count(&h, "pipe", "fifo", NULL));
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -300,6 +358,7 @@ main(void)
 	tcase_add_test(tc, other_network_namespace);
 	tcase_add_test(tc, other_pid_namespace);
 	tcase_add_test(tc, named_fifo_without_peer_is_said);
+	tcase_add_test(tc, type_words_select);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
