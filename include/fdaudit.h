@@ -295,12 +295,13 @@ const char	*sockproto_name(const char *, char *, size_t);
 
 /* collect.c */
 struct collect_filter {
-	const char	*command;	/* -C: exact command name */
+	const char	*command;	/* -C: a prefix or a glob */
 	const char	*user;		/* -u: user name or numeric ID */
 };
 int		 collect_pids(struct report *, const int *, size_t, unsigned);
 int		 collect_all(struct report *, const struct collect_filter *,
 		    unsigned);
+bool		 collect_command_match(const char *, const char *);
 
 /* state.c: counts across runs, and the trend they show */
 struct trend_options {

@@ -73,6 +73,15 @@ int	platform_processes_read(struct process *procs, size_t n,
  */
 int	platform_peers_read(struct process *procs, size_t n);
 
+/* The bytes of a command name the system keeps; 0 when it keeps all. */
+size_t	platform_command_max(void);
+
+/*
+ * Whether `name' is a user of the system: 0 when it is, -ENOENT when it
+ * is not, another negative errno value when that cannot be told.
+ */
+int	platform_user_find(const char *name);
+
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
 

@@ -95,8 +95,10 @@ help(void)
 	    "\n"
 	    "  -a, --all           every process, one row each, highest usage "
 	    "first\n"
-	    "  -C, --command NAME  only processes with this command name "
-	    "(implies -a)\n"
+	    "  -C, --command NAME  only processes whose command name begins "
+	    "with NAME,\n"
+	    "                      or matches it as a glob ('python*'); "
+	    "implies -a\n"
 	    "  -c, --crit PCT      critical at PCT% of the soft limit "
 	    "(default 95)\n"
 	    "  -d, --descriptors   with -a, read every descriptor table too\n"
@@ -343,6 +345,20 @@ options_parse(int argc, char **argv, struct options *opt)
 		    opt->thresholds.crit_pct);
 }
 
+/*
+ * -u names a user the system knows, or a numeric ID: a typing mistake is
+ * said as such, not as a user without processes.
+ */
+static void
+user_check(const char *user)
+{
+	if (user == NULL || (user[0] != '\0' &&
+	    user[strspn(user, "0123456789")] == '\0'))
+		return;
+	if (platform_user_find(user) == -ENOENT)
+		bad_usage("unknown user \"%s\"", user);
+}
+
 static const char *
 error_hint(int error)
 {
@@ -511,6 +527,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
+	user_check(opt.filter.user);
 	started = platform_monotonic();
 	report.all = opt.all;
 	report.summary = opt.summary;

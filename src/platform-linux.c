@@ -1526,3 +1526,27 @@ platform_system_read(struct system_info *sys)
 	sys->have = true;
 	return 0;
 }
+
+/* The kernel keeps TASK_COMM_LEN - 1 bytes of a command name. */
+size_t
+platform_command_max(void)
+{
+	return 15;
+}
+
+int
+platform_user_find(const char *name)
+{
+	struct passwd pw, *result = NULL;
+	char buf[1024];
+	int error;
+
+	error = getpwnam_r(name, &pw, buf, sizeof(buf), &result);
+	if (result != NULL)
+		return 0;
+	/* Not found is 0 or one of several codes, by the C library. */
+	if (error == 0 || error == ENOENT || error == ESRCH ||
+	    error == EBADF || error == EPERM)
+		return -ENOENT;
+	return -error;
+}

@@ -86,3 +86,16 @@ platform_processes_hidden(void)
 {
 	return false;
 }
+
+size_t
+platform_command_max(void)
+{
+	return 0;
+}
+
+int
+platform_user_find(const char *name)
+{
+	(void)name;
+	return -ENOSYS;
+}

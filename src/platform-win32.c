@@ -1292,6 +1292,27 @@ platform_processes_hidden(void)
 	return false;
 }
 
+/* Windows keeps the whole image name. */
+size_t
+platform_command_max(void)
+{
+	return 0;
+}
+
+int
+platform_user_find(const char *name)
+{
+	BYTE sid[SECURITY_MAX_SID_SIZE];
+	char domain[256];
+	DWORD sid_size = sizeof(sid), domain_size = sizeof(domain);
+	SID_NAME_USE use;
+
+	if (LookupAccountNameA(NULL, name, sid, &sid_size, domain,
+	    &domain_size, &use))
+		return 0;
+	return GetLastError() == ERROR_NONE_MAPPED ? -ENOENT : -EIO;
+}
+
 /* Pipes name no reader or writer that fdaudit could find: no peers. */
 int
 platform_peers_read(struct process *procs, size_t n)

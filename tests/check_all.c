@@ -128,8 +128,51 @@ START_TEST(all_with_descriptors_and_filters)
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, nobody), 0);
 	ck_assert_int_eq(r.status, 3);
-	ck_assert_ptr_nonnull(strstr(r.err, "no process matches"));
+	ck_assert_msg(strstr(r.err, "unknown user \"no-such-user-here\"") !=
+	    NULL, "%s", r.err);
+	ck_assert_int_eq(count_lines(r.err), 1);
+	ck_assert_uint_eq(r.out_len, 0);
 	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* Whether fdaudit -C `pattern' -j lists the process pid. */
+static bool
+command_selects(const char *pattern, pid_t pid)
+{
+	const char *args[] = { "-C", pattern, "-j", NULL };
+	struct run_result r;
+	struct jv *doc;
+	bool found;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	found = process_by_pid(doc, pid) != NULL;
+	jv_free(doc);
+	run_result_free(&r);
+	return found;
+}
+
+/*
+ * -C as people type it: the whole name of a program although the kernel
+ * keeps 15 bytes of it, its start, or a glob.
+ */
+START_TEST(command_matches_long_names_prefixes_and_globs)
+{
+	static const char *const extra[] = { "-N", "fdholder-a-long-name",
+	    NULL };
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	ck_assert(command_selects("fdholder-a-long-name", h.pid));
+	ck_assert(command_selects("fdholder-a-long", h.pid));
+	ck_assert(command_selects("fdholder-a", h.pid));
+	ck_assert(command_selects("fdholder-a-*", h.pid));
+	ck_assert(command_selects("*-long", h.pid));
+	ck_assert(!command_selects("fdholder-b", h.pid));
+	ck_assert(!command_selects("fdholder-a-short-name", h.pid));
+	ck_assert(!command_selects("*-name", h.pid));
 	holder_stop(&h);
 }
 END_TEST
@@ -722,6 +765,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, all_lists_every_process_cheaply);
 	tcase_add_test(tc, all_with_descriptors_and_filters);
+	tcase_add_test(tc, command_matches_long_names_prefixes_and_globs);
 	tcase_add_test(tc, nagios_format_and_exit_codes);
 	tcase_add_test(tc, prometheus_to_file_atomically);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
