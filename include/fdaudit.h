@@ -261,6 +261,7 @@ int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
 void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
+int		 status_parse_tgid(const char *, size_t, int *);
 struct proc_stat {
 	char		*command;	/* malloc'ed */
 	uint64_t	 start_time;

@@ -93,6 +93,15 @@ const char *platform_strerror(int error);
  */
 #define PLATFORM_EHIDDEN 4096
 
+/* Not an errno value either: a process that exited, not yet reaped. */
+#define PLATFORM_EZOMBIE 4097
+
+/*
+ * The process a PID belongs to: itself for a process, the process of a
+ * thread for a thread's ID.  0, or a negative errno value.
+ */
+int	platform_thread_group(int pid, int *process);
+
 /*
  * Whether the processes of other users may be hidden from the caller, so
  * that a list of every process leaves them out without a word.

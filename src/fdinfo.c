@@ -197,6 +197,26 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 	return -EINVAL;
 }
 
+/* /proc/PID/status: the thread group ID, the PID of the process. */
+int
+status_parse_tgid(const char *buf, size_t size, int *tgid)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v;
+	size_t len, vlen;
+	uint64_t n;
+
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "Tgid:", &vlen)) == NULL)
+			continue;
+		if (!number_parse(v, vlen, 10, &n) || n == 0 || n > INT_MAX)
+			return -EINVAL;
+		*tgid = (int)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* The field of a mountinfo line that starts at p, up to a blank. */
 static const char *
 field_skip(const char *p, const char *end)

@@ -384,6 +384,34 @@ exit_status(const struct report *report)
 	}
 }
 
+/*
+ * A thread's ID named on the command line stands for its process: say
+ * so, and audit the process, once.
+ */
+static void
+threads_to_processes(struct options *opt)
+{
+	size_t n = 0;
+	int process;
+
+	for (size_t i = 0; i < opt->npids; i++) {
+		int pid = opt->pids[i];
+		bool seen = false;
+
+		if (platform_thread_group(pid, &process) == 0 &&
+		    process != pid) {
+			fprintf(stderr, "fdaudit: %d is a thread of process "
+			    "%d: auditing the process\n", pid, process);
+			pid = process;
+		}
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = opt->pids[j] == pid;
+		if (!seen)
+			opt->pids[n++] = pid;
+	}
+	opt->npids = n;
+}
+
 /* What to ask the platform layer for each process. */
 static unsigned
 parts_wanted(const struct options *opt)
@@ -528,6 +556,7 @@ main(int argc, char **argv)
 		return EXIT_STATUS_UNKNOWN;
 	}
 	user_check(opt.filter.user);
+	threads_to_processes(&opt);
 	started = platform_monotonic();
 	report.all = opt.all;
 	report.summary = opt.summary;

@@ -163,6 +163,8 @@ platform_strerror(int error)
 		return "permission denied";
 	case PLATFORM_EHIDDEN:
 		return "not visible: /proc is mounted with hidepid";
+	case PLATFORM_EZOMBIE:
+		return "exited, not yet reaped (zombie)";
 	case ETIMEDOUT:
 		return "timed out";
 	default:
@@ -291,6 +293,8 @@ identity_read(int proc_dir, struct process *proc)
 	proc->start_time = ps.start_time;
 	proc->kernel_thread = ps.kernel_thread;
 	/* A zombie has exited; only its parent has not reaped it yet. */
+	if (ps.state == 'Z')
+		return -PLATFORM_EZOMBIE;
 	if (ps.exiting)
 		return -ESRCH;
 	/*
@@ -1549,4 +1553,20 @@ platform_user_find(const char *name)
 	    error == EBADF || error == EPERM)
 		return -ENOENT;
 	return -error;
+}
+
+/*
+ * A thread's ID opens /proc/TID as well as a process's, though no listing
+ * of /proc shows it; its status names the process, the thread group.
+ */
+int
+platform_thread_group(int pid, int *process)
+{
+	char path[64], buf[PROC_FILE_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	return status_parse_tgid(buf, (size_t)n, process);
 }

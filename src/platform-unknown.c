@@ -99,3 +99,10 @@ platform_user_find(const char *name)
 	(void)name;
 	return -ENOSYS;
 }
+
+int
+platform_thread_group(int pid, int *process)
+{
+	*process = pid;
+	return -ENOSYS;
+}

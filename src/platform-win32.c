@@ -1292,6 +1292,17 @@ platform_processes_hidden(void)
 	return false;
 }
 
+/*
+ * A thread ID is not a process ID on Windows: OpenProcess refuses it, and
+ * the audit says there is no such process.
+ */
+int
+platform_thread_group(int pid, int *process)
+{
+	*process = pid;
+	return 0;
+}
+
 /* Windows keeps the whole image name. */
 size_t
 platform_command_max(void)

@@ -298,7 +298,8 @@ watch_main(int argc, char **argv)
 	signal(SIGTERM, watch_on_signal);
 	for (;;) {
 		if ((error = watch_sample(&w, &t)) != 0) {
-			if (w.samples > 0 && error == -ESRCH)
+			if (w.samples > 0 && (error == -ESRCH ||
+			    error == -PLATFORM_EZOMBIE))
 				fprintf(stderr, "fdaudit: watch ended: PID %d "
 				    "exited after %ld samples\n", w.pid,
 				    w.samples);

@@ -146,6 +146,23 @@ START_TEST(status_uid)
 }
 END_TEST
 
+/* The process a thread belongs to, from the "Tgid:" line. */
+START_TEST(status_tgid)
+{
+	static const char text[] = "Name:\tworker\nUmask:\t0022\n"
+	    "State:\tS\nTgid:\t4242\nNgid:\t0\nPid:\t4250\nPPid:\t1\n";
+	int tgid = -1;
+
+	ck_assert_int_eq(status_parse_tgid(text, strlen(text), &tgid), 0);
+	ck_assert_int_eq(tgid, 4242);
+	ck_assert_int_ne(status_parse_tgid("Pid:\t7\n", 7, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\t0\n", 8, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\tx1\n", 9, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\t99999999999\n", 18,
+	    &tgid), 0);
+}
+END_TEST
+
 START_TEST(stat_fields)
 {
 	/* A command that contains ") " must not shift the fields. */
@@ -335,6 +352,7 @@ main(void)
 	tcase_leak_check(tc);
 
 	tcase_add_test(tc, fdinfo_regular_file);
+	tcase_add_test(tc, status_tgid);
 	tcase_add_test(tc, fdinfo_extras_ignored);
 	tcase_add_test(tc, fdinfo_no_trailing_newline);
 	tcase_add_test(tc, fdinfo_malformed);

@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <sys/syscall.h>
+
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,6 +502,93 @@ START_TEST(colour_only_on_a_terminal)
 }
 END_TEST
 
+/* A child that has exited and is not reaped is a zombie, and said so. */
+START_TEST(zombie_is_said_to_be_one)
+{
+	const char *args[] = { "-j", NULL, NULL };
+	char path[64], stat[256];
+	const struct jv *errors;
+	struct run_result r;
+	struct jv *doc;
+	pid_t child;
+	FILE *f;
+	bool zombie = false;
+
+	if ((child = fork()) == 0)
+		_exit(0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+	for (int tries = 0; tries < 500 && !zombie; tries++) {
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		zombie = fgets(stat, sizeof(stat), f) != NULL &&
+		    strstr(stat, ") Z ") != NULL;
+		fclose(f);
+		if (!zombie)
+			usleep(10000);
+	}
+	ck_assert(zombie);
+	args[1] = pid_text(child);
+	doc = audit_json(args, &r);
+	ck_assert_int_eq(r.status, 3);
+	errors = jv_get(doc, "errors");
+	ck_assert_uint_eq(errors->count, 1);
+	ck_assert_str_eq(jv_str(jv_at(errors, 0), "error"),
+	    "exited, not yet reaped (zombie)");
+	ck_assert_ptr_nonnull(strstr(r.err, "zombie"));
+	ck_assert_ptr_null(strstr(r.err, "no such process"));
+	jv_free(doc);
+	run_result_free(&r);
+	waitpid(child, NULL, 0);
+}
+END_TEST
+
+/* The thread's ID goes out on the first pipe; it ends on the second. */
+static int thread_pipe[2], thread_end[2];
+
+static void *
+thread_wait(void *arg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char c;
+
+	(void)arg;
+	if (write(thread_pipe[1], &tid, sizeof(tid)) != sizeof(tid) ||
+	    read(thread_end[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+/* A thread's ID stands for its process, and fdaudit says so. */
+START_TEST(thread_id_audits_its_process)
+{
+	const char *args[] = { "-j", "-s", NULL, NULL };
+	struct run_result r;
+	pthread_t thread;
+	struct jv *doc;
+	pid_t tid;
+
+	ck_assert_int_eq(pipe(thread_pipe), 0);
+	ck_assert_int_eq(pipe(thread_end), 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, thread_wait, NULL), 0);
+	ck_assert_int_eq(read(thread_pipe[0], &tid, sizeof(tid)),
+	    sizeof(tid));
+	ck_assert_int_ne(tid, getpid());
+	args[2] = pid_text(tid);
+	doc = audit_json(args, &r);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 1);
+	ck_assert_int_eq((int)jv_num(first_process(doc), "pid"), getpid());
+	ck_assert_msg(strstr(r.err, "is a thread of process") != NULL, "%s",
+	    r.err);
+	jv_free(doc);
+	run_result_free(&r);
+	ck_assert_int_eq(write(thread_end[1], "x", 1), 1);
+	pthread_join(thread, NULL);
+	close(thread_pipe[0]);
+	close(thread_pipe[1]);
+	close(thread_end[0]);
+	close(thread_end[1]);
+}
+END_TEST
+
 /*
  * What fdaudit prints on a terminal made by script(1), with `setup' run
  * in it first (an stty) and `env' before it; carriage returns dropped.
@@ -638,6 +728,8 @@ main(void)
 	tcase_add_test(tc, own_process_without_privilege);
 	tcase_add_test(tc, colour_only_on_a_terminal);
 	tcase_add_test(tc, table_fits_the_terminal);
+	tcase_add_test(tc, zombie_is_said_to_be_one);
+	tcase_add_test(tc, thread_id_audits_its_process);
 	tcase_add_test(tc, help_fits_80_columns);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
