@@ -258,6 +258,20 @@ START_TEST(details_eventfd_epoll_pidfd)
 	ck_assert_int_eq(detail(l, n, "watched")->numbers[1], 12);
 	fd_details_free(l, n);
 
+	/* In the kernel's tree order; reported by number, inodes along. */
+	details(FD_TYPE_EPOLL, "tfd:       12 events: 19 data: 0 pos:0 "
+	    "ino:c sdev:1\ntfd:        3 events: 19 data: 0 pos:0 ino:3 "
+	    "sdev:1\ntfd:        7 events: 19 data: 0 pos:0 ino:7 sdev:1\n",
+	    &l, &n);
+	ck_assert_uint_eq(detail(l, n, "watched")->nnumbers, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct fd_detail *w = detail(l, n, "watched");
+
+		ck_assert_int_eq(w->numbers[i], i == 0 ? 3 : i == 1 ? 7 : 12);
+		ck_assert_uint_eq(w->inodes[i], (uint64_t)w->numbers[i]);
+	}
+	fd_details_free(l, n);
+
 	details(FD_TYPE_PIDFD, "pos:\t0\nflags:\t02000002\nPid:\t-1\n"
 	    "NSpid:\t-1\n", &l, &n);
 	ck_assert_int_eq(detail(l, n, "pid")->number, -1);

@@ -502,6 +502,34 @@ START_TEST(colour_only_on_a_terminal)
 }
 END_TEST
 
+/*
+ * A table the type filter leaves empty says so instead of printing its
+ * column titles alone; -a counts one process in the singular.
+ */
+START_TEST(empty_table_and_one_process)
+{
+	static const char *const extra[] = { "-N", "fdholder-one", "-n", "8",
+	    NULL };
+	const char *args[] = { "-t", "blk", NULL, NULL };
+	const char *one[] = { "-C", "fdholder-one", NULL };
+	struct run_result r;
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[2] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "fdholder-one"));
+	ck_assert_msg(strstr(r.out, "TARGET") == NULL, "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "no descriptors of the types "
+	    "asked for\n"));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, one), 0);
+	ck_assert_msg(strstr(r.out, "\n1 process\n") != NULL, "%s", r.out);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
 /* A child that has exited and is not reaped is a zombie, and said so. */
 START_TEST(zombie_is_said_to_be_one)
 {
@@ -729,6 +757,7 @@ main(void)
 	tcase_add_test(tc, colour_only_on_a_terminal);
 	tcase_add_test(tc, table_fits_the_terminal);
 	tcase_add_test(tc, zombie_is_said_to_be_one);
+	tcase_add_test(tc, empty_table_and_one_process);
 	tcase_add_test(tc, thread_id_audits_its_process);
 	tcase_add_test(tc, help_fits_80_columns);
 	suite_add_tcase(s, tc);
