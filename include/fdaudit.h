@@ -119,7 +119,7 @@ struct fd_entry {
 	const char	*state;		/* sockets: TCP or UNIX state */
 	const char	*socket_type;	/* UNIX type, netlink protocol */
 	uint64_t	 peer_ino;	/* UNIX sockets: the peer's inode */
-	int64_t		 size;		/* deleted files, memfds; -1 unknown */
+	int64_t		 size;		/* files, memfds; -1 unknown */
 	int		 error;		/* 0, or why it could not be read */
 	struct fd_detail *details;
 	size_t		 ndetails;
@@ -212,6 +212,7 @@ struct report {
 	bool		 all;		/* every process (--all) */
 	bool		 summary;	/* no per-descriptor rows */
 	bool		 per_fd;	/* descriptor tables were read */
+	bool		 offsets;	/* -l: offset and size in the rows */
 	bool		 trend;		/* a state file was used */
 	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
 					   0 means all */

@@ -32,6 +32,7 @@ struct options {
 	bool			 all;
 	bool			 descriptors;
 	bool			 summary;
+	bool			 offsets;
 	bool			 no_peers;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
@@ -45,7 +46,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: fdaudit [-adhjsV] [-C command] [-c pct] [-f format] "
+	    "usage: fdaudit [-adhjlsV] [-C command] [-c pct] [-f format] "
 	    "[-o file]\n"
 	    "               [-t type[,type...]] [-u user] [-w pct] "
 	    "[--top n]\n"
@@ -105,6 +106,7 @@ help(void)
 	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -j                  same as --format json\n"
+	    "  -l, --long          also the offset and the size of each file\n"
 	    "  -o, --output FILE   write the report to FILE, atomically\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
@@ -251,6 +253,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case 'j':
 		opt->format = output_find("json");
 		break;
+	case 'l':
+		opt->offsets = true;
+		break;
 	case 'o':
 		opt->output = optarg;
 		break;
@@ -315,6 +320,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
 		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
+		{ "long",	no_argument,		NULL, 'l' },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
@@ -330,7 +336,7 @@ options_parse(int argc, char **argv, struct options *opt)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjo:p:st:u:Vw:",
+	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:st:u:Vw:",
 	    longopts, NULL)) != -1)
 		option_apply(opt, ch, argv);
 	for (int i = optind; i < argc; i++)
@@ -560,6 +566,7 @@ main(int argc, char **argv)
 	started = platform_monotonic();
 	report.all = opt.all;
 	report.summary = opt.summary;
+	report.offsets = opt.offsets;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;

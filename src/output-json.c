@@ -208,7 +208,8 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	}
 	if (fd->type == FD_TYPE_SOCKET)
 		json_socket(w, fd);
-	if ((fd->deleted || fd->type == FD_TYPE_MEMFD) && fd->size >= 0) {
+	if ((fd->deleted || fd->type == FD_TYPE_MEMFD ||
+	    fd->type == FD_TYPE_FILE) && fd->size >= 0) {
 		json_key(w, "size");
 		json_int(w, fd->size);
 	}

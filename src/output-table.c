@@ -589,18 +589,53 @@ row_target(size_t target_len)
 	line_add(l, c->buf);
 }
 
+/* The widths of the columns before TARGET. */
+struct row_widths {
+	int	 fd;
+	int	 flags;
+	int	 offset;	/* 0 without -l */
+	int	 size;
+};
+
+/* -l: the offset of a file or device, where reading goes next. */
+static const char *
+offset_text(const struct fd_entry *fd, char *buf, size_t size)
+{
+	if (!fd->have_flags || (fd->type != FD_TYPE_FILE &&
+	    fd->type != FD_TYPE_BLK && fd->type != FD_TYPE_MEMFD))
+		return "-";
+	snprintf(buf, size, "%lld", (long long)fd->pos);
+	return buf;
+}
+
+static const char *
+size_text(const struct fd_entry *fd, char *buf, size_t size)
+{
+	if (fd->size < 0 || (fd->type != FD_TYPE_FILE &&
+	    fd->type != FD_TYPE_MEMFD))
+		return "-";
+	snprintf(buf, size, "%lld", (long long)fd->size);
+	return buf;
+}
+
 static void
-table_row(const struct fd_entry *fd, int fd_width, int flags_width)
+table_row(const struct fd_entry *fd, const struct row_widths *w)
 {
 	struct line *l = &table.line, *c = &table.cell;
 	char flags[64], size[32];
 	size_t target_len;
 
 	fd_flags_text(fd, flags, sizeof(flags));
-	line_printf(l, "%*d  %-11s %-4s ", fd_width, fd->fd,
+	line_printf(l, "%*d  %-11s %-4s ", w->fd, fd->fd,
 	    fdtype_entry_name(fd), fd->have_flags ? mode_name(fd->mode) : "?");
 	line_colored(l, fd_is_inheritable(fd) ? COLOR_YELLOW : NULL, flags);
-	line_printf(l, "%*s", (int)(flags_width + 1 - strlen(flags)), "");
+	line_printf(l, "%*s", (int)(w->flags + 1 - strlen(flags)), "");
+	if (w->offset > 0) {
+		line_printf(l, "%*s ", w->offset, offset_text(fd, size,
+		    sizeof(size)));
+		line_printf(l, "%*s ", w->size, size_text(fd, size,
+		    sizeof(size)));
+	}
 
 	c->len = 0;
 	line_add(c, "");
@@ -659,27 +694,42 @@ table_trend(const struct process *proc)
 	line_end();
 }
 
-/* The widest FLAGS text of the rows shown, for the column. */
-static int
-flags_column_width(const struct process *proc)
+/* The widest text of each column before TARGET, over the rows shown. */
+static void
+row_widths_of(const struct process *proc, struct row_widths *w)
 {
-	char flags[64];
-	int width = (int)strlen("FLAGS");
+	char text[64];
+	int len;
 
+	w->fd = 2;
+	for (int h = proc->highest_fd; h >= 100; h /= 10)
+		w->fd++;
+	w->flags = (int)strlen("FLAGS");
+	w->offset = table.report->offsets ? (int)strlen("OFFSET") : 0;
+	w->size = (int)strlen("SIZE");
 	for (size_t i = 0; i < proc->nfds; i++) {
-		if (!output_fd_selected(table.report, &proc->fds[i]))
+		const struct fd_entry *fd = &proc->fds[i];
+
+		if (!output_fd_selected(table.report, fd))
 			continue;
-		fd_flags_text(&proc->fds[i], flags, sizeof(flags));
-		if ((int)strlen(flags) > width)
-			width = (int)strlen(flags);
+		fd_flags_text(fd, text, sizeof(text));
+		if ((len = (int)strlen(text)) > w->flags)
+			w->flags = len;
+		if (w->offset == 0)
+			continue;
+		if ((len = (int)strlen(offset_text(fd, text, sizeof(text)))) >
+		    w->offset)
+			w->offset = len;
+		if ((len = (int)strlen(size_text(fd, text, sizeof(text)))) >
+		    w->size)
+			w->size = len;
 	}
-	return width;
 }
 
 static void
 table_rows(const struct process *proc)
 {
-	int fd_width = 2, flags_width;
+	struct row_widths w;
 	size_t shown = 0;
 
 	for (size_t i = 0; i < proc->nfds; i++)
@@ -691,15 +741,17 @@ table_rows(const struct process *proc)
 		line_end();
 		return;
 	}
-	for (int h = proc->highest_fd; h >= 100; h /= 10)
-		fd_width++;
-	flags_width = flags_column_width(proc);
-	line_printf(&table.line, "%*s  %-11s %-4s %-*s %s", fd_width, "FD",
-	    "TYPE", "MODE", flags_width, "FLAGS", "TARGET");
+	row_widths_of(proc, &w);
+	line_printf(&table.line, "%*s  %-11s %-4s %-*s ", w.fd, "FD", "TYPE",
+	    "MODE", w.flags, "FLAGS");
+	if (w.offset > 0)
+		line_printf(&table.line, "%*s %*s ", w.offset, "OFFSET",
+		    w.size, "SIZE");
+	line_add(&table.line, "TARGET");
 	line_end();
 	for (size_t i = 0; i < proc->nfds; i++) {
 		if (output_fd_selected(table.report, &proc->fds[i]))
-			table_row(&proc->fds[i], fd_width, flags_width);
+			table_row(&proc->fds[i], &w);
 	}
 }
 

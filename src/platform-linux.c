@@ -709,7 +709,7 @@ descriptor_stat(struct table_reader *r, const char *name,
 			fd->deleted = true;
 			link[pathlen] = '\0';
 		}
-		if (fd->deleted)
+		if (fd->deleted || fd->type == FD_TYPE_FILE)
 			fd->size = st.st_size;
 	} else if (fd->type == FD_TYPE_MEMFD) {
 		if (fdtype_link_deleted(link, &pathlen))

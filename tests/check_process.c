@@ -530,6 +530,55 @@ START_TEST(empty_table_and_one_process)
 }
 END_TEST
 
+/*
+ * -l: the offset and the size of each file in the table, as JSON gives
+ * them; without -l the columns are not there.
+ */
+START_TEST(long_rows_give_offset_and_size)
+{
+	const char *args[] = { "-l", "-t", "file", NULL, NULL };
+	const char *json[] = { "-j", "-t", "file", NULL, NULL };
+	const struct jv *fds;
+	struct run_result r, j;
+	struct holder h;
+	struct jv *doc;
+	size_t rows = 0;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[3] = json[3] = pid_text(h.pid);
+	doc = audit_json(json, &j);
+	fds = jv_get(first_process(doc), "fds");
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, " OFFSET SIZE TARGET\n"));
+	for (size_t i = 0; i < fds->count; i++) {
+		const struct jv *e = jv_at(fds, i);
+		char want[32], type[16], mode[8], flags[64], *row;
+		long long offset = -1, size = -1;
+		int fd = -1;
+
+		snprintf(want, sizeof(want), "\n%2d  file ", (int)jv_num(e,
+		    "fd"));
+		ck_assert_msg((row = strstr(r.out, want)) != NULL, "%s", want);
+		ck_assert_int_eq(sscanf(row + 1, "%d %15s %7s %63s %lld %lld",
+		    &fd, type, mode, flags, &offset, &size), 6);
+		ck_assert_int_eq(offset, (long long)jv_num(e, "pos"));
+		ck_assert_int_eq(size, (long long)jv_num(e, "size"));
+		if (jv_get(e, "deleted")->boolean)
+			ck_assert_int_eq(size, 18);
+		rows++;
+	}
+	ck_assert_uint_ge(rows, 3);
+	run_result_free(&r);
+	args[0] = "-s";
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args + 1), 0);
+	ck_assert_ptr_null(strstr(r.out, "OFFSET"));
+	run_result_free(&r);
+	jv_free(doc);
+	run_result_free(&j);
+	holder_stop(&h);
+}
+END_TEST
+
 /* A child that has exited and is not reaped is a zombie, and said so. */
 START_TEST(zombie_is_said_to_be_one)
 {
@@ -758,6 +807,7 @@ main(void)
 	tcase_add_test(tc, table_fits_the_terminal);
 	tcase_add_test(tc, zombie_is_said_to_be_one);
 	tcase_add_test(tc, empty_table_and_one_process);
+	tcase_add_test(tc, long_rows_give_offset_and_size);
 	tcase_add_test(tc, thread_id_audits_its_process);
 	tcase_add_test(tc, help_fits_80_columns);
 	suite_add_tcase(s, tc);
