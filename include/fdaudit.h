@@ -367,6 +367,7 @@ char		*escape_nagios_label(const char *);
 size_t		 textwidth_columns(const char *);
 size_t		 textwidth_head(const char *, size_t);
 size_t		 textwidth_tail(const char *, size_t);
+char		*textwidth_shorten(const char *, size_t, bool, const char *);
 
 /* json.c: a small streaming JSON writer */
 struct json_text {
@@ -409,6 +410,8 @@ bool			 output_fd_selected(const struct report *,
 void			 output_write(const struct output_ops *, FILE *,
 			    const struct report *);
 int			 output_terminal_width(int);
+int			 output_terminal_height(int);
+const char		*output_duration(char *, size_t, double);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_nagios_ops;

@@ -53,8 +53,8 @@ int	platform_file_create(const char *path, struct platform_file **file,
 int	platform_file_commit(struct platform_file *file);
 void	platform_file_abort(struct platform_file *file);
 
-/* The columns of the terminal on descriptor fd; 0 when unknown. */
-int	platform_terminal_width(int fd);
+/* The columns and rows of the terminal on descriptor fd; 0 if unknown. */
+void	platform_terminal_size(int fd, int *columns, int *rows);
 
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);

@@ -53,7 +53,7 @@ usage(FILE *out)
 	    "               [--no-peers] [--state file [--leak-runs k] "
 	    "[--horizon time]]\n"
 	    "               [-p pid] pid ...\n"
-	    "       fdaudit watch [-i seconds] [-n count] pid\n"
+	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
 	    "       fdaudit run [-h] [-f format] [-o file] [--no-stacks]\n"
 	    "                   [--suppressions file] [--ignore-fd n]\n"
 	    "                   [--follow-forks | --no-follow] "

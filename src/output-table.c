@@ -689,8 +689,8 @@ table_trend(const struct process *proc)
 		line_itemf(", ", "rising %u run%s", proc->trend.rising_runs,
 		    proc->trend.rising_runs == 1 ? "" : "s");
 	if (proc->trend.exhausts_in_s >= 0)
-		line_itemf(", ", "limit in about %.0f s",
-		    proc->trend.exhausts_in_s);
+		line_itemf(", ", "limit in about %s", output_duration(text,
+		    sizeof(text), proc->trend.exhausts_in_s));
 	line_end();
 }
 

@@ -37,14 +37,16 @@ platform_output_utf8(void)
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
-int
-platform_terminal_width(int fd)
+void
+platform_terminal_size(int fd, int *columns, int *rows)
 {
 	struct winsize ws;
 
+	*columns = *rows = 0;
 	if (ioctl(fd, TIOCGWINSZ, &ws) != 0)
-		return 0;
-	return ws.ws_col;
+		return;
+	*columns = ws.ws_col;
+	*rows = ws.ws_row;
 }
 
 double

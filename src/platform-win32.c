@@ -1361,16 +1361,18 @@ platform_sleep(double seconds)
 	Sleep(seconds > 0 ? (DWORD)(seconds * 1000.0) : 0);
 }
 
-int
-platform_terminal_width(int fd)
+void
+platform_terminal_size(int fd, int *columns, int *rows)
 {
 	CONSOLE_SCREEN_BUFFER_INFO info;
 	HANDLE h = (HANDLE)_get_osfhandle(fd);
 
+	*columns = *rows = 0;
 	if (h == INVALID_HANDLE_VALUE ||
 	    !GetConsoleScreenBufferInfo(h, &info))
-		return 0;
-	return info.srWindow.Right - info.srWindow.Left + 1;
+		return;
+	*columns = info.srWindow.Right - info.srWindow.Left + 1;
+	*rows = info.srWindow.Bottom - info.srWindow.Top + 1;
 }
 
 /*

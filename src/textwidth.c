@@ -5,6 +5,7 @@
  * those, and they take no room.  Anything that is not well-formed UTF-8
  * was escaped before it got here, but is counted a column a byte anyway.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fdaudit.h"
@@ -121,4 +122,36 @@ textwidth_tail(const char *s, size_t columns)
 		off += len;
 	}
 	return off;
+}
+
+/*
+ * A malloc'ed copy of s that takes at most `columns' columns: s itself
+ * when it fits, else s cut with `mark' at its start (keep_end, for a path
+ * whose end says most) or at its end.  NULL when out of memory.
+ */
+char *
+textwidth_shorten(const char *s, size_t columns, bool keep_end,
+    const char *mark)
+{
+	size_t mark_columns = textwidth_columns(mark), keep, from, mlen;
+	char *out;
+
+	if (textwidth_columns(s) <= columns)
+		return strdup(s);
+	if (columns <= mark_columns)
+		return strdup(columns == mark_columns ? mark : "");
+	keep = columns - mark_columns;
+	mlen = strlen(mark);
+	if ((out = malloc(strlen(s) + mlen + 1)) == NULL)
+		return NULL;
+	if (keep_end) {
+		from = textwidth_tail(s, keep);
+		memcpy(out, mark, mlen);
+		strcpy(out + mlen, s + from);
+	} else {
+		from = textwidth_head(s, keep);
+		memcpy(out, s, from);
+		strcpy(out + from, mark);
+	}
+	return out;
 }

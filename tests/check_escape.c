@@ -135,6 +135,30 @@ START_TEST(text_width_cuts_between_characters)
 }
 END_TEST
 
+static void
+expect_duration(double seconds, const char *want)
+{
+	char buf[32];
+
+	ck_assert_str_eq(output_duration(buf, sizeof(buf), seconds), want);
+}
+
+/* Durations as people read them, to the two largest units, rounded. */
+START_TEST(durations_read_as_durations)
+{
+	expect_duration(0, "0s");
+	expect_duration(45, "45s");
+	expect_duration(59.6, "1m");
+	expect_duration(90, "1m30s");
+	expect_duration(10019, "2h47m");
+	expect_duration(3599.6, "1h");
+	expect_duration(7200, "2h");
+	expect_duration(3 * 86400 + 4 * 3600 + 120, "3d4h");
+	expect_duration(3650.0 * 86400, "3650d");
+	expect_duration(-1, "?");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -150,6 +174,7 @@ main(void)
 	tcase_add_test(tc, utf8_decoder);
 	tcase_add_test(tc, text_width_counts_columns);
 	tcase_add_test(tc, text_width_cuts_between_characters);
+	tcase_add_test(tc, durations_read_as_durations);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
