@@ -86,11 +86,16 @@ struct fd_detail {
 	size_t		 nnumbers;
 };
 
-/* A descriptor elsewhere that holds the same pipe, or a socket's peer. */
+/*
+ * A descriptor elsewhere that holds the other end of a pipe or FIFO, or a
+ * socket's peer; or one that holds the same end of a pipe (same_end).
+ */
 struct fd_peer {
 	int		 pid;
 	int		 fd;
 	char		*command;
+	enum fd_mode	 mode;		/* FD_MODE_NONE when unknown */
+	bool		 same_end;
 };
 
 struct fd_entry {
@@ -114,12 +119,13 @@ struct fd_entry {
 	const char	*state;		/* sockets: TCP or UNIX state */
 	const char	*socket_type;	/* UNIX type, netlink protocol */
 	uint64_t	 peer_ino;	/* UNIX sockets: the peer's inode */
-	int64_t		 size;		/* deleted files, memfds; -1 unknown */
+	int64_t		 size;		/* files, memfds; -1 unknown */
 	int		 error;		/* 0, or why it could not be read */
 	struct fd_detail *details;
 	size_t		 ndetails;
-	struct fd_peer	*peers;
-	size_t		 npeers;
+	struct fd_peer	*peers;		/* the other end first, then same_end */
+	size_t		 npeers;	/* of the other end */
+	size_t		 nsharers;	/* same_end, after them */
 	bool		 peers_searched;
 };
 
@@ -209,9 +215,12 @@ struct report {
 	bool		 every_process;	/* --all without -C or -u */
 	bool		 summary;	/* no per-descriptor rows */
 	bool		 per_fd;	/* descriptor tables were read */
+	bool		 offsets;	/* -l: offset and size in the rows */
 	bool		 trend;		/* a state file was used */
-	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
+	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
+					   0 means all */
 	bool		 color;
+	int		 width;		/* terminal columns; 0: do not fit */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -232,6 +241,13 @@ enum fd_type	 fdtype_classify_link(const char *, enum fd_object *);
 enum fd_type	 fdtype_classify_mode(unsigned int st_mode);
 bool		 fdtype_link_deleted(const char *, size_t *);
 int		 fdtype_parse_filter(const char *, uint32_t *, const char **);
+bool		 fdtype_filter_matches(uint32_t, const struct fd_entry *);
+const char	*fdtype_filter_words(void);
+/* Kinds of socket -t selects, in the bits above the types. */
+#define FD_FILTER_TCP		(1u << (FD_TYPE_COUNT + 0))
+#define FD_FILTER_UDP		(1u << (FD_TYPE_COUNT + 1))
+#define FD_FILTER_UNIX		(1u << (FD_TYPE_COUNT + 2))
+#define FD_FILTER_NETLINK	(1u << (FD_TYPE_COUNT + 3))
 
 /* fdinfo.c: parsers of kernel text, pure functions */
 struct fdinfo {
@@ -250,6 +266,7 @@ int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
 void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
+int		 status_parse_tgid(const char *, size_t, int *);
 struct proc_stat {
 	char		*command;	/* malloc'ed */
 	uint64_t	 start_time;
@@ -284,12 +301,13 @@ const char	*sockproto_name(const char *, char *, size_t);
 
 /* collect.c */
 struct collect_filter {
-	const char	*command;	/* -C: exact command name */
+	const char	*command;	/* -C: a prefix or a glob */
 	const char	*user;		/* -u: user name or numeric ID */
 };
 int		 collect_pids(struct report *, const int *, size_t, unsigned);
 int		 collect_all(struct report *, const struct collect_filter *,
 		    unsigned);
+bool		 collect_command_match(const char *, const char *);
 
 /* state.c: counts across runs, and the trend they show */
 struct trend_options {
@@ -348,11 +366,18 @@ void		 process_free(struct process *);
 
 /* escape.c */
 void		 escape_set_utf8(bool);
+bool		 escape_utf8_output(void);
 int		 utf8_decode(const unsigned char *, size_t, uint32_t *);
 bool		 escape_is_control(uint32_t);
 char		*escape_terminal(const char *);
 char		*escape_prometheus(const char *);
 char		*escape_nagios_label(const char *);
+
+/* textwidth.c: the room text takes on a terminal */
+size_t		 textwidth_columns(const char *);
+size_t		 textwidth_head(const char *, size_t);
+size_t		 textwidth_tail(const char *, size_t);
+char		*textwidth_shorten(const char *, size_t, bool, const char *);
 
 /* json.c: a small streaming JSON writer */
 struct json_text {
@@ -396,6 +421,9 @@ void			 output_write(const struct output_ops *, FILE *,
 			    const struct report *);
 int			 output_file_write(const char *, const char *, FILE *,
 			    void (*)(FILE *, const void *), const void *);
+int			 output_terminal_width(int);
+int			 output_terminal_height(int);
+const char		*output_duration(char *, size_t, double);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_nagios_ops;

@@ -71,6 +71,8 @@ struct platform_lock;
 int	platform_lock_acquire(const char *path, double timeout_s,
 	    struct platform_lock **lock);
 void	platform_lock_release(struct platform_lock *lock);
+/* The columns and rows of the terminal on descriptor fd; 0 if unknown. */
+void	platform_terminal_size(int fd, int *columns, int *rows);
 
 /* Whether the terminal's character set is UTF-8 (from the locale). */
 bool	platform_output_utf8(void);
@@ -95,6 +97,14 @@ int	platform_peers_read(struct process *procs, size_t n);
  * caller lacks; NULL when it lacks none, so that no privilege would help.
  */
 const char *platform_privilege_hint(void);
+/* The bytes of a command name the system keeps; 0 when it keeps all. */
+size_t	platform_command_max(void);
+
+/*
+ * Whether `name' is a user of the system: 0 when it is, -ENOENT when it
+ * is not, another negative errno value when that cannot be told.
+ */
+int	platform_user_find(const char *name);
 
 /* A short description of a negative errno value, for reports. */
 const char *platform_strerror(int error);
@@ -109,6 +119,14 @@ const char *platform_strerror(int error);
 
 /* Not an errno value either: a path that is not a regular file. */
 #define PLATFORM_ENOTREG 4097
+/* Not an errno value either: a process that exited, not yet reaped. */
+#define PLATFORM_EZOMBIE 4098
+
+/*
+ * The process a PID belongs to: itself for a process, the process of a
+ * thread for a thread's ID.  0, or a negative errno value.
+ */
+int	platform_thread_group(int pid, int *process);
 
 /*
  * Whether the processes of other users may be hidden from the caller, so

@@ -272,14 +272,14 @@ fd_entry_release(struct fd_entry *fd)
 	free(fd->local);
 	free(fd->remote);
 	fd_details_free(fd->details, fd->ndetails);
-	for (size_t i = 0; i < fd->npeers; i++)
+	for (size_t i = 0; i < fd->npeers + fd->nsharers; i++)
 		free(fd->peers[i].command);
 	free(fd->peers);
 	fd->target = fd->proto = fd->type_word = NULL;
 	fd->local = fd->remote = NULL;
 	fd->details = NULL;
 	fd->peers = NULL;
-	fd->ndetails = fd->npeers = 0;
+	fd->ndetails = fd->npeers = fd->nsharers = 0;
 }
 
 void

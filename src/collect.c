@@ -6,6 +6,7 @@
  * were read stay in the report as well.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,13 +39,31 @@ collect_pids(struct report *report, const int *pids, size_t npids,
 	return 0;
 }
 
+/*
+ * -C: a glob matches as fnmatch(3) says, any other name as a prefix of
+ * the command name.  A system that cuts command names short (Linux keeps
+ * 15 bytes) is matched on what it kept of a longer name.
+ */
+bool
+collect_command_match(const char *pattern, const char *command)
+{
+	size_t max = platform_command_max(), len = strlen(pattern);
+
+	if (strpbrk(pattern, "*?[") != NULL)
+		return fnmatch(pattern, command, 0) == 0;
+	if (strncmp(pattern, command, len) == 0)
+		return true;
+	return max > 0 && len > max && strlen(command) == max &&
+	    strncmp(pattern, command, max) == 0;
+}
+
 static bool
 filter_match(const struct collect_filter *f, const struct process *proc)
 {
 	char uid[24];
 
 	if (f->command != NULL && (proc->command == NULL ||
-	    strcmp(f->command, proc->command) != 0))
+	    !collect_command_match(f->command, proc->command)))
 		return false;
 	if (f->user == NULL)
 		return true;

@@ -11,13 +11,19 @@
 #include "compat.h"
 #include "fdaudit.h"
 
-static bool escape_utf8_output = true;
+static bool utf8_output = true;
 
 /* Whether the terminal takes UTF-8; otherwise all non-ASCII is escaped. */
 void
 escape_set_utf8(bool utf8)
 {
-	escape_utf8_output = utf8;
+	utf8_output = utf8;
+}
+
+bool
+escape_utf8_output(void)
+{
+	return utf8_output;
 }
 
 /*
@@ -123,7 +129,7 @@ escape_terminal(const char *s)
 
 		if (len == 1 && cp != '\\' && !escape_is_control(cp)) {
 			out[o++] = (char)*p;
-		} else if (len > 1 && escape_utf8_output &&
+		} else if (len > 1 && utf8_output &&
 		    !escape_is_control(cp)) {
 			memcpy(out + o, p, (size_t)len);
 			o += (size_t)len;

@@ -197,6 +197,26 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 	return -EINVAL;
 }
 
+/* /proc/PID/status: the thread group ID, the PID of the process. */
+int
+status_parse_tgid(const char *buf, size_t size, int *tgid)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v;
+	size_t len, vlen;
+	uint64_t n;
+
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "Tgid:", &vlen)) == NULL)
+			continue;
+		if (!number_parse(v, vlen, 10, &n) || n == 0 || n > INT_MAX)
+			return -EINVAL;
+		*tgid = (int)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /* The field of a mountinfo line that starts at p, up to a blank. */
 static const char *
 field_skip(const char *p, const char *end)
@@ -626,6 +646,50 @@ details_epoll(struct details *d, const char *line, size_t len)
 	e->numbers[e->nnumbers++] = (int64_t)n;
 }
 
+struct watch_pair {
+	int64_t		 number;
+	uint64_t	 ino;
+};
+
+static int
+watch_pair_compare(const void *a, const void *b)
+{
+	const struct watch_pair *x = a, *y = b;
+
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+/*
+ * The kernel lists an epoll's watches in the order of its tree, by file
+ * and then number: put them in the order of their numbers, for people.
+ */
+static int
+details_epoll_sort(struct details *d)
+{
+	struct fd_detail *e = NULL;
+	struct watch_pair *pairs;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (strcmp(d->list[i].key, "watched") == 0)
+			e = &d->list[i];
+	}
+	if (e == NULL || e->nnumbers < 2)
+		return 0;
+	if ((pairs = calloc(e->nnumbers, sizeof(*pairs))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->nnumbers; i++) {
+		pairs[i].number = e->numbers[i];
+		pairs[i].ino = e->inodes[i];
+	}
+	qsort(pairs, e->nnumbers, sizeof(*pairs), watch_pair_compare);
+	for (size_t i = 0; i < e->nnumbers; i++) {
+		e->numbers[i] = pairs[i].number;
+		e->inodes[i] = pairs[i].ino;
+	}
+	free(pairs);
+	return 0;
+}
+
 static void
 details_inotify(struct details *d, const char *line, size_t len)
 {
@@ -778,6 +842,8 @@ fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
 	}
 	while (line_next(&c, &line, &len) && d.error == 0)
 		parse(&d, line, len);
+	if (d.error == 0 && type == FD_TYPE_EPOLL)
+		d.error = details_epoll_sort(&d);
 	if (d.error != 0) {
 		fd_details_free(d.list, d.n);
 		return d.error;

@@ -184,8 +184,48 @@ fdtype_link_deleted(const char *link, size_t *pathlen)
 }
 
 /*
- * Parse "file,socket" into a bit set of types.  On an unknown name,
- * *bad points at it and -1 is returned.
+ * The words -t takes besides the type names: the names people know from
+ * other tools, and kinds of socket by their protocol word (tcp matches
+ * tcp and tcp6).
+ */
+static const struct {
+	const char	*word;
+	uint32_t	 bits;
+	const char	*protos[3];
+} filter_words[] = {
+	{ "pipe", 1u << FD_TYPE_FIFO, { NULL } },
+	{ "reg", 1u << FD_TYPE_FILE, { NULL } },
+	{ "tcp", FD_FILTER_TCP, { "tcp", "tcp6", NULL } },
+	{ "udp", FD_FILTER_UDP, { "udp", "udp6", NULL } },
+	{ "unix", FD_FILTER_UNIX, { "unix", NULL } },
+	{ "netlink", FD_FILTER_NETLINK, { "netlink", NULL } },
+};
+
+#define NFILTER_WORDS	(sizeof(filter_words) / sizeof(filter_words[0]))
+
+_Static_assert(FD_TYPE_COUNT + 4 <= 32, "the -t bits fit 32 bits");
+
+static int
+filter_word_bits(const char *word, uint32_t *bits)
+{
+	enum fd_type type;
+
+	if (fdtype_from_name(word, &type) == 0) {
+		*bits = 1u << type;
+		return 0;
+	}
+	for (size_t i = 0; i < NFILTER_WORDS; i++) {
+		if (strcmp(filter_words[i].word, word) == 0) {
+			*bits = filter_words[i].bits;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Parse "file,socket" into a bit set of types and kinds of socket.  On an
+ * unknown name, *bad points at it and -1 is returned.
  */
 int
 fdtype_parse_filter(const char *list, uint32_t *set, const char **bad)
@@ -196,7 +236,7 @@ fdtype_parse_filter(const char *list, uint32_t *set, const char **bad)
 	*set = 0;
 	for (;;) {
 		size_t len = strcspn(p, ",");
-		enum fd_type type;
+		uint32_t bits;
 
 		if (len == 0 || len >= sizeof(word)) {
 			strlcpy(word, p, len + 1 < sizeof(word) ?
@@ -206,13 +246,53 @@ fdtype_parse_filter(const char *list, uint32_t *set, const char **bad)
 		}
 		memcpy(word, p, len);
 		word[len] = '\0';
-		if (fdtype_from_name(word, &type) != 0) {
+		if (filter_word_bits(word, &bits) != 0) {
 			*bad = word;
 			return -1;
 		}
-		*set |= 1u << type;
+		*set |= bits;
 		if (p[len] == '\0')
 			return 0;
 		p += len + 1;
 	}
+}
+
+/* Whether a descriptor is one the bit set of fdtype_parse_filter names. */
+bool
+fdtype_filter_matches(uint32_t set, const struct fd_entry *fd)
+{
+	if (set == 0 || (set & (1u << fd->type)) != 0)
+		return true;
+	if (fd->type != FD_TYPE_SOCKET || fd->proto == NULL)
+		return false;
+	for (size_t i = 0; i < NFILTER_WORDS; i++) {
+		if ((set & filter_words[i].bits) == 0 ||
+		    filter_words[i].bits < (1u << FD_TYPE_COUNT))
+			continue;
+		for (size_t j = 0; filter_words[i].protos[j] != NULL; j++) {
+			if (strcmp(filter_words[i].protos[j], fd->proto) == 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every word -t takes, "file, dir, ..., netlink", for help and errors. */
+const char *
+fdtype_filter_words(void)
+{
+	static char list[512];
+
+	if (list[0] != '\0')
+		return list;
+	for (int i = 0; i < FD_TYPE_COUNT; i++) {
+		strlcat(list, fdtype_table[i].name, sizeof(list));
+		strlcat(list, ", ", sizeof(list));
+	}
+	for (size_t i = 0; i < NFILTER_WORDS; i++) {
+		strlcat(list, filter_words[i].word, sizeof(list));
+		if (i + 1 < NFILTER_WORDS)
+			strlcat(list, ", ", sizeof(list));
+	}
+	return list;
 }

@@ -33,6 +33,7 @@ struct options {
 	bool			 all;
 	bool			 descriptors;
 	bool			 summary;
+	bool			 offsets;
 	bool			 no_peers;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
@@ -46,15 +47,38 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: fdaudit [-adhjsV] [-C command] [-c pct] [-f format] "
+	    "usage: fdaudit [-adhjlsV] [-C command] [-c pct] [-f format] "
 	    "[-o file]\n"
 	    "               [-t type[,type...]] [-u user] [-w pct] "
 	    "[--top n]\n"
 	    "               [--no-peers] [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
-	    "       fdaudit watch [-i seconds] [-n count] pid\n"
+	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
 	    "       %s", run_synopsis);
+}
+
+/* A list of words, wrapped within 80 columns after `indent' spaces. */
+static void
+help_words(const char *list, int indent)
+{
+	int column = 0;
+
+	while (*list != '\0') {
+		int len = (int)strcspn(list, " ");
+
+		if (column > 0 && column + 1 + len > 80) {
+			fputc('\n', stdout);
+			column = 0;
+		}
+		if (column == 0)
+			column = printf("%*s%.*s", indent, "", len, list);
+		else
+			column += printf(" %.*s", len, list);
+		list += len;
+		list += strspn(list, " ");
+	}
+	fputc('\n', stdout);
 }
 
 static void
@@ -67,19 +91,24 @@ help(void)
 	    "\n"
 	    "  -a, --all           every process, one row each, highest usage "
 	    "first\n"
-	    "  -C, --command NAME  only processes with this command name "
-	    "(implies -a)\n"
+	    "  -C, --command NAME  only processes whose command name begins "
+	    "with NAME,\n"
+	    "                      or matches it as a glob ('python*'); "
+	    "implies -a\n"
 	    "  -c, --crit PCT      critical at PCT% of the soft limit "
 	    "(default 95)\n"
 	    "  -d, --descriptors   with -a, read every descriptor table too\n"
 	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
 	    "  -j                  same as --format json\n"
+	    "  -l, --long          also the offset and the size of each file\n"
 	    "  -o, --output FILE   write the report to FILE, not standard output\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
-	    "  -t, --type LIST     list only descriptors of these types\n"
-	    "  -u, --user USER     only processes of USER (implies -a)\n"
+	    "  -t, --type LIST     list only descriptors of these types,\n"
+	    "                      comma-separated:\n", stdout);
+	help_words(fdtype_filter_words(), 22);
+	fputs(	    "  -u, --user USER     only processes of USER (implies -a)\n"
 	    "  -V, --version       print the version and exit\n"
 	    "  -w, --warn PCT      warning at PCT% of the soft limit "
 	    "(default 80)\n"
@@ -223,6 +252,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case 'j':
 		opt->format = output_find("json");
 		break;
+	case 'l':
+		opt->offsets = true;
+		break;
 	case 'o':
 		opt->output = optarg;
 		break;
@@ -234,7 +266,8 @@ option_apply(struct options *opt, int ch, char **argv)
 		break;
 	case 't':
 		if (fdtype_parse_filter(optarg, &opt->type_filter, &bad) != 0)
-			bad_usage("unknown descriptor type \"%s\"", bad);
+			bad_usage("unknown descriptor type \"%s\": use %s", bad,
+			    fdtype_filter_words());
 		break;
 	case 'u':
 		opt->filter.user = optarg;
@@ -290,6 +323,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "horizon",	required_argument,	NULL, OPT_HORIZON },
 		{ "leak-runs",	required_argument,	NULL, OPT_LEAK_RUNS },
 		{ "min-span",	required_argument,	NULL, OPT_MIN_SPAN },
+		{ "long",	no_argument,		NULL, 'l' },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
@@ -305,7 +339,7 @@ options_parse(int argc, char **argv, struct options *opt)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjo:p:st:u:Vw:",
+	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:st:u:Vw:",
 	    longopts, NULL)) != -1)
 		option_apply(opt, ch, argv);
 	for (int i = optind; i < argc; i++)
@@ -318,6 +352,20 @@ options_parse(int argc, char **argv, struct options *opt)
 		bad_usage("warning threshold %u%% is above the critical "
 		    "threshold %u%%", opt->thresholds.warn_pct,
 		    opt->thresholds.crit_pct);
+}
+
+/*
+ * -u names a user the system knows, or a numeric ID: a typing mistake is
+ * said as such, not as a user without processes.
+ */
+static void
+user_check(const char *user)
+{
+	if (user == NULL || (user[0] != '\0' &&
+	    user[strspn(user, "0123456789")] == '\0'))
+		return;
+	if (platform_user_find(user) == -ENOENT)
+		bad_usage("unknown user \"%s\"", user);
 }
 
 /* What might let the caller read a process it was refused. */
@@ -393,6 +441,34 @@ exit_status(const struct report *report)
 	default:
 		return EXIT_STATUS_UNKNOWN;
 	}
+}
+
+/*
+ * A thread's ID named on the command line stands for its process: say
+ * so, and audit the process, once.
+ */
+static void
+threads_to_processes(struct options *opt)
+{
+	size_t n = 0;
+	int process;
+
+	for (size_t i = 0; i < opt->npids; i++) {
+		int pid = opt->pids[i];
+		bool seen = false;
+
+		if (platform_thread_group(pid, &process) == 0 &&
+		    process != pid) {
+			fprintf(stderr, "fdaudit: %d is a thread of process "
+			    "%d: auditing the process\n", pid, process);
+			pid = process;
+		}
+		for (size_t j = 0; j < n && !seen; j++)
+			seen = opt->pids[j] == pid;
+		if (!seen)
+			opt->pids[n++] = pid;
+	}
+	opt->npids = n;
 }
 
 /* What to ask the platform layer for each process. */
@@ -524,11 +600,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
+	user_check(opt.filter.user);
+	threads_to_processes(&opt);
 	started = platform_monotonic();
 	report.all = opt.all;
 	report.every_process = opt.all && opt.filter.command == NULL &&
 	    opt.filter.user == NULL;
 	report.summary = opt.summary;
+	report.offsets = opt.offsets;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;
@@ -536,6 +615,9 @@ main(int argc, char **argv)
 	no_color = getenv("NO_COLOR");
 	report.color = opt.output == NULL && isatty(STDOUT_FILENO) &&
 	    (no_color == NULL || *no_color == '\0');
+	/* Only a terminal has a width to keep to; files get every byte. */
+	if (opt.output == NULL && isatty(STDOUT_FILENO))
+		report.width = output_terminal_width(STDOUT_FILENO);
 	escape_set_utf8(platform_output_utf8());
 
 	status = collect(&opt, &report);

@@ -74,21 +74,37 @@ json_socket(struct json_writer *w, const struct fd_entry *fd)
 }
 
 static void
-json_peers(struct json_writer *w, const struct fd_entry *fd)
+json_holders(struct json_writer *w, const char *key,
+    const struct fd_peer *peers, size_t n)
 {
-	json_key(w, "peers");
+	json_key(w, key);
 	json_array_begin(w);
-	for (size_t i = 0; i < fd->npeers; i++) {
+	for (size_t i = 0; i < n; i++) {
 		json_object_begin(w);
 		json_key(w, "pid");
-		json_int(w, fd->peers[i].pid);
+		json_int(w, peers[i].pid);
 		json_key(w, "command");
-		json_string(w, fd->peers[i].command);
+		json_string(w, peers[i].command);
 		json_key(w, "fd");
-		json_int(w, fd->peers[i].fd);
+		json_int(w, peers[i].fd);
+		json_key(w, "mode");
+		if (peers[i].mode == FD_MODE_NONE)
+			json_null(w);
+		else
+			json_string(w, mode_name(peers[i].mode));
 		json_object_end(w);
 	}
 	json_array_end(w);
+}
+
+/* The other end; for pipes and FIFOs also who shares this end. */
+static void
+json_peers(struct json_writer *w, const struct fd_entry *fd)
+{
+	json_holders(w, "peers", fd->peers, fd->npeers);
+	if (fd->type == FD_TYPE_FIFO)
+		json_holders(w, "sharers", fd->peers + fd->npeers,
+		    fd->nsharers);
 }
 
 static void
@@ -192,7 +208,8 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	}
 	if (fd->type == FD_TYPE_SOCKET)
 		json_socket(w, fd);
-	if ((fd->deleted || fd->type == FD_TYPE_MEMFD) && fd->size >= 0) {
+	if ((fd->deleted || fd->type == FD_TYPE_MEMFD ||
+	    fd->type == FD_TYPE_FILE) && fd->size >= 0) {
 		json_key(w, "size");
 		json_int(w, fd->size);
 	}

@@ -2,7 +2,15 @@
  * The table report for a person at a terminal: a header per process, the
  * counts by type, then one row per descriptor.  Every string that came
  * from the audited process goes through escape_terminal().
+ *
+ * Lines are put together in a buffer before they are written, so that on
+ * a terminal each can be made to fit its width (report->width): lists of
+ * fields wrap between fields, sentences between words, and the TARGET
+ * column gets the room that is left, shortened with a visible mark.  A
+ * line that still does not fit is cut at the edge with the mark: a line
+ * the terminal wrapped would break the columns of every row.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,30 +24,252 @@
 #define COLOR_BOLD	"\033[1m"
 #define COLOR_RESET	"\033[0m"
 
-static bool table_first;
+/* The TARGET column is not shortened below this, for the details. */
+#define TARGET_MIN	24
 
-static void table_all_begin(FILE *, const struct report *);
-static void table_all_row(FILE *, const struct report *,
-    const struct process *);
-static void table_all_end(FILE *, const struct report *);
+/* One line of output being put together. */
+struct line {
+	char		*buf;
+	size_t		 len;
+	size_t		 cap;
+	bool		 failed;	/* out of memory: the rest is lost */
+};
+
+static struct {
+	FILE			*out;
+	const struct report	*report;
+	struct line		 line;
+	struct line		 cell;		/* the TARGET text of a row */
+	const char		*indent;	/* of a wrapped line */
+	bool			 first;
+	int			 user_width;	/* --all columns */
+	int			 command_width;
+} table;
+
+static void table_all_begin(void);
+static void table_all_row(const struct process *);
+static void table_all_end(void);
+
+static void
+line_grow(struct line *l, size_t more)
+{
+	char *grown;
+	size_t cap;
+
+	if (l->failed || l->len + more + 1 <= l->cap)
+		return;
+	cap = l->cap ? l->cap : 256;
+	while (cap < l->len + more + 1)
+		cap *= 2;
+	if ((grown = realloc(l->buf, cap)) == NULL) {
+		l->failed = true;
+		return;
+	}
+	l->buf = grown;
+	l->cap = cap;
+}
+
+static void
+line_addn(struct line *l, const char *s, size_t n)
+{
+	line_grow(l, n);
+	if (l->failed)
+		return;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+	l->buf[l->len] = '\0';
+}
+
+static void
+line_add(struct line *l, const char *s)
+{
+	line_addn(l, s, strlen(s));
+}
+
+static void __attribute__((format(printf, 2, 3)))
+line_printf(struct line *l, const char *fmt, ...)
+{
+	char small[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(small)) {
+		line_addn(l, small, (size_t)n);
+		return;
+	}
+	line_grow(l, (size_t)n);
+	if (l->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->buf + l->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	l->len += (size_t)n;
+}
+
+/* Untrusted text, escaped; "-" when there is none. */
+static void
+line_escaped(struct line *l, const char *s)
+{
+	char *safe;
+
+	if (s == NULL) {
+		line_add(l, "-");
+		return;
+	}
+	if ((safe = escape_terminal(s)) == NULL) {
+		line_add(l, "?");
+		return;
+	}
+	line_add(l, safe);
+	free(safe);
+}
+
+/* `text' in `color' when colour is on. */
+static void
+line_colored(struct line *l, const char *color, const char *text)
+{
+	if (table.report->color && color != NULL) {
+		line_add(l, color);
+		line_add(l, text);
+		line_add(l, COLOR_RESET);
+	} else
+		line_add(l, text);
+}
+
+static const char *
+cut_mark(void)
+{
+	return escape_utf8_output() ? "\xe2\x80\xa6" : "...";
+}
+
+/*
+ * Shorten l to `columns' columns with the mark at the end, closing any
+ * colour the cut leaves open.
+ */
+static void
+line_cut(struct line *l, size_t columns)
+{
+	const char *mark = cut_mark();
+	size_t mark_columns = textwidth_columns(mark), keep;
+
+	if (l->failed || textwidth_columns(l->buf) <= columns)
+		return;
+	keep = columns > mark_columns ? columns - mark_columns : 0;
+	l->len = textwidth_head(l->buf, keep);
+	l->buf[l->len] = '\0';
+	if (memchr(l->buf, '\033', l->len) != NULL)
+		line_add(l, COLOR_RESET);
+	if (columns >= mark_columns)
+		line_add(l, mark);
+}
+
+/*
+ * Write the line and start the next.  Trailing spaces go: on a line as
+ * wide as the terminal they would make it wrap into a blank line.
+ */
+static void
+line_end(void)
+{
+	struct line *l = &table.line;
+
+	if (!l->failed) {
+		while (l->len > 0 && l->buf[l->len - 1] == ' ')
+			l->len--;
+		l->buf[l->len] = '\0';
+		if (table.report->width > 0)
+			line_cut(l, (size_t)table.report->width);
+		fputs(l->buf, table.out);
+	}
+	fputc('\n', table.out);
+	l->len = 0;
+	l->failed = false;
+	if (l->buf != NULL)
+		l->buf[0] = '\0';
+}
+
+/*
+ * One field of a list: after `sep', or on a new line after the indent
+ * when it would not fit on the terminal.
+ */
+static void
+line_item(const char *sep, const char *text, const char *color)
+{
+	struct line *l = &table.line;
+	size_t indent = strlen(table.indent);
+
+	if (table.report->width > 0 && l->len > indent && !l->failed &&
+	    textwidth_columns(l->buf) + strlen(sep) + textwidth_columns(text) >
+	    (size_t)table.report->width) {
+		line_end();
+		line_add(l, table.indent);
+	} else
+		line_add(l, sep);
+	line_colored(l, color, text);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+line_itemf(const char *sep, const char *fmt, ...)
+{
+	char text[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	line_item(sep, text, NULL);
+}
+
+/*
+ * A sentence of our own after `first', wrapped between words onto lines
+ * that begin with `indent', each line in `color'.
+ */
+static void
+line_sentence(const char *first, const char *indent, const char *text,
+    const char *color)
+{
+	size_t width = table.report->width > 0 ? (size_t)table.report->width :
+	    (size_t)-1;
+	const char *p = text;
+
+	while (*p != '\0') {
+		const char *start = p, *end = p;
+		size_t room = width - strlen(first);
+		char *part;
+
+		/* As many words as fit, and at least one. */
+		while (*end != '\0') {
+			const char *next = end + strspn(end, " ");
+
+			next += strcspn(next, " ");
+			if (end != start && (size_t)(next - start) > room)
+				break;
+			end = next;
+		}
+		if ((part = strndup(start, (size_t)(end - start))) == NULL)
+			return;
+		line_add(&table.line, first);
+		line_colored(&table.line, color, part);
+		free(part);
+		line_end();
+		first = indent;
+		p = end + strspn(end, " ");
+	}
+}
 
 static void
 table_begin(FILE *out, const struct report *report)
 {
-	table_first = true;
+	table.out = out;
+	table.report = report;
+	table.first = true;
+	table.indent = "";
 	if (report->all)
-		table_all_begin(out, report);
-}
-
-/* Print `text' in `color' when colour is on. */
-static void
-table_colored(FILE *out, const struct report *report, const char *color,
-    const char *text)
-{
-	if (report->color && color != NULL)
-		fprintf(out, "%s%s%s", color, text, COLOR_RESET);
-	else
-		fputs(text, out);
+		table_all_begin();
 }
 
 static const char *
@@ -56,29 +286,12 @@ status_color(enum status status)
 }
 
 static void
-table_escaped(FILE *out, const char *s)
-{
-	char *safe;
-
-	if (s == NULL) {
-		fputs("-", out);
-		return;
-	}
-	if ((safe = escape_terminal(s)) == NULL) {
-		fputs("?", out);
-		return;
-	}
-	fputs(safe, out);
-	free(safe);
-}
-
-static void
-table_limit(FILE *out, const char *label, uint64_t value, bool unlimited)
+table_limit(const char *label, uint64_t value, bool unlimited)
 {
 	if (unlimited)
-		fprintf(out, "  %s unlimited", label);
+		line_itemf("  ", "%s unlimited", label);
 	else
-		fprintf(out, "  %s %llu", label, (unsigned long long)value);
+		line_itemf("  ", "%s %llu", label, (unsigned long long)value);
 }
 
 /* A byte count as people read it: "512", "4.2K", "1.5G". */
@@ -100,84 +313,92 @@ bytes_text(char *buf, size_t size, uint64_t bytes)
 	return buf;
 }
 
+/* "PID 4711  nginx  user www  status ok", wrapped between fields. */
 static void
-table_header(FILE *out, const struct report *report,
-    const struct process *proc)
+table_title(const struct process *proc)
+{
+	char *command = escape_terminal(proc->command ? proc->command : "-");
+	char *user = escape_terminal(proc->user ? proc->user : "-");
+
+	table.indent = "  ";
+	line_printf(&table.line, "PID %d", proc->pid);
+	line_item("  ", command ? command : "?", NULL);
+	line_itemf("  ", "user %s", user ? user : "?");
+	line_item("  ", "status", NULL);
+	line_add(&table.line, " ");
+	line_colored(&table.line, status_color(proc->status),
+	    status_name(proc->status));
+	line_end();
+	free(command);
+	free(user);
+}
+
+static void
+table_header(const struct process *proc)
 {
 	char num[32];
 
-	fprintf(out, "PID %d  ", proc->pid);
-	table_escaped(out, proc->command);
-	fputs("  user ", out);
-	table_escaped(out, proc->user);
-	fputs("  status ", out);
-	table_colored(out, report, status_color(proc->status),
-	    status_name(proc->status));
-	fprintf(out, "\n  open %zu", proc->open);
+	table_title(proc);
+	table.indent = "  ";
+	line_printf(&table.line, "  open %zu", proc->open);
 	if (proc->have & PROCESS_LIMITS) {
-		table_limit(out, "soft", proc->limits.soft,
+		table_limit("soft", proc->limits.soft,
 		    proc->limits.soft_unlimited);
-		table_limit(out, "hard", proc->limits.hard,
+		table_limit("hard", proc->limits.hard,
 		    proc->limits.hard_unlimited);
 	}
 	if (proc->usage >= 0)
-		fprintf(out, "  usage %.1f%%", proc->usage * 100.0);
+		line_itemf("  ", "usage %.1f%%", proc->usage * 100.0);
 	if (proc->highest_fd >= 0)
-		fprintf(out, "  highest %d", proc->highest_fd);
+		line_itemf("  ", "highest %d", proc->highest_fd);
 	if (proc->have & PROCESS_FDS)
-		fprintf(out, "  inheritable %zu", proc->inheritable);
+		line_itemf("  ", "inheritable %zu", proc->inheritable);
 	if (proc->deleted_bytes > 0)
-		fprintf(out, "  deleted %s", bytes_text(num, sizeof(num),
+		line_itemf("  ", "deleted %s", bytes_text(num, sizeof(num),
 		    proc->deleted_bytes));
 	if (proc->close_wait > 0)
-		fprintf(out, "  close_wait %zu", proc->close_wait);
-	fputc('\n', out);
+		line_itemf("  ", "close_wait %zu", proc->close_wait);
+	line_end();
 }
 
 static void
-table_types(FILE *out, const struct process *proc)
+table_types(const struct process *proc)
 {
-	const char *sep = "  ";
-
 	/* Counted, but its table was refused: say so instead. */
 	if (!(proc->have & PROCESS_FDS)) {
-		fprintf(out, "  descriptors not listed: %s\n",
+		line_printf(&table.line, "  descriptors not listed: %s",
 		    platform_strerror(proc->error));
+		line_end();
 		return;
 	}
-	fputs(" ", out);
+	table.indent = "   ";
+	line_add(&table.line, " ");
 	for (int t = 0; t < FD_TYPE_COUNT; t++) {
-		if (proc->type_counts[t] == 0)
-			continue;
-		fprintf(out, "%s%s %zu", sep, fdtype_name((enum fd_type)t),
-		    proc->type_counts[t]);
-		sep = "  ";
+		if (proc->type_counts[t] != 0)
+			line_itemf("  ", "%s %zu", fdtype_name((enum fd_type)t),
+			    proc->type_counts[t]);
 	}
 	if (proc->nfds == 0)
-		fputs("  no descriptors open", out);
-	fputc('\n', out);
+		line_add(&table.line, "  no descriptors open");
+	line_end();
 }
 
 static void
-table_notes(FILE *out, const struct report *report,
-    const struct process *proc)
+table_notes(const struct process *proc)
 {
-	char line[160];
+	char text[160];
 
 	if (proc->over_fd_setsize) {
-		snprintf(line, sizeof(line), "  note: descriptor %d is at or "
-		    "above FD_SETSIZE (%d); select() cannot watch it",
+		snprintf(text, sizeof(text), "descriptor %d is at or above "
+		    "FD_SETSIZE (%d); select() cannot watch it",
 		    proc->highest_fd, FDAUDIT_FD_SETSIZE);
-		table_colored(out, report, COLOR_YELLOW, line);
-		fputc('\n', out);
+		line_sentence("  note: ", "        ", text, COLOR_YELLOW);
 	}
 	if (proc->inheritable > 0) {
-		snprintf(line, sizeof(line), "  note: %zu descriptor%s above "
-		    "2 without close-on-exec, inherited by every program it "
-		    "executes", proc->inheritable,
-		    proc->inheritable == 1 ? "" : "s");
-		table_colored(out, report, COLOR_YELLOW, line);
-		fputc('\n', out);
+		snprintf(text, sizeof(text), "%zu descriptor%s above 2 without "
+		    "close-on-exec, inherited by every program it executes",
+		    proc->inheritable, proc->inheritable == 1 ? "" : "s");
+		line_sentence("  note: ", "        ", text, COLOR_YELLOW);
 	}
 }
 
@@ -206,111 +427,238 @@ fd_flags_text(const struct fd_entry *fd, char *buf, size_t size)
 
 /* "tcp 10.0.0.5:443 -> 10.0.0.9:51234 ESTABLISHED", "unix stream @x". */
 static void
-table_socket(FILE *out, const struct fd_entry *fd)
+cell_socket(struct line *c, const struct fd_entry *fd)
 {
-	fputs(fd->proto, out);
+	line_add(c, fd->proto);
 	if (fd->socket_type != NULL)
-		fprintf(out, " %s", fd->socket_type);
+		line_printf(c, " %s", fd->socket_type);
 	if (fd->local != NULL) {
-		fputc(' ', out);
-		table_escaped(out, fd->local);
+		line_add(c, " ");
+		line_escaped(c, fd->local);
 	}
 	if (fd->remote != NULL) {
-		fputs(" -> ", out);
-		table_escaped(out, fd->remote);
+		line_add(c, " -> ");
+		line_escaped(c, fd->remote);
 	}
 	if (fd->state != NULL)
-		fprintf(out, " %s", fd->state);
+		line_printf(c, " %s", fd->state);
 	if (fd->local == NULL && fd->remote == NULL && fd->state == NULL) {
-		fputc(' ', out);
-		table_escaped(out, fd->target);
+		line_add(c, " ");
+		line_escaped(c, fd->target);
 	}
 }
 
-/* " -> 4711(gzip):0, 4712(tee):1", or that no other end was found. */
+/* "4711(gzip):0r, 4712(tee):1r": holders, with their mode for pipes. */
 static void
-table_peers(FILE *out, const struct fd_entry *fd)
+cell_holders(struct line *c, const struct fd_entry *fd,
+    const struct fd_peer *peers, size_t n)
 {
-	if (fd->npeers == 0) {
-		fputs(" -> (no peer found)", out);
-		return;
+	for (size_t i = 0; i < n && i < 8; i++) {
+		line_printf(c, "%s%d(", i > 0 ? ", " : "", peers[i].pid);
+		line_escaped(c, peers[i].command);
+		line_printf(c, "):%d", peers[i].fd);
+		if (fd->type == FD_TYPE_FIFO && peers[i].mode != FD_MODE_NONE)
+			line_add(c, mode_name(peers[i].mode));
 	}
-	fputs(" ->", out);
-	for (size_t i = 0; i < fd->npeers && i < 8; i++) {
-		fprintf(out, "%s %d(", i > 0 ? "," : "", fd->peers[i].pid);
-		table_escaped(out, fd->peers[i].command);
-		fprintf(out, "):%d", fd->peers[i].fd);
+	if (n > 8)
+		line_printf(c, " and %zu more", n - 8);
+}
+
+/*
+ * " -> 4711(gzip):0r" for the other end, or that none was found; then
+ * " (also held by 4712(sh):1w)" for the holders of the same end.
+ */
+static void
+cell_peers(struct line *c, const struct fd_entry *fd)
+{
+	if (fd->npeers == 0)
+		line_add(c, " -> (no peer found)");
+	else {
+		line_add(c, " -> ");
+		cell_holders(c, fd, fd->peers, fd->npeers);
 	}
-	if (fd->npeers > 8)
-		fprintf(out, " and %zu more", fd->npeers - 8);
+	if (fd->nsharers > 0) {
+		line_add(c, " (also held by ");
+		cell_holders(c, fd, fd->peers + fd->npeers, fd->nsharers);
+		line_add(c, ")");
+	}
 }
 
 /* "  [counter=3 watched=4,5]": what fdinfo says of the descriptor. */
 static void
-table_details(FILE *out, const struct fd_entry *fd)
+cell_details(struct line *c, const struct fd_entry *fd)
 {
-	fputs("  [", out);
+	line_add(c, "  [");
 	for (size_t i = 0; i < fd->ndetails; i++) {
 		const struct fd_detail *d = &fd->details[i];
 
-		fprintf(out, "%s%s=", i > 0 ? " " : "", d->key);
+		line_printf(c, "%s%s=", i > 0 ? " " : "", d->key);
 		switch (d->kind) {
 		case DETAIL_NUMBER:
-			fprintf(out, "%lld", (long long)d->number);
+			line_printf(c, "%lld", (long long)d->number);
 			break;
 		case DETAIL_REAL:
-			fprintf(out, "%g", d->real);
+			line_printf(c, "%g", d->real);
 			break;
 		case DETAIL_BOOL:
-			fputs(d->boolean ? "yes" : "no", out);
+			line_add(c, d->boolean ? "yes" : "no");
 			break;
 		case DETAIL_TEXT:
-			table_escaped(out, d->text);
+			line_escaped(c, d->text);
 			break;
 		case DETAIL_NUMBERS:
 			for (size_t j = 0; j < d->nnumbers; j++)
-				fprintf(out, "%s%lld", j > 0 ? "," : "",
+				line_printf(c, "%s%lld", j > 0 ? "," : "",
 				    (long long)d->numbers[j]);
 			if (d->nnumbers == 0)
-				fputs("none", out);
+				line_add(c, "none");
 			break;
 		}
 	}
-	fputc(']', out);
+	line_add(c, "]");
+}
+
+/*
+ * Shorten c to `columns' columns with the mark: a path by its start,
+ * whose directories matter least, anything else by its end.
+ */
+static void
+cell_shorten(struct line *c, size_t columns)
+{
+	const char *mark = cut_mark();
+	size_t mark_columns = textwidth_columns(mark), from;
+	char *path;
+
+	if (c->failed || textwidth_columns(c->buf) <= columns)
+		return;
+	if (c->buf[0] != '/' || columns <= mark_columns) {
+		line_cut(c, columns);
+		return;
+	}
+	from = textwidth_tail(c->buf, columns - mark_columns);
+	if ((path = strdup(c->buf + from)) == NULL) {
+		line_cut(c, columns);
+		return;
+	}
+	c->len = 0;
+	line_add(c, mark);
+	line_add(c, path);
+	free(path);
+}
+
+/*
+ * Add the TARGET text to the row, the first `target_len' bytes of it
+ * being the target itself and the rest what follows it (peers, details).
+ * When it does not fit, the target gives up room first, down to
+ * TARGET_MIN columns, then what follows is cut at its end.
+ */
+static void
+row_target(size_t target_len)
+{
+	struct line *c = &table.cell, *l = &table.line;
+	size_t room, used, target_columns, rest_columns, target_room;
+	char *rest;
+
+	used = textwidth_columns(l->buf != NULL ? l->buf : "");
+	room = (size_t)table.report->width > used ?
+	    (size_t)table.report->width - used : 0;
+	if (c->failed || table.report->width <= 0 ||
+	    textwidth_columns(c->buf) <= room) {
+		line_add(l, c->failed ? "?" : c->buf);
+		return;
+	}
+	if ((rest = strdup(c->buf + target_len)) == NULL)
+		return;
+	c->len = target_len;
+	c->buf[c->len] = '\0';
+	target_columns = textwidth_columns(c->buf);
+	rest_columns = textwidth_columns(rest);
+	target_room = target_columns < TARGET_MIN ? target_columns : TARGET_MIN;
+	if (room >= rest_columns + target_room)
+		target_room = room - rest_columns;
+	else if (target_room > room)
+		target_room = room;
+	cell_shorten(c, target_room);
+	line_add(l, c->buf);
+	c->len = 0;
+	line_add(c, rest);
+	free(rest);
+	used = textwidth_columns(l->buf);
+	line_cut(c, (size_t)table.report->width > used ?
+	    (size_t)table.report->width - used : 0);
+	line_add(l, c->buf);
+}
+
+/* The widths of the columns before TARGET. */
+struct row_widths {
+	int	 fd;
+	int	 flags;
+	int	 offset;	/* 0 without -l */
+	int	 size;
+};
+
+/* -l: the offset of a file or device, where reading goes next. */
+static const char *
+offset_text(const struct fd_entry *fd, char *buf, size_t size)
+{
+	if (!fd->have_flags || (fd->type != FD_TYPE_FILE &&
+	    fd->type != FD_TYPE_BLK && fd->type != FD_TYPE_MEMFD))
+		return "-";
+	snprintf(buf, size, "%lld", (long long)fd->pos);
+	return buf;
+}
+
+static const char *
+size_text(const struct fd_entry *fd, char *buf, size_t size)
+{
+	if (fd->size < 0 || (fd->type != FD_TYPE_FILE &&
+	    fd->type != FD_TYPE_MEMFD))
+		return "-";
+	snprintf(buf, size, "%lld", (long long)fd->size);
+	return buf;
 }
 
 static void
-table_row(FILE *out, const struct report *report, const struct fd_entry *fd,
-    int fd_width)
+table_row(const struct fd_entry *fd, const struct row_widths *w)
 {
+	struct line *l = &table.line, *c = &table.cell;
 	char flags[64], size[32];
+	size_t target_len;
 
 	fd_flags_text(fd, flags, sizeof(flags));
-	fprintf(out, "%*d  %-11s %-4s ", fd_width, fd->fd,
+	line_printf(l, "%*d  %-11s %-4s ", w->fd, fd->fd,
 	    fdtype_entry_name(fd), fd->have_flags ? mode_name(fd->mode) : "?");
-	if (fd_is_inheritable(fd)) {
-		table_colored(out, report, COLOR_YELLOW, flags);
-		fprintf(out, "%*s", (int)(26 - strlen(flags)), "");
-	} else
-		fprintf(out, "%-25s ", flags);
+	line_colored(l, fd_is_inheritable(fd) ? COLOR_YELLOW : NULL, flags);
+	line_printf(l, "%*s", (int)(w->flags + 1 - strlen(flags)), "");
+	if (w->offset > 0) {
+		line_printf(l, "%*s ", w->offset, offset_text(fd, size,
+		    sizeof(size)));
+		line_printf(l, "%*s ", w->size, size_text(fd, size,
+		    sizeof(size)));
+	}
+
+	c->len = 0;
+	line_add(c, "");
 	if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
-		table_socket(out, fd);
+		cell_socket(c, fd);
 	else
-		table_escaped(out, fd->target);
+		line_escaped(c, fd->target);
+	target_len = c->len;
 	if (fd->error != 0)
-		fprintf(out, " (error: %s)", platform_strerror(fd->error));
+		line_printf(c, " (error: %s)", platform_strerror(fd->error));
 	if (fd->deleted) {
-		fputc(' ', out);
-		table_colored(out, report, COLOR_RED, "(deleted)");
+		line_add(c, " ");
+		line_colored(c, COLOR_RED, "(deleted)");
 		if (fd->size >= 0)
-			fprintf(out, " %s", bytes_text(size, sizeof(size),
+			line_printf(c, " %s", bytes_text(size, sizeof(size),
 			    (uint64_t)fd->size));
 	}
 	if (fd->peers_searched)
-		table_peers(out, fd);
+		cell_peers(c, fd);
 	if (fd->ndetails > 0)
-		table_details(out, fd);
-	fputc('\n', out);
+		cell_details(c, fd);
+	row_target(target_len);
+	line_end();
 }
 
 /* The TREND text: change since the last run and the rate per hour. */
@@ -328,59 +676,143 @@ trend_text(const struct process *proc, char *buf, size_t size)
 }
 
 static void
-table_trend(FILE *out, const struct report *report,
-    const struct process *proc)
+table_trend(const struct process *proc)
 {
 	char text[64];
 
-	if (!report->trend)
+	if (!table.report->trend)
 		return;
 	trend_text(proc, text, sizeof(text));
-	fprintf(out, "  trend %s", text);
+	table.indent = "  ";
+	line_printf(&table.line, "  trend %s", text);
 	if (proc->trend.have && proc->trend.rising_runs > 0)
-		fprintf(out, ", rising %u run%s", proc->trend.rising_runs,
+		line_itemf(", ", "rising %u run%s", proc->trend.rising_runs,
 		    proc->trend.rising_runs == 1 ? "" : "s");
 	if (proc->trend.exhausts_in_s >= 0)
-		fprintf(out, ", limit in about %.0f s",
-		    proc->trend.exhausts_in_s);
-	fputc('\n', out);
+		line_itemf(", ", "limit in about %s", output_duration(text,
+		    sizeof(text), proc->trend.exhausts_in_s));
+	line_end();
+}
+
+/* The widest text of each column before TARGET, over the rows shown. */
+static void
+row_widths_of(const struct process *proc, struct row_widths *w)
+{
+	char text[64];
+	int len;
+
+	w->fd = 2;
+	for (int h = proc->highest_fd; h >= 100; h /= 10)
+		w->fd++;
+	w->flags = (int)strlen("FLAGS");
+	w->offset = table.report->offsets ? (int)strlen("OFFSET") : 0;
+	w->size = (int)strlen("SIZE");
+	for (size_t i = 0; i < proc->nfds; i++) {
+		const struct fd_entry *fd = &proc->fds[i];
+
+		if (!output_fd_selected(table.report, fd))
+			continue;
+		fd_flags_text(fd, text, sizeof(text));
+		if ((len = (int)strlen(text)) > w->flags)
+			w->flags = len;
+		if (w->offset == 0)
+			continue;
+		if ((len = (int)strlen(offset_text(fd, text, sizeof(text)))) >
+		    w->offset)
+			w->offset = len;
+		if ((len = (int)strlen(size_text(fd, text, sizeof(text)))) >
+		    w->size)
+			w->size = len;
+	}
+}
+
+static void
+table_rows(const struct process *proc)
+{
+	struct row_widths w;
+	size_t shown = 0;
+
+	for (size_t i = 0; i < proc->nfds; i++)
+		shown += output_fd_selected(table.report, &proc->fds[i]);
+	line_end();
+	if (shown == 0) {
+		line_add(&table.line, "  no descriptors of the types asked "
+		    "for");
+		line_end();
+		return;
+	}
+	row_widths_of(proc, &w);
+	line_printf(&table.line, "%*s  %-11s %-4s %-*s ", w.fd, "FD", "TYPE",
+	    "MODE", w.flags, "FLAGS");
+	if (w.offset > 0)
+		line_printf(&table.line, "%*s %*s ", w.offset, "OFFSET",
+		    w.size, "SIZE");
+	line_add(&table.line, "TARGET");
+	line_end();
+	for (size_t i = 0; i < proc->nfds; i++) {
+		if (output_fd_selected(table.report, &proc->fds[i]))
+			table_row(&proc->fds[i], &w);
+	}
 }
 
 static void
 table_process(FILE *out, const struct report *report,
     const struct process *proc)
 {
-	int fd_width = 2;
-
-	if (report->all) {
-		table_all_row(out, report, proc);
+	(void)out;
+	(void)report;
+	if (table.report->all) {
+		table_all_row(proc);
 		return;
 	}
-
-	if (!table_first)
-		fputc('\n', out);
-	table_first = false;
-	table_header(out, report, proc);
-	table_trend(out, report, proc);
-	table_types(out, proc);
-	table_notes(out, report, proc);
-	if (report->summary || !(proc->have & PROCESS_FDS))
+	if (!table.first)
+		line_end();
+	table.first = false;
+	table_header(proc);
+	table_trend(proc);
+	table_types(proc);
+	table_notes(proc);
+	if (table.report->summary || !(proc->have & PROCESS_FDS))
 		return;
-	for (int h = proc->highest_fd; h >= 100; h /= 10)
-		fd_width++;
-	fprintf(out, "\n%*s  %-11s %-4s %-25s %s\n", fd_width, "FD", "TYPE",
-	    "MODE", "FLAGS", "TARGET [DETAILS]");
-	for (size_t i = 0; i < proc->nfds; i++) {
-		if (output_fd_selected(report, &proc->fds[i]))
-			table_row(out, report, &proc->fds[i], fd_width);
-	}
+	table_rows(proc);
 }
 
 static void
 table_end(FILE *out, const struct report *report)
 {
-	if (report->all)
-		table_all_end(out, report);
+	(void)out;
+	(void)report;
+	if (table.report->all)
+		table_all_end();
+	free(table.line.buf);
+	free(table.cell.buf);
+	memset(&table.line, 0, sizeof(table.line));
+	memset(&table.cell, 0, sizeof(table.cell));
+}
+
+/*
+ * The room the --all rows give USER and COMMAND: what the terminal
+ * leaves of their usual widths, down to 8 each.
+ */
+static void
+all_columns(void)
+{
+	/* PID OPEN SOFT USE% INHERIT DELETED STATUS and their spaces. */
+	const int fixed = 8 + 8 + 9 + 7 + 8 + 8 + 8;
+	int width = table.report->width;
+
+	table.user_width = 10;
+	table.command_width = 16;
+	if (width <= 0 || table.report->trend)
+		return;
+	if (fixed + 11 + 17 > width)
+		table.command_width = width - fixed - 11 - 1;
+	if (table.command_width < 8) {
+		table.command_width = 8;
+		table.user_width = width - fixed - 9 - 1;
+		if (table.user_width < 8)
+			table.user_width = 8;
+	}
 }
 
 /*
@@ -388,105 +820,133 @@ table_end(FILE *out, const struct report *report)
  * -d the descriptor tables are not read, so INHERIT shows "-".
  */
 static void
-table_all_begin(FILE *out, const struct report *report)
+table_all_begin(void)
 {
-	const struct system_info *sys = &report->system;
+	const struct system_info *sys = &table.report->system;
+	char text[256];
 
-	if (sys->have)
-		fprintf(out, "system: %llu file handles allocated of %llu "
-		    "(fs.file-max), nr_open %llu\n",
+	all_columns();
+	if (sys->have) {
+		snprintf(text, sizeof(text), "%llu file handles allocated of "
+		    "%llu (fs.file-max), nr_open %llu",
 		    (unsigned long long)sys->files_allocated,
 		    (unsigned long long)sys->files_max,
 		    (unsigned long long)sys->nr_open);
-	fprintf(out, "%7s %-10s %-16s %7s %8s %6s %7s %7s %-8s",
-	    "PID", "USER", "COMMAND", "OPEN", "SOFT", "USE%", "INHERIT",
-	    "DELETED", "STATUS");
-	if (report->trend)
-		fputs(" TREND", out);
-	fputc('\n', out);
+		line_sentence("system: ", "  ", text, NULL);
+	}
+	line_printf(&table.line, "%7s %-*s %-*s %7s %8s %6s %7s %7s %-8s",
+	    "PID", table.user_width, "USER", table.command_width, "COMMAND",
+	    "OPEN", "SOFT", "USE%", "INHERIT", "DELETED", "STATUS");
+	if (table.report->trend)
+		line_add(&table.line, " TREND");
+	line_end();
 }
 
-/* Print `s' escaped, cut or padded to `width' columns. */
+/* `s' escaped, cut with the mark or padded to `width' columns. */
 static void
-table_cell(FILE *out, const char *s, int width)
+table_cell(const char *s, int width)
 {
 	char *safe = escape_terminal(s != NULL ? s : "-");
-	size_t len;
+	const char *mark = cut_mark();
+	size_t columns, mark_columns = textwidth_columns(mark);
 
 	if (safe == NULL)
 		return;
-	len = strlen(safe);
-	if (len > (size_t)width)
-		safe[width] = '\0';
-	fprintf(out, "%-*s ", width, safe);
+	if (textwidth_columns(safe) > (size_t)width &&
+	    (size_t)width > mark_columns) {
+		safe[textwidth_head(safe, (size_t)width - mark_columns)] = '\0';
+		columns = textwidth_columns(safe) + mark_columns;
+		line_add(&table.line, safe);
+		line_add(&table.line, mark);
+	} else {
+		safe[textwidth_head(safe, (size_t)width)] = '\0';
+		columns = textwidth_columns(safe);
+		line_add(&table.line, safe);
+	}
+	line_printf(&table.line, "%*s ", width - (int)columns, "");
 	free(safe);
 }
 
 static void
-table_all_row(FILE *out, const struct report *report,
-    const struct process *proc)
+table_all_row(const struct process *proc)
 {
-	char num[32], status[32], trend[64];
+	struct line *l = &table.line;
+	char num[32], trend[64];
 
-	fprintf(out, "%7d ", proc->pid);
-	table_cell(out, proc->user, 10);
-	table_cell(out, proc->command, 16);
-	fprintf(out, "%7zu ", proc->open);
+	line_printf(l, "%7d ", proc->pid);
+	table_cell(proc->user, table.user_width);
+	table_cell(proc->command, table.command_width);
+	line_printf(l, "%7zu ", proc->open);
 	if (proc->limits.soft_unlimited)
 		strlcpy(num, "unlim", sizeof(num));
 	else
 		snprintf(num, sizeof(num), "%llu",
 		    (unsigned long long)proc->limits.soft);
-	fprintf(out, "%8s ", num);
+	line_printf(l, "%8s ", num);
 	if (proc->usage >= 0)
-		fprintf(out, "%5.1f%% ", proc->usage * 100.0);
+		line_printf(l, "%5.1f%% ", proc->usage * 100.0);
 	else
-		fprintf(out, "%6s ", "-");
+		line_printf(l, "%6s ", "-");
 	if (proc->have & PROCESS_FDS) {
-		fprintf(out, "%7zu ", proc->inheritable);
-		fprintf(out, "%7s ", bytes_text(num, sizeof(num),
+		line_printf(l, "%7zu ", proc->inheritable);
+		line_printf(l, "%7s ", bytes_text(num, sizeof(num),
 		    proc->deleted_bytes));
 	} else
-		fprintf(out, "%7s %7s ", "-", "-");
-	snprintf(status, sizeof(status), "%-8s", status_name(proc->status));
-	table_colored(out, report, proc->status == STATUS_OK ? NULL :
-	    status_color(proc->status), status);
-	if (report->trend) {
+		line_printf(l, "%7s %7s ", "-", "-");
+	line_colored(l, proc->status == STATUS_OK ? NULL :
+	    status_color(proc->status), status_name(proc->status));
+	if (table.report->trend) {
 		trend_text(proc, trend, sizeof(trend));
-		fprintf(out, " %s", trend);
+		line_printf(l, "%*s %s", (int)(8 -
+		    strlen(status_name(proc->status))), "", trend);
 	}
-	fputc('\n', out);
+	line_end();
 }
 
 static void
-table_all_end(FILE *out, const struct report *report)
+table_all_unreadable(void)
 {
-	fprintf(out, "%zu processes", report->nprocesses);
-	if (report->examined > report->nprocesses)
-		fprintf(out, " shown of %zu", report->examined);
-	fputc('\n', out);
-	if (report->others_hidden)
-		fputs("processes of other users are hidden: /proc is mounted "
-		    "with hidepid (run as root to see them)\n", out);
-	if (report->nunreadable == 0)
-		return;
-	fprintf(out, "%zu could not be read", report->nunreadable);
+	const struct report *report = table.report;
+	char text[64];
+
+	table.indent = "  ";
+	line_printf(&table.line, "%zu could not be read", report->nunreadable);
 	if (report->privilege_hint != NULL)
-		fprintf(out, " (run %s to see them)", report->privilege_hint);
-	fputc(':', out);
+		line_printf(&table.line, " (run %s to see them)",
+		    report->privilege_hint);
+	line_printf(&table.line, ":");
 	for (size_t i = 0; i < report->nunreadable && i < 20; i++) {
 		const struct unreadable *u = &report->unreadable[i];
+		char *command = u->command ? escape_terminal(u->command) : NULL;
 
-		fprintf(out, " %d", u->pid);
-		if (u->command != NULL) {
-			fputc('(', out);
-			table_escaped(out, u->command);
-			fputc(')', out);
-		}
+		if (command != NULL)
+			snprintf(text, sizeof(text), "%d(%s)", u->pid, command);
+		else
+			snprintf(text, sizeof(text), "%d", u->pid);
+		free(command);
+		line_item(" ", text, NULL);
 	}
 	if (report->nunreadable > 20)
-		fprintf(out, " and %zu more", report->nunreadable - 20);
-	fputc('\n', out);
+		line_itemf(" ", "and %zu more", report->nunreadable - 20);
+	line_end();
+}
+
+static void
+table_all_end(void)
+{
+	const struct report *report = table.report;
+
+	line_printf(&table.line, "%zu process%s", report->nprocesses,
+	    report->nprocesses == 1 ? "" : "es");
+	if (report->examined > report->nprocesses)
+		line_printf(&table.line, " shown of %zu", report->examined);
+	line_end();
+	if (report->others_hidden)
+		line_sentence("", "", "processes of other users are hidden: "
+		    "/proc is mounted with hidepid (run as root to see them)",
+		    NULL);
+	if (report->nunreadable > 0)
+		table_all_unreadable();
 }
 
 const struct output_ops output_table_ops = {

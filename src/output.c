@@ -2,6 +2,7 @@
  * The output formats, as a table of operations chosen by name.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
@@ -30,8 +31,7 @@ output_find(const char *name)
 bool
 output_fd_selected(const struct report *report, const struct fd_entry *fd)
 {
-	return report->type_filter == 0 ||
-	    (report->type_filter & (1u << fd->type)) != 0;
+	return fdtype_filter_matches(report->type_filter, fd);
 }
 
 void
@@ -78,4 +78,87 @@ output_file_write(const char *who, const char *path, FILE *standard,
 		return -1;
 	}
 	return 0;
+}
+
+/* $NAME when it is a number from 1 to 100000, else 0. */
+static int
+size_from_environment(const char *name)
+{
+	const char *value = getenv(name), *errstr;
+	long long v;
+
+	if (value == NULL || *value == '\0')
+		return 0;
+	v = strtonum(value, 1, 100000, &errstr);
+	return errstr == NULL ? (int)v : 0;
+}
+
+/*
+ * The columns to fit on the terminal on descriptor fd: $COLUMNS when it
+ * is a number, else what the terminal says, else 80.
+ */
+int
+output_terminal_width(int fd)
+{
+	int columns, rows;
+
+	if ((columns = size_from_environment("COLUMNS")) > 0)
+		return columns;
+	platform_terminal_size(fd, &columns, &rows);
+	return columns > 0 ? columns : 80;
+}
+
+/* The rows of the terminal: $LINES, else the terminal's, else 24. */
+int
+output_terminal_height(int fd)
+{
+	int columns, rows;
+
+	if ((rows = size_from_environment("LINES")) > 0)
+		return rows;
+	platform_terminal_size(fd, &columns, &rows);
+	return rows > 0 ? rows : 24;
+}
+
+/*
+ * A duration as people read it, to the two largest units: "45s",
+ * "12m30s", "2h47m", "3d4h".
+ */
+const char *
+output_duration(char *buf, size_t size, double seconds)
+{
+	static const struct {
+		char	 unit;
+		long	 seconds;
+	} units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+	unsigned long long left;
+	size_t i;
+
+	if (!(seconds >= 0) || seconds > 1e15) {
+		strlcpy(buf, "?", size);
+		return buf;
+	}
+	left = (unsigned long long)(seconds + 0.5);
+	/* The largest unit the value rounded to the next one reaches. */
+	for (i = 0; i < 3; i++) {
+		unsigned long long step, rounded;
+
+		step = (unsigned long long)units[i + 1].seconds;
+		rounded = (left + step / 2) / step * step;
+
+		if (rounded >= (unsigned long long)units[i].seconds) {
+			left = rounded;
+			break;
+		}
+	}
+	if (i == 3) {
+		snprintf(buf, size, "%llus", left);
+		return buf;
+	}
+	snprintf(buf, size, "%llu%c", left / units[i].seconds, units[i].unit);
+	if (left % units[i].seconds / units[i + 1].seconds > 0)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%llu%c",
+		    left % units[i].seconds / units[i + 1].seconds,
+		    units[i + 1].unit);
+	return buf;
 }

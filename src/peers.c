@@ -29,6 +29,7 @@ enum object_kind { OBJECT_PIPE = 1, OBJECT_SOCKET, OBJECT_FIFO };
 struct holder {
 	int		 pid;
 	int		 fd;
+	enum fd_mode	 mode;
 	const char	*command;	/* owned by the search */
 };
 
@@ -112,7 +113,7 @@ search_want(struct search *s, enum object_kind kind, uint64_t ino,
 
 static void
 search_hold(struct search *s, struct wanted *w, int pid, int fd,
-    const char *command)
+    enum fd_mode mode, const char *command)
 {
 	struct holder *grown;
 
@@ -124,6 +125,7 @@ search_hold(struct search *s, struct wanted *w, int pid, int fd,
 	w->holders = grown;
 	grown[w->nholders].pid = pid;
 	grown[w->nholders].fd = fd;
+	grown[w->nholders].mode = mode;
 	grown[w->nholders++].command = command;
 }
 
@@ -253,9 +255,28 @@ struct scan {
 /* Below this many processes, one reader does it all. */
 #define SCAN_THREADS_MIN	16
 
+/*
+ * The access mode of another process's descriptor, from the permission
+ * bits of its link in /proc, which the kernel sets from the open mode:
+ * no fdinfo to read.
+ */
+static enum fd_mode
+link_mode(int fd_dir, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return FD_MODE_NONE;
+	if ((st.st_mode & S_IRUSR) && (st.st_mode & S_IWUSR))
+		return FD_MODE_READ_WRITE;
+	if (st.st_mode & S_IWUSR)
+		return FD_MODE_WRITE;
+	return (st.st_mode & S_IRUSR) ? FD_MODE_READ : FD_MODE_NONE;
+}
+
 static void
 scan_found(struct scan *sc, struct wanted *w, int pid, int fd,
-    const char **command)
+    enum fd_mode mode, const char **command)
 {
 	struct search *s = sc->s;
 
@@ -263,7 +284,7 @@ scan_found(struct scan *sc, struct wanted *w, int pid, int fd,
 	if (*command == NULL)
 		*command = process_command(s, pid);
 	if (*command != NULL)
-		search_hold(s, w, pid, fd, *command);
+		search_hold(s, w, pid, fd, mode, *command);
 	if (s->error != 0)
 		__atomic_store_n(&sc->failed, true, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&sc->lock);
@@ -303,7 +324,9 @@ scan_process(struct scan *sc, int pid)
 		else if (sc->fifos && link[0] == '/')
 			w = fifo_match(sc->s, fd_dir, de->d_name, link);
 		if (w != NULL)
-			scan_found(sc, w, pid, atoi(de->d_name), &command);
+			scan_found(sc, w, pid, atoi(de->d_name), kind ==
+			    OBJECT_SOCKET ? FD_MODE_READ_WRITE :
+			    link_mode(fd_dir, de->d_name), &command);
 	}
 	closedir(dir);
 }
@@ -412,11 +435,25 @@ hold_audited(struct search *s, const struct process *procs, size_t n)
 			if (command == NULL && (command = search_command(s,
 			    procs[i].command)) == NULL)
 				return;
-			search_hold(s, w, procs[i].pid, fd->fd, command);
+			search_hold(s, w, procs[i].pid, fd->fd, fd->have_flags ?
+			    fd->mode : FD_MODE_NONE, command);
 		}
 	}
 }
 
+/*
+ * Whether a holder of a pipe or FIFO holds the same end as fd: both known,
+ * the same, and not both ends at once.
+ */
+static bool
+same_end(const struct fd_entry *fd, const struct holder *h)
+{
+	return fd->type == FD_TYPE_FIFO && fd->have_flags &&
+	    fd->mode == h->mode && (h->mode == FD_MODE_READ ||
+	    h->mode == FD_MODE_WRITE);
+}
+
+/* The holders of the other end first, then those of the same end. */
 static int
 peers_add(struct fd_entry *fd, const struct wanted *w, int pid)
 {
@@ -426,16 +463,23 @@ peers_add(struct fd_entry *fd, const struct wanted *w, int pid)
 	fd->peers = calloc(w->nholders + 1, sizeof(*fd->peers));
 	if (fd->peers == NULL)
 		return -ENOMEM;
-	for (size_t i = 0; i < w->nholders; i++) {
-		const struct holder *h = &w->holders[i];
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < w->nholders; i++) {
+			const struct holder *h = &w->holders[i];
+			struct fd_peer *p;
 
-		if (h->pid == pid && h->fd == fd->fd)
-			continue;
-		fd->peers[fd->npeers].pid = h->pid;
-		fd->peers[fd->npeers].fd = h->fd;
-		if ((fd->peers[fd->npeers++].command = strdup(h->command)) ==
-		    NULL)
-			return -ENOMEM;
+			if ((h->pid == pid && h->fd == fd->fd) ||
+			    same_end(fd, h) != (pass == 1))
+				continue;
+			p = &fd->peers[fd->npeers + fd->nsharers];
+			p->pid = h->pid;
+			p->fd = h->fd;
+			p->mode = h->mode;
+			p->same_end = pass == 1;
+			*(pass == 1 ? &fd->nsharers : &fd->npeers) += 1;
+			if ((p->command = strdup(h->command)) == NULL)
+				return -ENOMEM;
+		}
 	}
 	return 0;
 }

@@ -198,6 +198,8 @@ platform_strerror(int error)
 		return "not visible: /proc is mounted with hidepid";
 	case PLATFORM_ENOTREG:
 		return "not a regular file";
+	case PLATFORM_EZOMBIE:
+		return "exited, not yet reaped (zombie)";
 	case ETIMEDOUT:
 		return "timed out";
 	default:
@@ -326,6 +328,8 @@ identity_read(int proc_dir, struct process *proc)
 	proc->start_time = ps.start_time;
 	proc->kernel_thread = ps.kernel_thread;
 	/* A zombie has exited; only its parent has not reaped it yet. */
+	if (ps.state == 'Z')
+		return -PLATFORM_EZOMBIE;
 	if (ps.exiting)
 		return -ESRCH;
 	/*
@@ -740,7 +744,7 @@ descriptor_stat(struct table_reader *r, const char *name,
 			fd->deleted = true;
 			link[pathlen] = '\0';
 		}
-		if (fd->deleted)
+		if (fd->deleted || fd->type == FD_TYPE_FILE)
 			fd->size = st.st_size;
 	} else if (fd->type == FD_TYPE_MEMFD) {
 		if (fdtype_link_deleted(link, &pathlen))
@@ -1608,4 +1612,44 @@ platform_system_read(struct system_info *sys)
 	sys->nr_open = nr_open;
 	sys->have = true;
 	return 0;
+}
+
+/* The kernel keeps TASK_COMM_LEN - 1 bytes of a command name. */
+size_t
+platform_command_max(void)
+{
+	return 15;
+}
+
+int
+platform_user_find(const char *name)
+{
+	struct passwd pw, *result = NULL;
+	char buf[1024];
+	int error;
+
+	error = getpwnam_r(name, &pw, buf, sizeof(buf), &result);
+	if (result != NULL)
+		return 0;
+	/* Not found is 0 or one of several codes, by the C library. */
+	if (error == 0 || error == ENOENT || error == ESRCH ||
+	    error == EBADF || error == EPERM)
+		return -ENOENT;
+	return -error;
+}
+
+/*
+ * A thread's ID opens /proc/TID as well as a process's, though no listing
+ * of /proc shows it; its status names the process, the thread group.
+ */
+int
+platform_thread_group(int pid, int *process)
+{
+	char path[64], buf[PROC_FILE_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	return status_parse_tgid(buf, (size_t)n, process);
 }

@@ -6,6 +6,7 @@
  */
 #include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
@@ -31,6 +32,18 @@ platform_output_utf8(void)
 	if (setlocale(LC_CTYPE, "") == NULL)
 		return false;
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+void
+platform_terminal_size(int fd, int *columns, int *rows)
+{
+	struct winsize ws;
+
+	*columns = *rows = 0;
+	if (ioctl(fd, TIOCGWINSZ, &ws) != 0)
+		return;
+	*columns = ws.ws_col;
+	*rows = ws.ws_row;
 }
 
 double

@@ -101,3 +101,23 @@ platform_processes_hidden(void)
 {
 	return false;
 }
+
+size_t
+platform_command_max(void)
+{
+	return 0;
+}
+
+int
+platform_user_find(const char *name)
+{
+	(void)name;
+	return -ENOSYS;
+}
+
+int
+platform_thread_group(int pid, int *process)
+{
+	*process = pid;
+	return -ENOSYS;
+}

@@ -1349,6 +1349,38 @@ platform_processes_hidden(void)
 	return false;
 }
 
+/*
+ * A thread ID is not a process ID on Windows: OpenProcess refuses it, and
+ * the audit says there is no such process.
+ */
+int
+platform_thread_group(int pid, int *process)
+{
+	*process = pid;
+	return 0;
+}
+
+/* Windows keeps the whole image name. */
+size_t
+platform_command_max(void)
+{
+	return 0;
+}
+
+int
+platform_user_find(const char *name)
+{
+	BYTE sid[SECURITY_MAX_SID_SIZE];
+	char domain[256];
+	DWORD sid_size = sizeof(sid), domain_size = sizeof(domain);
+	SID_NAME_USE use;
+
+	if (LookupAccountNameA(NULL, name, sid, &sid_size, domain,
+	    &domain_size, &use))
+		return 0;
+	return GetLastError() == ERROR_NONE_MAPPED ? -ENOENT : -EIO;
+}
+
 /* Pipes name no reader or writer that fdaudit could find: no peers. */
 int
 platform_peers_read(struct process *procs, size_t n)
@@ -1384,6 +1416,20 @@ void
 platform_sleep(double seconds)
 {
 	Sleep(seconds > 0 ? (DWORD)(seconds * 1000.0) : 0);
+}
+
+void
+platform_terminal_size(int fd, int *columns, int *rows)
+{
+	CONSOLE_SCREEN_BUFFER_INFO info;
+	HANDLE h = (HANDLE)_get_osfhandle(fd);
+
+	*columns = *rows = 0;
+	if (h == INVALID_HANDLE_VALUE ||
+	    !GetConsoleScreenBufferInfo(h, &info))
+		return;
+	*columns = info.srWindow.Right - info.srWindow.Left + 1;
+	*rows = info.srWindow.Bottom - info.srWindow.Top + 1;
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct watch {
 	long			 count;		/* 0: until stopped */
 	bool			 tty;
 	bool			 utf8;
+	int			 width;		/* of the terminal */
+	int			 height;
 	struct watch_baseline	*baseline;
 	size_t			 nbaseline;
 	size_t			 history[WATCH_HISTORY];
@@ -68,14 +71,43 @@ watch_number(const char *arg, const char *what, long long max,
 }
 
 static void
+watch_help(void)
+{
+	fputs("usage: fdaudit watch [-h] [-i seconds] [-n count] pid\n"
+	    "\n"
+	    "Sample the open descriptors of PID at an interval: on a terminal,\n"
+	    "one screen with the count, its change, the rate, when the limit\n"
+	    "would be reached, and the descriptors opened since the start;\n"
+	    "otherwise one line per sample.\n"
+	    "\n"
+	    "  -h, --help          show this help and exit\n"
+	    "  -i SECONDS          seconds between samples, 1 to 3600 "
+	    "(default 2)\n"
+	    "  -n COUNT            stop after COUNT samples (default: until "
+	    "stopped)\n"
+	    "\n"
+	    "It ends after COUNT samples, on an interrupt, or when PID exits.\n"
+	    "Exit status: 0, or 3 when PID could not be read at all.\n",
+	    stdout);
+}
+
+static void
 watch_options(int argc, char **argv, struct watch *w)
 {
+	static const struct option longopts[] = {
+		{ "help",	no_argument,	NULL, 'h' },
+		{ NULL,		0,		NULL, 0 }
+	};
 	int ch;
 
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt(argc, argv, ":i:n:")) != -1) {
+	while ((ch = getopt_long(argc, argv, ":hi:n:", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'h':
+			watch_help();
+			exit(EXIT_STATUS_OK);
 		case 'i':
 			w->interval = (double)watch_number(optarg, "-i", 3600,
 			    "whole seconds");
@@ -88,7 +120,11 @@ watch_options(int argc, char **argv, struct watch *w)
 			bad_usage("watch: option \"-%c\" needs an argument",
 			    optopt);
 		default:
-			bad_usage("watch: unknown option \"-%c\"", optopt);
+			if (optopt != 0)
+				bad_usage("watch: unknown option \"-%c\"",
+				    optopt);
+			bad_usage("watch: unknown option \"%s\"",
+			    argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
@@ -161,12 +197,30 @@ watch_rate(const struct watch *w)
 	    (double)w->history[0]) / span * 3600.0;
 }
 
+/* One line of the screen, cut at the terminal's edge with a mark. */
+static void __attribute__((format(printf, 3, 4)))
+screen_line(FILE *out, const struct watch *w, const char *fmt, ...)
+{
+	char text[4096], *fit;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fit = textwidth_shorten(text, (size_t)w->width, false,
+	    w->utf8 ? "\u2026" : "...");
+	fputs(fit != NULL ? fit : "", out);
+	fputc('\n', out);
+	free(fit);
+}
+
 static void
 watch_sparkline(FILE *out, const struct watch *w)
 {
 	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583",
 	    "\u2584", "\u2585", "\u2586", "\u2587", "\u2588" };
 	static const char ascii[] = "_.-:=+*#";
+	char line[WATCH_HISTORY * 3 + 1] = "";
 	size_t lo = SIZE_MAX, hi = 0;
 
 	for (size_t i = 0; i < w->nhistory; i++) {
@@ -176,13 +230,12 @@ watch_sparkline(FILE *out, const struct watch *w)
 	for (size_t i = 0; i < w->nhistory; i++) {
 		size_t level = hi > lo ? (w->history[i] - lo) * 7 / (hi - lo) :
 		    0;
+		char one[2] = { ascii[level], '\0' };
 
-		if (w->utf8)
-			fputs(blocks[level], out);
-		else
-			fputc(ascii[level], out);
+		strlcat(line, w->utf8 ? blocks[level] : one, sizeof(line));
 	}
-	fprintf(out, "  (%zu..%zu)\n", lo == SIZE_MAX ? 0 : lo, hi);
+	screen_line(out, w, "%s  (%zu..%zu)", line, lo == SIZE_MAX ? 0 : lo,
+	    hi);
 }
 
 static size_t
@@ -195,45 +248,79 @@ watch_new_count(const struct watch *w, const struct process *proc)
 	return n;
 }
 
-static void
-watch_screen(FILE *out, const struct watch *w, const struct process *proc)
+/* The header of the screen; returns how many lines it took. */
+static int
+watch_summary(FILE *out, const struct watch *w, const struct process *proc)
 {
 	double rate = watch_rate(w);
 	long long delta = (long long)proc->open - (long long)w->history[0];
-	size_t listed = 0;
 	char *command = escape_terminal(proc->command ? proc->command : "?");
+	char limit[64] = "", when[32];
+	int lines = 6;
 
-	fputs("\033[H\033[2J", out);
-	fprintf(out, "fdaudit watch: PID %d %s, every %.0f s, sample %ld\n\n",
-	    proc->pid, command ? command : "?", w->interval, w->samples);
+	screen_line(out, w, "fdaudit watch: PID %d %s, every %.0f s, sample "
+	    "%ld", proc->pid, command ? command : "?", w->interval,
+	    w->samples);
 	free(command);
-	fprintf(out, "open %zu", proc->open);
+	fputc('\n', out);
 	if (!proc->limits.soft_unlimited)
-		fprintf(out, " of %llu (%.1f%%)",
+		snprintf(limit, sizeof(limit), " of %llu (%.1f%%)",
 		    (unsigned long long)proc->limits.soft, proc->usage * 100);
-	fprintf(out, "   change %+lld since start   rate %+.1f/h\n", delta,
-	    rate);
+	screen_line(out, w, "open %zu%s   change %+lld since start   rate "
+	    "%+.1f/h", proc->open, limit, delta, rate);
 	if (rate > 0 && !proc->limits.soft_unlimited &&
-	    proc->limits.soft > proc->open)
-		fprintf(out, "at this rate the soft limit is reached in about "
-		    "%.0f s\n", ((double)proc->limits.soft -
-		    (double)proc->open) / rate * 3600.0);
+	    proc->limits.soft > proc->open) {
+		screen_line(out, w, "at this rate the soft limit is reached "
+		    "in about %s", output_duration(when, sizeof(when),
+		    ((double)proc->limits.soft - (double)proc->open) / rate *
+		    3600.0));
+		lines++;
+	}
 	fputc('\n', out);
 	watch_sparkline(out, w);
-	fprintf(out, "\nopened since the watch began: %zu\n",
-	    watch_new_count(w, proc));
-	for (size_t i = 0; i < proc->nfds && listed < WATCH_NEW_MAX; i++) {
+	fputc('\n', out);
+	return lines;
+}
+
+/*
+ * The screen, as tall as the terminal at most: the descriptors opened
+ * since the start are listed while there is room, then counted.
+ */
+static void
+watch_screen(FILE *out, const struct watch *w, const struct process *proc)
+{
+	size_t listed = 0, fresh = watch_new_count(w, proc), room;
+	int used;
+
+	fputs("\033[H\033[2J", out);
+	used = watch_summary(out, w, proc) + 1;
+	screen_line(out, w, "opened since the watch began: %zu", fresh);
+	/* Keep the last row free: a newline there would scroll. */
+	room = w->height > used + 1 ? (size_t)(w->height - used - 1) : 0;
+	if (room > WATCH_NEW_MAX)
+		room = WATCH_NEW_MAX;
+	if (fresh > room && room > 0)
+		room--;
+	for (size_t i = 0; i < proc->nfds && listed < room; i++) {
 		const struct fd_entry *fd = &proc->fds[i];
-		char *target;
+		char *target, *fit;
+		int before;
 
 		if (watch_in_baseline(w, fd))
 			continue;
 		target = escape_terminal(fd->target ? fd->target : "-");
-		fprintf(out, "  new %5d  %-11s %s\n", fd->fd,
-		    fdtype_entry_name(fd), target ? target : "?");
+		before = (int)strlen("  new 12345  userfaultfd ");
+		fit = target == NULL ? NULL : textwidth_shorten(target,
+		    w->width > before ? (size_t)(w->width - before) : 0,
+		    target[0] == '/', w->utf8 ? "\u2026" : "...");
+		screen_line(out, w, "  new %5d  %-11s %s", fd->fd,
+		    fdtype_entry_name(fd), fit != NULL ? fit : "?");
+		free(fit);
 		free(target);
 		listed++;
 	}
+	if (fresh > listed && room > 0)
+		screen_line(out, w, "  and %zu more", fresh - listed);
 	fflush(out);
 }
 
@@ -270,8 +357,12 @@ watch_sample(struct watch *w, const struct thresholds *t)
 		if (w->baseline == NULL && watch_baseline_take(w, &proc) != 0)
 			error = -ENOMEM;
 		watch_record(w, proc.open);
-		if (w->tty)
+		if (w->tty) {
+			/* The terminal may have been resized meanwhile. */
+			w->width = output_terminal_width(STDOUT_FILENO);
+			w->height = output_terminal_height(STDOUT_FILENO);
 			watch_screen(stdout, w, &proc);
+		}
 		else
 			watch_line(stdout, w, &proc);
 	}
@@ -298,7 +389,8 @@ watch_main(int argc, char **argv)
 	signal(SIGTERM, watch_on_signal);
 	for (;;) {
 		if ((error = watch_sample(&w, &t)) != 0) {
-			if (w.samples > 0 && error == -ESRCH)
+			if (w.samples > 0 && (error == -ESRCH ||
+			    error == -PLATFORM_EZOMBIE))
 				fprintf(stderr, "fdaudit: watch ended: PID %d "
 				    "exited after %ld samples\n", w.pid,
 				    w.samples);

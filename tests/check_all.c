@@ -131,8 +131,51 @@ START_TEST(all_with_descriptors_and_filters)
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, nobody), 0);
 	ck_assert_int_eq(r.status, 3);
-	ck_assert_ptr_nonnull(strstr(r.err, "no process matches"));
+	ck_assert_msg(strstr(r.err, "unknown user \"no-such-user-here\"") !=
+	    NULL, "%s", r.err);
+	ck_assert_int_eq(count_lines(r.err), 1);
+	ck_assert_uint_eq(r.out_len, 0);
 	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* Whether fdaudit -C `pattern' -j lists the process pid. */
+static bool
+command_selects(const char *pattern, pid_t pid)
+{
+	const char *args[] = { "-C", pattern, "-j", NULL };
+	struct run_result r;
+	struct jv *doc;
+	bool found;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	found = process_by_pid(doc, pid) != NULL;
+	jv_free(doc);
+	run_result_free(&r);
+	return found;
+}
+
+/*
+ * -C as people type it: the whole name of a program although the kernel
+ * keeps 15 bytes of it, its start, or a glob.
+ */
+START_TEST(command_matches_long_names_prefixes_and_globs)
+{
+	static const char *const extra[] = { "-N", "fdholder-a-long-name",
+	    NULL };
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	ck_assert(command_selects("fdholder-a-long-name", h.pid));
+	ck_assert(command_selects("fdholder-a-long", h.pid));
+	ck_assert(command_selects("fdholder-a", h.pid));
+	ck_assert(command_selects("fdholder-a-*", h.pid));
+	ck_assert(command_selects("*-long", h.pid));
+	ck_assert(!command_selects("fdholder-b", h.pid));
+	ck_assert(!command_selects("fdholder-a-short-name", h.pid));
+	ck_assert(!command_selects("*-name", h.pid));
 	holder_stop(&h);
 }
 END_TEST
@@ -742,6 +785,76 @@ START_TEST(watch_screen_on_a_terminal)
 END_TEST
 
 /*
+ * On a terminal of 14 rows and 60 columns, with more descriptors opened
+ * since the start than rows left, the screen still fits: the last ones
+ * are counted in a line of their own.
+ */
+START_TEST(watch_screen_fits_the_terminal)
+{
+	static char out[65536];
+	char cmd[768], *screen, *p;
+	struct holder h;
+	int lines = 0;
+	size_t n;
+	FILE *f;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "(sleep 0.4; for i in 1 2 3 4 5 6 7 8 9 10 "
+	    "11 12 13 14 15 16; do kill -USR1 %d; sleep 0.05; done) & "
+	    "env -u LINES -u COLUMNS script -qec 'stty rows 14 cols 60; "
+	    "%s watch -i 3 -n 2 %d' /dev/null", h.pid,
+	    getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit", h.pid);
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	/* The last screen drawn. */
+	for (screen = out; (p = strstr(screen, "\033[2J")) != NULL;)
+		screen = p + 4;
+	/* What follows on the same terminal is stderr's. */
+	if ((p = strstr(screen, "fdaudit: watch ended")) != NULL)
+		*p = '\0';
+	ck_assert_msg(strstr(screen, "opened since the watch began: 16") !=
+	    NULL, "%s", screen);
+	ck_assert_msg(strstr(screen, "more\r\n") != NULL, "%s", screen);
+	for (p = screen; *p != '\0'; lines++) {
+		char *end = strchr(p, '\n');
+		int columns = 0;
+
+		if (end == NULL)
+			break;
+		for (char *q = p; q < end; q++)
+			columns += *q != '\r' && ((unsigned char)*q & 0xc0) != 0x80;
+		ck_assert_msg(columns <= 60, "%d columns: %.*s", columns,
+		    (int)(end - p), p);
+		p = end + 1;
+	}
+	ck_assert_msg(lines <= 13, "%d lines on 14 rows: %s", lines, screen);
+	ck_assert_int_ge(lines, 10);
+	holder_stop(&h);
+}
+END_TEST
+
+/* watch -h and --help print its usage and options, and exit 0. */
+START_TEST(watch_help)
+{
+	static const char *const helps[][3] = {
+		{ "watch", "-h", NULL }, { "watch", "--help", NULL },
+	};
+	struct run_result r;
+
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(run_fdaudit(&r, NULL, helps[i]), 0);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_uint_eq(r.err_len, 0);
+		ck_assert(strncmp(r.out, "usage: fdaudit watch [-h] ", 26) == 0);
+		ck_assert_ptr_nonnull(strstr(r.out, "-n COUNT"));
+		run_result_free(&r);
+	}
+}
+END_TEST
+
+/*
  * What the real node exporter serves after reading the textfiles of
  * `dir', NUL-terminated, in a buffer the caller frees.
  */
@@ -1172,6 +1285,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, all_lists_every_process_cheaply);
 	tcase_add_test(tc, all_with_descriptors_and_filters);
+	tcase_add_test(tc, command_matches_long_names_prefixes_and_globs);
 	tcase_add_test(tc, nagios_format_and_exit_codes);
 	tcase_add_test(tc, prometheus_to_file_atomically);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
@@ -1182,6 +1296,8 @@ main(void)
 	tcase_add_test(tc, state_locked_by_another_run);
 	tcase_add_test(tc, watch_lines_and_end);
 	tcase_add_test(tc, watch_screen_on_a_terminal);
+	tcase_add_test(tc, watch_screen_fits_the_terminal);
+	tcase_add_test(tc, watch_help);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
 	tcase_add_test(tc, hostile_names_read_by_node_exporter);

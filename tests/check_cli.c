@@ -71,6 +71,10 @@ USAGE_ERROR(crit_not_a_number, "\"lots\"", "-c", "lots", "1")
 USAGE_ERROR(warn_above_crit, "90%", "-w", "90", "-c", "80", "1")
 USAGE_ERROR(format_unknown, "\"xml\"", "-f", "xml", "1")
 USAGE_ERROR(type_unknown, "\"sock\"", "-t", "file,sock", "1")
+/* The error says which words exist. */
+USAGE_ERROR(type_unknown_lists_words, "fifo, socket, eventfd", "-t", "x", "1")
+USAGE_ERROR(type_unknown_lists_kinds, "pipe, reg, tcp, udp, unix, netlink",
+    "-t", "x", "1")
 USAGE_ERROR(missing_argument, "-w", "1", "-w")
 USAGE_ERROR(no_pid, "no PID", "-s")
 
@@ -216,6 +220,8 @@ main(void)
 	tcase_add_test(tc, warn_above_crit);
 	tcase_add_test(tc, format_unknown);
 	tcase_add_test(tc, type_unknown);
+	tcase_add_test(tc, type_unknown_lists_words);
+	tcase_add_test(tc, type_unknown_lists_kinds);
 	tcase_add_test(tc, missing_argument);
 	tcase_add_test(tc, no_pid);
 	tcase_add_loop_test(tc, numeric_options_checked, 0,

@@ -72,19 +72,31 @@ socket_check(const struct jv *proc, const char *line)
 		    "fd %d: state %s, want %s", fd, jv_str(e, "state"), state);
 }
 
+/* Whether `key' of descriptor e lists pid:fd, held with `mode'. */
 static bool
-has_peer(const struct jv *e, int pid, int fd)
+has_holder(const struct jv *e, const char *key, int pid, int fd,
+    const char *mode)
 {
-	const struct jv *peers = jv_get(e, "peers");
+	const struct jv *peers = jv_get(e, key);
 
 	for (size_t i = 0; peers != NULL && i < peers->count; i++) {
 		const struct jv *p = jv_at(peers, i);
 
-		if ((int)jv_num(p, "pid") == pid && (int)jv_num(p, "fd") == fd)
-			return strcmp(jv_str(p, "command"), "fdholder") == 0;
+		if ((int)jv_num(p, "pid") != pid || (int)jv_num(p, "fd") != fd)
+			continue;
+		return strcmp(jv_str(p, "command"), "fdholder") == 0 &&
+		    (mode == NULL || (jv_str(p, "mode") != NULL &&
+		    strcmp(jv_str(p, "mode"), mode) == 0));
 	}
 	return false;
 }
+
+static bool
+has_peer(const struct jv *e, int pid, int fd)
+{
+	return has_holder(e, "peers", pid, fd, NULL);
+}
+
 
 /*
  * The PID, seen from here, of a child of the helper that the helper
@@ -109,6 +121,33 @@ outer_child(const struct holder *h, int child)
 	return outer;
 }
 
+/*
+ * The helper holds both ends of a pipe, its child the write end too: the
+ * read end names both writers, the write end names the reader only, and
+ * the child as one that shares its end.
+ */
+static void
+sharer_check(const struct jv *proc, const struct holder *h, const char *line)
+{
+	int rfd, wfd, child, child_fd;
+	const struct jv *r, *w;
+
+	ck_assert_int_eq(sscanf(line, "sharer\t%d\t%d\t%d\t%d", &rfd, &wfd,
+	    &child, &child_fd), 4);
+	child = outer_child(h, child);
+	r = fd_of(proc, rfd);
+	w = fd_of(proc, wfd);
+	ck_assert(has_holder(r, "peers", h->pid, wfd, "w"));
+	ck_assert(has_holder(r, "peers", child, child_fd, "w"));
+	ck_assert_uint_eq(jv_get(r, "peers")->count, 2);
+	ck_assert_uint_eq(jv_get(r, "sharers")->count, 0);
+	ck_assert(has_holder(w, "peers", h->pid, rfd, "r"));
+	ck_assert_msg(!has_holder(w, "peers", child, child_fd, NULL),
+	    "another writer is not the other end of write end %d", wfd);
+	ck_assert_uint_eq(jv_get(w, "peers")->count, 1);
+	ck_assert(has_holder(w, "sharers", child, child_fd, "w"));
+}
+
 static void
 sockets_and_peers(const char *const *extra)
 {
@@ -116,7 +155,7 @@ sockets_and_peers(const char *const *extra)
 	struct run_result r;
 	struct holder h;
 	struct jv *doc;
-	size_t socks = 0, peers = 0;
+	size_t socks = 0, peers = 0, sharers = 0;
 	int pair[2];
 
 	ck_assert_int_eq(holder_start(&h, extra), 0);
@@ -134,8 +173,12 @@ sockets_and_peers(const char *const *extra)
 			    child_fd), "pipe %d: no peer %d:%d", fd, child,
 			    child_fd);
 			peers++;
+		} else if (strncmp(h.lines[i], "sharer\t", 7) == 0) {
+			sharer_check(proc, &h, h.lines[i]);
+			sharers++;
 		}
 	}
+	ck_assert_uint_eq(sharers, 1);
 	ck_assert_uint_ge(socks, 10);
 	ck_assert_int_eq((int)jv_num(proc, "close_wait"), 1);
 	/* The pipe inside the helper: each end names the other. */
@@ -247,6 +290,64 @@ START_TEST(named_fifo_without_peer_is_said)
 }
 END_TEST
 
+/*
+ * The number of descriptors -t `types' lists, each of them of `type'
+ * or a socket whose protocol begins with `proto'.
+ */
+static size_t
+selected_count(const struct holder *h, const char *types, const char *type,
+    const char *proto)
+{
+	const char *args[] = { "-j", "-t", types, NULL, NULL };
+	const struct jv *fds, *e;
+	const char *error = NULL;
+	struct run_result r;
+	struct jv *doc;
+	size_t n;
+
+	args[3] = pid_text(h->pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status < 3, "-t %s: exit %d: %s", types, r.status,
+	    r.err);
+	ck_assert_ptr_nonnull(doc = jv_parse(r.out, r.out_len, &error));
+	fds = jv_get(jv_at(jv_get(doc, "processes"), 0), "fds");
+	n = fds->count;
+	for (size_t i = 0; i < n; i++) {
+		e = jv_at(fds, i);
+		ck_assert_msg(strcmp(jv_str(e, "type"), type) == 0 ||
+		    (proto != NULL && jv_str(e, "proto") != NULL &&
+		    strncmp(jv_str(e, "proto"), proto, strlen(proto)) == 0),
+		    "-t %s listed fd %d, a %s", types, (int)jv_num(e, "fd"),
+		    jv_str(e, "type"));
+	}
+	jv_free(doc);
+	run_result_free(&r);
+	return n;
+}
+
+/* -t takes the words of other tools and kinds of socket. */
+START_TEST(type_words_select)
+{
+	static const char *const extra[] = { "-S", "-P", NULL };
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	ck_assert_uint_eq(selected_count(&h, "pipe", "fifo", NULL),
+	    selected_count(&h, "fifo", "fifo", NULL));
+	ck_assert_uint_ge(selected_count(&h, "pipe", "fifo", NULL), 4);
+	ck_assert_uint_eq(selected_count(&h, "reg", "file", NULL),
+	    selected_count(&h, "file", "file", NULL));
+	ck_assert_uint_ge(selected_count(&h, "tcp", "", "tcp"), 2);
+	ck_assert_uint_ge(selected_count(&h, "udp", "", "udp"), 2);
+	ck_assert_uint_ge(selected_count(&h, "unix", "", "unix"), 3);
+	ck_assert_uint_ge(selected_count(&h, "netlink", "", "netlink"), 1);
+	ck_assert_uint_eq(selected_count(&h, "tcp,pipe", "fifo", "tcp"),
+	    selected_count(&h, "tcp", "", "tcp") +
+	    selected_count(&h, "pipe", "fifo", NULL));
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -259,6 +360,7 @@ main(void)
 	tcase_add_test(tc, other_network_namespace);
 	tcase_add_test(tc, other_pid_namespace);
 	tcase_add_test(tc, named_fifo_without_peer_is_said);
+	tcase_add_test(tc, type_words_select);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -99,6 +99,66 @@ START_TEST(utf8_decoder)
 }
 END_TEST
 
+/* Columns on a terminal: wide characters two, colour sequences none. */
+START_TEST(text_width_counts_columns)
+{
+	ck_assert_uint_eq(textwidth_columns(""), 0);
+	ck_assert_uint_eq(textwidth_columns("/var/log"), 8);
+	ck_assert_uint_eq(textwidth_columns("caf\xc3\xa9"), 4);
+	ck_assert_uint_eq(textwidth_columns("\xe6\x97\xa5\xe6\x9c\xac"), 4);
+	ck_assert_uint_eq(textwidth_columns("e\xcc\x81"), 1);
+	ck_assert_uint_eq(textwidth_columns("\033[33mok\033[0m"), 2);
+	ck_assert_uint_eq(textwidth_columns("\xf0\x9f\x98\x80!"), 3);
+}
+END_TEST
+
+/* Cuts fall between characters, never inside one. */
+START_TEST(text_width_cuts_between_characters)
+{
+	const char *s = "ab\xe6\x97\xa5" "cd";
+
+	ck_assert_uint_eq(textwidth_head(s, 0), 0);
+	ck_assert_uint_eq(textwidth_head(s, 2), 2);
+	ck_assert_uint_eq(textwidth_head(s, 3), 2);	/* no half of a wide one */
+	ck_assert_uint_eq(textwidth_head(s, 4), 5);
+	ck_assert_uint_eq(textwidth_head(s, 99), strlen(s));
+	ck_assert_uint_eq(textwidth_tail(s, 2), 5);
+	ck_assert_uint_eq(textwidth_tail(s, 3), 5);
+	ck_assert_uint_eq(textwidth_tail(s, 4), 2);
+	ck_assert_uint_eq(textwidth_tail(s, 99), 0);
+	ck_assert_uint_eq(textwidth_tail("/a/b/file.txt", 8), 5);
+	/* A colour sequence is kept whole or not at all. */
+	ck_assert_uint_eq(textwidth_head("\033[31mred", 2), 7);
+	/* A combining mark stays with its letter. */
+	ck_assert_uint_eq(textwidth_tail("xe\xcc\x81", 1), 1);
+	ck_assert_uint_eq(textwidth_head("e\xcc\x81x", 1), 3);
+}
+END_TEST
+
+static void
+expect_duration(double seconds, const char *want)
+{
+	char buf[32];
+
+	ck_assert_str_eq(output_duration(buf, sizeof(buf), seconds), want);
+}
+
+/* Durations as people read them, to the two largest units, rounded. */
+START_TEST(durations_read_as_durations)
+{
+	expect_duration(0, "0s");
+	expect_duration(45, "45s");
+	expect_duration(59.6, "1m");
+	expect_duration(90, "1m30s");
+	expect_duration(10019, "2h47m");
+	expect_duration(3599.6, "1h");
+	expect_duration(7200, "2h");
+	expect_duration(3 * 86400 + 4 * 3600 + 120, "3d4h");
+	expect_duration(3650.0 * 86400, "3650d");
+	expect_duration(-1, "?");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -112,6 +172,9 @@ main(void)
 	tcase_add_test(tc, non_utf8_terminal);
 	tcase_add_test(tc, output_is_safe_for_any_byte);
 	tcase_add_test(tc, utf8_decoder);
+	tcase_add_test(tc, text_width_counts_columns);
+	tcase_add_test(tc, text_width_cuts_between_characters);
+	tcase_add_test(tc, durations_read_as_durations);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -146,6 +146,23 @@ START_TEST(status_uid)
 }
 END_TEST
 
+/* The process a thread belongs to, from the "Tgid:" line. */
+START_TEST(status_tgid)
+{
+	static const char text[] = "Name:\tworker\nUmask:\t0022\n"
+	    "State:\tS\nTgid:\t4242\nNgid:\t0\nPid:\t4250\nPPid:\t1\n";
+	int tgid = -1;
+
+	ck_assert_int_eq(status_parse_tgid(text, strlen(text), &tgid), 0);
+	ck_assert_int_eq(tgid, 4242);
+	ck_assert_int_ne(status_parse_tgid("Pid:\t7\n", 7, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\t0\n", 8, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\tx1\n", 9, &tgid), 0);
+	ck_assert_int_ne(status_parse_tgid("Tgid:\t99999999999\n", 18,
+	    &tgid), 0);
+}
+END_TEST
+
 START_TEST(stat_fields)
 {
 	/* A command that contains ") " must not shift the fields. */
@@ -239,6 +256,20 @@ START_TEST(details_eventfd_epoll_pidfd)
 	    "tfd: x\n", &l, &n);
 	ck_assert_uint_eq(detail(l, n, "watched")->nnumbers, 2);
 	ck_assert_int_eq(detail(l, n, "watched")->numbers[1], 12);
+	fd_details_free(l, n);
+
+	/* In the kernel's tree order; reported by number, inodes along. */
+	details(FD_TYPE_EPOLL, "tfd:       12 events: 19 data: 0 pos:0 "
+	    "ino:c sdev:1\ntfd:        3 events: 19 data: 0 pos:0 ino:3 "
+	    "sdev:1\ntfd:        7 events: 19 data: 0 pos:0 ino:7 sdev:1\n",
+	    &l, &n);
+	ck_assert_uint_eq(detail(l, n, "watched")->nnumbers, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct fd_detail *w = detail(l, n, "watched");
+
+		ck_assert_int_eq(w->numbers[i], i == 0 ? 3 : i == 1 ? 7 : 12);
+		ck_assert_uint_eq(w->inodes[i], (uint64_t)w->numbers[i]);
+	}
 	fd_details_free(l, n);
 
 	details(FD_TYPE_PIDFD, "pos:\t0\nflags:\t02000002\nPid:\t-1\n"
@@ -335,6 +366,7 @@ main(void)
 	tcase_leak_check(tc);
 
 	tcase_add_test(tc, fdinfo_regular_file);
+	tcase_add_test(tc, status_tgid);
 	tcase_add_test(tc, fdinfo_extras_ignored);
 	tcase_add_test(tc, fdinfo_no_trailing_newline);
 	tcase_add_test(tc, fdinfo_malformed);

@@ -7,8 +7,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <sys/syscall.h>
+
 #include <math.h>
 #include <pwd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,6 +530,288 @@ START_TEST(colour_only_on_a_terminal)
 }
 END_TEST
 
+/*
+ * A table the type filter leaves empty says so instead of printing its
+ * column titles alone; -a counts one process in the singular.
+ */
+START_TEST(empty_table_and_one_process)
+{
+	static const char *const extra[] = { "-N", "fdholder-one", "-n", "8",
+	    NULL };
+	const char *args[] = { "-t", "blk", NULL, NULL };
+	const char *one[] = { "-C", "fdholder-one", NULL };
+	struct run_result r;
+	struct holder h;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	args[2] = pid_text(h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "fdholder-one"));
+	ck_assert_msg(strstr(r.out, "TARGET") == NULL, "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "no descriptors of the types "
+	    "asked for\n"));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, one), 0);
+	ck_assert_msg(strstr(r.out, "\n1 process\n") != NULL, "%s", r.out);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * -l: the offset and the size of each file in the table, as JSON gives
+ * them; without -l the columns are not there.
+ */
+START_TEST(long_rows_give_offset_and_size)
+{
+	const char *args[] = { "-l", "-t", "file", NULL, NULL };
+	const char *json[] = { "-j", "-t", "file", NULL, NULL };
+	const struct jv *fds;
+	struct run_result r, j;
+	struct holder h;
+	struct jv *doc;
+	size_t rows = 0;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	args[3] = json[3] = pid_text(h.pid);
+	doc = audit_json(json, &j);
+	fds = jv_get(first_process(doc), "fds");
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, " OFFSET SIZE TARGET\n"));
+	for (size_t i = 0; i < fds->count; i++) {
+		const struct jv *e = jv_at(fds, i);
+		char want[32], type[16], mode[8], flags[64], *row;
+		long long offset = -1, size = -1;
+		int fd = -1;
+
+		snprintf(want, sizeof(want), "\n%2d  file ", (int)jv_num(e,
+		    "fd"));
+		ck_assert_msg((row = strstr(r.out, want)) != NULL, "%s", want);
+		ck_assert_int_eq(sscanf(row + 1, "%d %15s %7s %63s %lld %lld",
+		    &fd, type, mode, flags, &offset, &size), 6);
+		ck_assert_int_eq(offset, (long long)jv_num(e, "pos"));
+		ck_assert_int_eq(size, (long long)jv_num(e, "size"));
+		if (jv_get(e, "deleted")->boolean)
+			ck_assert_int_eq(size, 18);
+		rows++;
+	}
+	ck_assert_uint_ge(rows, 3);
+	run_result_free(&r);
+	args[0] = "-s";
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args + 1), 0);
+	ck_assert_ptr_null(strstr(r.out, "OFFSET"));
+	run_result_free(&r);
+	jv_free(doc);
+	run_result_free(&j);
+	holder_stop(&h);
+}
+END_TEST
+
+/* A child that has exited and is not reaped is a zombie, and said so. */
+START_TEST(zombie_is_said_to_be_one)
+{
+	const char *args[] = { "-j", NULL, NULL };
+	char path[64], stat[256];
+	const struct jv *errors;
+	struct run_result r;
+	struct jv *doc;
+	pid_t child;
+	FILE *f;
+	bool zombie = false;
+
+	if ((child = fork()) == 0)
+		_exit(0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)child);
+	for (int tries = 0; tries < 500 && !zombie; tries++) {
+		ck_assert_ptr_nonnull(f = fopen(path, "r"));
+		zombie = fgets(stat, sizeof(stat), f) != NULL &&
+		    strstr(stat, ") Z ") != NULL;
+		fclose(f);
+		if (!zombie)
+			usleep(10000);
+	}
+	ck_assert(zombie);
+	args[1] = pid_text(child);
+	doc = audit_json(args, &r);
+	ck_assert_int_eq(r.status, 3);
+	errors = jv_get(doc, "errors");
+	ck_assert_uint_eq(errors->count, 1);
+	ck_assert_str_eq(jv_str(jv_at(errors, 0), "error"),
+	    "exited, not yet reaped (zombie)");
+	ck_assert_ptr_nonnull(strstr(r.err, "zombie"));
+	ck_assert_ptr_null(strstr(r.err, "no such process"));
+	jv_free(doc);
+	run_result_free(&r);
+	waitpid(child, NULL, 0);
+}
+END_TEST
+
+/* The thread's ID goes out on the first pipe; it ends on the second. */
+static int thread_pipe[2], thread_end[2];
+
+static void *
+thread_wait(void *arg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	char c;
+
+	(void)arg;
+	if (write(thread_pipe[1], &tid, sizeof(tid)) != sizeof(tid) ||
+	    read(thread_end[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+/* A thread's ID stands for its process, and fdaudit says so. */
+START_TEST(thread_id_audits_its_process)
+{
+	const char *args[] = { "-j", "-s", NULL, NULL };
+	struct run_result r;
+	pthread_t thread;
+	struct jv *doc;
+	pid_t tid;
+
+	ck_assert_int_eq(pipe(thread_pipe), 0);
+	ck_assert_int_eq(pipe(thread_end), 0);
+	ck_assert_int_eq(pthread_create(&thread, NULL, thread_wait, NULL), 0);
+	ck_assert_int_eq(read(thread_pipe[0], &tid, sizeof(tid)),
+	    sizeof(tid));
+	ck_assert_int_ne(tid, getpid());
+	args[2] = pid_text(tid);
+	doc = audit_json(args, &r);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 1);
+	ck_assert_int_eq((int)jv_num(first_process(doc), "pid"), getpid());
+	ck_assert_msg(strstr(r.err, "is a thread of process") != NULL, "%s",
+	    r.err);
+	jv_free(doc);
+	run_result_free(&r);
+	ck_assert_int_eq(write(thread_end[1], "x", 1), 1);
+	pthread_join(thread, NULL);
+	close(thread_pipe[0]);
+	close(thread_pipe[1]);
+	close(thread_end[0]);
+	close(thread_end[1]);
+}
+END_TEST
+
+/*
+ * What fdaudit prints on a terminal made by script(1), with `setup' run
+ * in it first (an stty) and `env' before it; carriage returns dropped.
+ */
+static void
+tty_output(const char *env, const char *setup, const char *args,
+    char *out, size_t size)
+{
+	const char *bin = getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit";
+	char cmd[1024];
+	size_t n, o = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "env -u COLUMNS %s script -qec "
+	    "'%s%s %s' /dev/null", env, setup, bin, args);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(out, 1, size - 1, p);
+	pclose(p);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i] != '\r')
+			out[o++] = out[i];
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Every line at most `width' columns (colour sequences take none, a
+ * UTF-8 character one), none ending in a space; the number of lines.
+ */
+static int
+expect_lines_fit(const char *out, int width)
+{
+	int lines = 0;
+
+	for (const char *p = out; *p != '\0'; lines++) {
+		const char *end = strchr(p, '\n');
+		int columns = 0;
+
+		if (end == NULL)
+			end = p + strlen(p);
+		for (const char *q = p; q < end; q++) {
+			if (*q == '\033') {
+				q += strcspn(q, "m");
+				continue;
+			}
+			columns += ((unsigned char)*q & 0xc0) != 0x80;
+		}
+		ck_assert_msg(columns <= width, "%d columns, not %d or less: "
+		    "%.*s", columns, width, (int)(end - p), p);
+		ck_assert_msg(end == p || end[-1] != ' ', "trailing space: "
+		    "%.*s", (int)(end - p), p);
+		p = *end != '\0' ? end + 1 : end;
+	}
+	return lines;
+}
+
+/*
+ * On a terminal no line is wider than it, from $COLUMNS or the terminal
+ * itself; a long path keeps its end behind a mark; into a pipe nothing
+ * is cut.
+ */
+START_TEST(table_fits_the_terminal)
+{
+	static char out[65536];
+	char args[64], *line, *end;
+	struct run_result r;
+	struct holder h;
+	const char *plain;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(args, sizeof(args), "%d", h.pid);
+	plain = holder_fd(&h, 3)->target;
+	tty_output("COLUMNS=60 LC_ALL=C.UTF-8", "", args, out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 60), 40);
+	/* The row of fd 3: its path cut at the start, its name kept. */
+	ck_assert_ptr_null(strstr(out, plain));
+	ck_assert_msg((line = strstr(out, "\n 3  file")) != NULL, "%s", out);
+	end = strchr(line + 1, '\n');
+	*end = '\0';
+	ck_assert_msg(strstr(line, "\xe2\x80\xa6") != NULL &&
+	    strcmp(end - strlen("/plain.txt"), "/plain.txt") == 0, "%s", line);
+	/* No $COLUMNS: the terminal's own width, and no UTF-8 mark. */
+	tty_output("LC_ALL=C", "stty cols 52; ", args, out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 52), 40);
+	ck_assert_ptr_nonnull(strstr(out, "..."));
+	/* --all rows and --help on a terminal of 80 columns. */
+	tty_output("", "stty cols 80; ", "-a", out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 80), 3);
+	tty_output("", "stty cols 80; ", "--help", out, sizeof(out));
+	ck_assert_int_gt(expect_lines_fit(out, 80), 20);
+	/* Into a pipe: the whole path, however narrow COLUMNS says. */
+	ck_assert_int_eq(run_fdaudit(&r, &(struct run_options){ .env =
+	    (const char *const[]){ "COLUMNS=40", NULL } },
+	    (const char *const[]){ args, NULL }), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, plain));
+	ck_assert_ptr_null(strstr(r.out, "\xe2\x80\xa6"));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* --help fits 80 columns wherever it goes, and so does run --help. */
+START_TEST(help_fits_80_columns)
+{
+	static const char *const helps[][3] = {
+		{ "--help", NULL, NULL }, { "run", "--help", NULL },
+	};
+	struct run_result r;
+
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		ck_assert_int_eq(run_fdaudit(&r, NULL, helps[i]), 0);
+		ck_assert_int_eq(r.status, 0);
+		ck_assert_int_gt(expect_lines_fit(r.out, 80), 10);
+		run_result_free(&r);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -547,6 +832,12 @@ main(void)
 	tcase_add_test(tc, permission_denied_without_privilege);
 	tcase_add_test(tc, own_process_without_privilege);
 	tcase_add_test(tc, colour_only_on_a_terminal);
+	tcase_add_test(tc, table_fits_the_terminal);
+	tcase_add_test(tc, zombie_is_said_to_be_one);
+	tcase_add_test(tc, empty_table_and_one_process);
+	tcase_add_test(tc, long_rows_give_offset_and_size);
+	tcase_add_test(tc, thread_id_audits_its_process);
+	tcase_add_test(tc, help_fits_80_columns);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -11,7 +11,10 @@
  *   fdholder -S -d DIR         sockets of every family with known ends:
  *                              "sock FD PROTO LOCAL REMOTE STATE" lines
  *   fdholder -P                a pipe shared with a child process:
- *                              a "peer FD CHILD-PID CHILD-FD" line
+ *                              a "peer FD CHILD-PID CHILD-FD" line, and
+ *                              a pipe it holds both ends of, whose write
+ *                              end the child holds too: a "sharer
+ *                              READ-FD WRITE-FD CHILD-PID CHILD-FD" line
  *   fdholder -U                all of it in a network namespace of its own
  *   fdholder -F -d DIR         also a file on a FUSE file system mounted on
  *                              DIR/fuse, whose daemon then stops answering
@@ -367,25 +370,33 @@ open_socket_families(const char *dir)
 	    htons(ETH_P_ALL)), "packet", "?", "-", "-");
 }
 
-/* A pipe whose read end a child holds at a known number. */
+/*
+ * A pipe whose read end a child holds at a known number, and a pipe whose
+ * two ends the helper holds while the child holds its write end too.
+ */
 static void
 open_shared_pipe(void)
 {
-	int p[2];
+	int p[2], q[2], keep[2];
 	pid_t child;
 
-	if (pipe(p) != 0)
+	if (pipe(p) != 0 || pipe(q) != 0)
 		err(1, "pipe");
 	if ((child = fork()) == 0) {
-		/* The child holds the read end and nothing else of ours. */
-		if (p[0] > 3)
-			syscall(SYS_close_range, 3, p[0] - 1, 0);
-		syscall(SYS_close_range, p[0] + 1, ~0U, 0);
+		/* The child holds those two and nothing else of ours. */
+		keep[0] = p[0] < q[1] ? p[0] : q[1];
+		keep[1] = p[0] < q[1] ? q[1] : p[0];
+		if (keep[0] > 3)
+			syscall(SYS_close_range, 3, keep[0] - 1, 0);
+		if (keep[1] > keep[0] + 1)
+			syscall(SYS_close_range, keep[0] + 1, keep[1] - 1, 0);
+		syscall(SYS_close_range, keep[1] + 1, ~0U, 0);
 		for (;;)
 			pause();
 	}
 	close(p[0]);
 	printf("peer\t%d\t%d\t%d\n", p[1], (int)child, p[0]);
+	printf("sharer\t%d\t%d\t%d\t%d\n", q[0], q[1], (int)child, q[1]);
 }
 
 /* Its own network namespace, with the loopback interface up. */

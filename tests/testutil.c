@@ -286,6 +286,7 @@ holder_start(struct holder *h, const char *const *extra)
 		if (strncmp(line, "sock\t", 5) == 0 ||
 		    strncmp(line, "peer\t", 5) == 0 ||
 		    strncmp(line, "pair\t", 5) == 0 ||
+		    strncmp(line, "sharer\t", 7) == 0 ||
 		    strncmp(line, "stale\t", 6) == 0) {
 			char **grown = realloc(h->lines, (h->nlines + 1) *
 			    sizeof(*grown));

@@ -48,7 +48,7 @@ struct holder {
 	char		 dir[64];	/* its temporary directory */
 	struct held_fd	*fds;
 	size_t		 nfds;
-	char		**lines;	/* "sock", "peer", "pair", "stale" lines */
+	char		**lines;	/* "sock", "peer", "pair", "stale", "sharer" lines */
 	size_t		 nlines;
 };
 
