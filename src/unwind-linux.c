@@ -67,17 +67,20 @@ build_id_compare(const unsigned char *a, size_t alen, const unsigned char *b,
  * whenever a module's DWARF is opened: in every new program image, as
  * soon as the walk of a stack reaches a frame (the outermost one of the
  * dynamic loader, say) that only .debug_frame describes.  So the first
- * time a build ID's debug file is wanted it is found the usual way and
- * inflated once into a memory file; each later module with that build ID
- * gets a duplicate of the same descriptor and maps the inflated pages.
- * A build ID with no debug file is remembered too, which saves the
- * search of the debug directories in every process.
+ * time a build ID's debug file is wanted it is found the usual way; the
+ * second time it is inflated once into a memory file, and that module and
+ * every later one with the build ID get a duplicate of the same
+ * descriptor and map the inflated pages.  A file wanted once, as in a
+ * run of one program, is not copied.  A build ID with no debug file is
+ * remembered too, which saves the search of the debug directories in
+ * every process.
  */
 struct debug_entry {
 	RB_ENTRY(debug_entry) link;
 	unsigned char	*id;
 	size_t		 idlen;
 	int		 fd;		/* -1: no debug file */
+	bool		 inflated;	/* fd is the inflated copy */
 	char		*path;		/* where it was found */
 };
 
@@ -195,7 +198,8 @@ debug_remember(const unsigned char *id, size_t idlen, int fd,
 	}
 	memcpy(e->id, id, idlen);
 	e->idlen = idlen;
-	e->fd = fd >= 0 ? debug_inflated(e->fd) : -1;
+	if (fd < 0)
+		e->fd = -1;
 	RB_INSERT(debug_cache, &debug_cache, e);
 }
 
@@ -212,8 +216,7 @@ unwind_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *name,
     Dwarf_Addr base, const char *file, const char *debuglink,
     GElf_Word crc, char **debug_name)
 {
-	struct debug_entry key;
-	const struct debug_entry *e;
+	struct debug_entry key, *e;
 	const unsigned char *id;
 	GElf_Addr idaddr;
 	int idlen, fd;
@@ -231,6 +234,10 @@ unwind_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *name,
 	}
 	if (e->fd == -1)
 		return -1;
+	if (!e->inflated) {
+		e->fd = debug_inflated(e->fd);
+		e->inflated = true;
+	}
 	if ((fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return -1;
 	if (e->path != NULL && (*debug_name = strdup(e->path)) == NULL) {
