@@ -5,8 +5,11 @@
  * few stacks that end up in the report.  Each address space (a program
  * between two execs, shared by the children it forks) has one Dwfl that
  * keeps its modules and their debug information open, so the lookups of
- * a thousand forked children read the DWARF once.  Unwinding uses CFI, so
- * code built without frame pointers and static binaries work too.
+ * a thousand forked children read the DWARF once; across address spaces,
+ * debug files are shared by build ID and names by build ID and offset,
+ * so a script's hundred execs of the same programs read them once too.
+ * Unwinding uses CFI, so code built without frame pointers and static
+ * binaries work too.
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
