@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
@@ -207,6 +208,27 @@ debug_remember(const unsigned char *id, size_t idlen, int fd,
 }
 
 /*
+ * libdwfl asks the same callback for a module's debug file and, once it
+ * has that, for the supplementary file its .gnu_debugaltlink names
+ * (dwz), which has a build ID of its own.  Only the first is the module's:
+ * it is asked for with the module's own debug link and CRC.
+ */
+static bool
+debug_for_module(Dwfl_Module *mod, const char *debuglink, GElf_Word crc)
+{
+	GElf_Word own_crc = 0;
+	const char *own = NULL;
+	Dwarf_Addr bias;
+	Elf *elf;
+
+	if ((elf = dwfl_module_getelf(mod, &bias)) != NULL)
+		own = dwelf_elf_gnu_debuglink(elf, &own_crc);
+	if (own == NULL || debuglink == NULL)
+		return own == debuglink;
+	return strcmp(own, debuglink) == 0 && own_crc == crc;
+}
+
+/*
  * libdwfl's find_debuginfo: the cached file of the module's build ID,
  * or else the standard search, whose result is then cached.  libdwfl
  * owns (and closes) what this returns, so the cache keeps its own
@@ -224,7 +246,8 @@ unwind_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *name,
 	GElf_Addr idaddr;
 	int idlen, fd;
 
-	if ((idlen = dwfl_module_build_id(mod, &id, &idaddr)) <= 0)
+	if ((idlen = dwfl_module_build_id(mod, &id, &idaddr)) <= 0 ||
+	    !debug_for_module(mod, debuglink, crc))
 		return dwfl_standard_find_debuginfo(mod, userdata, name, base,
 		    file, debuglink, crc, debug_name);
 	key.id = (unsigned char *)(uintptr_t)id;
