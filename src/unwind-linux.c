@@ -180,9 +180,9 @@ debug_inflated(int fd)
 
 /*
  * Remember what the search found for a build ID: a descriptor of the
- * cache's own (inflated) beside the one the search gave, or that it
- * found nothing.  Nothing is remembered when memory or descriptors run
- * short: the next module searches again.
+ * cache's own beside the one the search gave, or that it found nothing.
+ * Nothing is remembered when memory or descriptors run short: the next
+ * module searches again.
  */
 static void
 debug_remember(const unsigned char *id, size_t idlen, int fd,
