@@ -5,20 +5,30 @@
  * few stacks that end up in the report.  Each address space (a program
  * between two execs, shared by the children it forks) has one Dwfl that
  * keeps its modules and their debug information open, so the lookups of
- * a thousand forked children read the DWARF once.  Unwinding uses CFI, so
- * code built without frame pointers and static binaries work too.
+ * a thousand forked children read the DWARF once; across address spaces,
+ * debug files are shared by build ID and names by build ID and offset,
+ * so a script's hundred execs of the same programs read them once too.
+ * Unwinding uses CFI, so code built without frame pointers and static
+ * binaries work too.
  */
 #define _GNU_SOURCE
+#include <sys/mman.h>
 #include <sys/ptrace.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
+#include <gelf.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat.h"
 #include "run.h"
@@ -45,11 +55,227 @@ struct unwind_space {
 	unsigned char	 cache[UNWIND_STACK_CACHE];
 };
 
+/* Build IDs in the order of both caches: length, then bytes. */
+static int
+build_id_compare(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+/*
+ * Separate debug files by build ID, for the whole run.  Distributions
+ * ship them with compressed sections, and libdw inflates all of them
+ * whenever a module's DWARF is opened: in every new program image, as
+ * soon as the walk of a stack reaches a frame (the outermost one of the
+ * dynamic loader, say) that only .debug_frame describes.  So the first
+ * time a build ID's debug file is wanted it is found the usual way; the
+ * second time it is inflated once into a memory file, and that module and
+ * every later one with the build ID get a duplicate of the same
+ * descriptor and map the inflated pages.  A file wanted once, as in a
+ * run of one program, is not copied.  A build ID with no debug file is
+ * remembered too, which saves the search of the debug directories in
+ * every process.
+ */
+struct debug_entry {
+	RB_ENTRY(debug_entry) link;
+	unsigned char	*id;
+	size_t		 idlen;
+	int		 fd;		/* -1: no debug file */
+	bool		 inflated;	/* fd is the inflated copy */
+	char		*path;		/* where it was found */
+};
+
+static int
+debug_entry_compare(const struct debug_entry *a, const struct debug_entry *b)
+{
+	return build_id_compare(a->id, a->idlen, b->id, b->idlen);
+}
+
+RB_HEAD(debug_cache, debug_entry);
+/* cppcheck-suppress unknownMacro */
+RB_GENERATE_STATIC(debug_cache, debug_entry, link, debug_entry_compare)
+static struct debug_cache debug_cache = RB_INITIALIZER(&debug_cache);
+
 static char *debuginfo_path;
+
+/* Whether an ELF file has a section compressed the standard way. */
+static bool
+debug_compressed(int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	bool found = false;
+
+	while (elf != NULL && !found && (scn = elf_nextscn(elf, scn)) != NULL)
+		found = gelf_getshdr(scn, &shdr) != NULL &&
+		    (shdr.sh_flags & SHF_COMPRESSED) != 0;
+	elf_end(elf);
+	return found;
+}
+
+static int
+file_copy(int from, int to)
+{
+	struct stat st;
+	off_t offset = 0;
+	ssize_t n;
+
+	if (fstat(from, &st) != 0)
+		return -errno;
+	while (offset < st.st_size) {
+		if ((n = sendfile(to, from, &offset, (size_t)(st.st_size -
+		    offset))) <= 0)
+			return n == 0 ? -EIO : -errno;
+	}
+	return 0;
+}
+
+/* Inflate the compressed sections of an ELF file open for writing. */
+static int
+elf_inflate(int fd)
+{
+	Elf *elf = elf_begin(fd, ELF_C_RDWR, NULL);
+	Elf_Scn *scn = NULL;
+	GElf_Shdr shdr;
+	int error = 0;
+
+	if (elf == NULL)
+		return -EINVAL;
+	while (error == 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
+		if (gelf_getshdr(scn, &shdr) != NULL &&
+		    (shdr.sh_flags & SHF_COMPRESSED) != 0 &&
+		    elf_compress(scn, 0, 0) < 0)
+			error = -EINVAL;
+	}
+	if (error == 0 && elf_update(elf, ELF_C_WRITE) < 0)
+		error = -EINVAL;
+	elf_end(elf);
+	return error;
+}
+
+/*
+ * The debug file at fd, inflated into a memory file when it has
+ * compressed sections, else fd itself.  On failure fd is kept as it is:
+ * libdw can still read it, only more slowly.
+ */
+static int
+debug_inflated(int fd)
+{
+	int copy;
+
+	if (!debug_compressed(fd) ||
+	    (copy = memfd_create("fdaudit-debuginfo", MFD_CLOEXEC)) == -1)
+		return fd;
+	if (file_copy(fd, copy) != 0 || elf_inflate(copy) != 0) {
+		close(copy);
+		return fd;
+	}
+	close(fd);
+	return copy;
+}
+
+/*
+ * Remember what the search found for a build ID: a descriptor of the
+ * cache's own beside the one the search gave, or that it found nothing.
+ * Nothing is remembered when memory or descriptors run short: the next
+ * module searches again.
+ */
+static void
+debug_remember(const unsigned char *id, size_t idlen, int fd,
+    const char *path)
+{
+	struct debug_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL || (e->id = malloc(idlen)) == NULL ||
+	    (path != NULL && (e->path = strdup(path)) == NULL) ||
+	    (fd >= 0 && (e->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)) {
+		if (e != NULL) {
+			free(e->id);
+			free(e->path);
+		}
+		free(e);
+		return;
+	}
+	memcpy(e->id, id, idlen);
+	e->idlen = idlen;
+	if (fd < 0)
+		e->fd = -1;
+	RB_INSERT(debug_cache, &debug_cache, e);
+}
+
+/*
+ * libdwfl asks the same callback for a module's debug file and, once it
+ * has that, for the supplementary file its .gnu_debugaltlink names
+ * (dwz), which has a build ID of its own.  Only the first is the module's:
+ * it is asked for with the module's own debug link and CRC.
+ */
+static bool
+debug_for_module(Dwfl_Module *mod, const char *debuglink, GElf_Word crc)
+{
+	GElf_Word own_crc = 0;
+	const char *own = NULL;
+	Dwarf_Addr bias;
+	Elf *elf;
+
+	if ((elf = dwfl_module_getelf(mod, &bias)) != NULL)
+		own = dwelf_elf_gnu_debuglink(elf, &own_crc);
+	if (own == NULL || debuglink == NULL)
+		return own == debuglink;
+	return strcmp(own, debuglink) == 0 && own_crc == crc;
+}
+
+/*
+ * libdwfl's find_debuginfo: the cached file of the module's build ID,
+ * or else the standard search, whose result is then cached.  libdwfl
+ * owns (and closes) what this returns, so the cache keeps its own
+ * descriptor and hands out duplicates.  The module that missed gets the
+ * search's own descriptor: the search has already opened it as the
+ * module's debug ELF.
+ */
+static int
+unwind_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *name,
+    Dwarf_Addr base, const char *file, const char *debuglink,
+    GElf_Word crc, char **debug_name)
+{
+	struct debug_entry key, *e;
+	const unsigned char *id;
+	GElf_Addr idaddr;
+	int idlen, fd;
+
+	if ((idlen = dwfl_module_build_id(mod, &id, &idaddr)) <= 0 ||
+	    !debug_for_module(mod, debuglink, crc))
+		return dwfl_standard_find_debuginfo(mod, userdata, name, base,
+		    file, debuglink, crc, debug_name);
+	key.id = (unsigned char *)(uintptr_t)id;
+	key.idlen = (size_t)idlen;
+	if ((e = RB_FIND(debug_cache, &debug_cache, &key)) == NULL) {
+		fd = dwfl_standard_find_debuginfo(mod, userdata, name, base,
+		    file, debuglink, crc, debug_name);
+		debug_remember(id, (size_t)idlen, fd, *debug_name);
+		return fd;
+	}
+	if (e->fd == -1)
+		return -1;
+	if (!e->inflated) {
+		e->fd = debug_inflated(e->fd);
+		e->inflated = true;
+	}
+	if ((fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return -1;
+	if (e->path != NULL && (*debug_name = strdup(e->path)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 static const Dwfl_Callbacks unwind_dwfl_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = unwind_find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
 
@@ -343,9 +569,7 @@ frame_entry_compare(const struct frame_entry *a, const struct frame_entry *b)
 {
 	int c;
 
-	if (a->idlen != b->idlen)
-		return a->idlen < b->idlen ? -1 : 1;
-	if ((c = memcmp(a->id, b->id, a->idlen)) != 0)
+	if ((c = build_id_compare(a->id, a->idlen, b->id, b->idlen)) != 0)
 		return c;
 	return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
@@ -368,10 +592,19 @@ void
 unwind_cache_free(void)
 {
 	struct frame_entry *e, *next;
+	struct debug_entry *d, *dnext;
 
 	RB_FOREACH_SAFE(e, frame_cache, &frame_cache, next) {
 		RB_REMOVE(frame_cache, &frame_cache, e);
 		frame_entry_free(e);
+	}
+	RB_FOREACH_SAFE(d, debug_cache, &debug_cache, dnext) {
+		RB_REMOVE(debug_cache, &debug_cache, d);
+		if (d->fd != -1)
+			close(d->fd);
+		free(d->id);
+		free(d->path);
+		free(d);
 	}
 }
 

@@ -648,6 +648,73 @@ START_TEST(aggregated_with_stacks)
 }
 END_TEST
 
+/* Does some finding have FUNCTION at leaky.c:LINE in its stack? */
+static bool
+any_stack_has(const struct jv *doc, const char *function, int line)
+{
+	const struct jv *l;
+
+	for (size_t i = 0; (l = finding(doc, i)) != NULL; i++) {
+		if (frames_have(l, function, line))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A copy of the helper whose debug information is in a separate file
+ * with compressed sections, found through its debug link, as
+ * distributions ship it.
+ */
+static void
+split_debug_make(const char *dir)
+{
+	char command[1024];
+
+	snprintf(command, sizeof(command), "cp '%s' %s/leaky && "
+	    "objcopy --only-keep-debug --compress-debug-sections=zlib "
+	    "%s/leaky %s/leaky.debug && objcopy --strip-debug "
+	    "--add-gnu-debuglink=%s/leaky.debug %s/leaky", leaky(), dir, dir,
+	    dir, dir, dir);
+	ck_assert_msg(system(command) == 0, "cannot split the debug "
+	    "information of %s (objcopy from binutils)", leaky());
+}
+
+/*
+ * Compressed debug information is read once per build ID for the whole
+ * run, not once per program image: the second process of the program
+ * gets its lines even though the debug file was removed after the
+ * first one ended.
+ */
+START_TEST(debug_file_read_once_per_build_id)
+{
+	const char *modes[] = { NULL, "--no-preload" };
+	char dir[] = "/tmp/fdaudit-run-XXXXXX", script[512];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	for (size_t i = 0; i < 2; i++) {
+		struct run_result r;
+		struct jv *doc;
+
+		split_debug_make(dir);
+		snprintf(script, sizeof(script), "%s/leaky open; "
+		    "rm %s/leaky.debug; %s/leaky pipe", dir, dir, dir);
+		doc = run_program_json("/bin/sh", "-c", script, modes[i],
+		    NULL, &r);
+		ck_assert_msg(summary(doc, "leak") == 3, "%s", r.out);
+		ck_assert_msg(any_stack_has(doc, "leak_open",
+		    site_line("open")), "first process: %s", r.out);
+		ck_assert_msg(any_stack_has(doc, "leak_pipe",
+		    site_line("pipe")), "second process: %s", r.out);
+		jv_free(doc);
+		run_result_free(&r);
+	}
+	snprintf(script, sizeof(script), "%s/leaky", dir);
+	ck_assert_int_eq(unlink(script), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 START_TEST(frame_suppression)
 {
 	static const char rules[] = "frame:leak_pipe\n";
@@ -822,6 +889,7 @@ run_suite(void)
 	tcase_add_test(tc, open_stays_a_cancellation_point);
 	tcase_add_test(tc, aggregated_with_stacks);
 	tcase_add_test(tc, frame_suppression);
+	tcase_add_test(tc, debug_file_read_once_per_build_id);
 	tcase_add_test(tc, ptrace_user_is_named);
 	tcase_add_test(tc, no_follow_and_output_file);
 	suite_add_tcase(s, tc);

@@ -1,25 +1,29 @@
 #!/bin/sh
 # fdaudit run against the command alone and against valgrind --track-fds:
-# a C loop of open/close pairs, python3 opening and closing files, and a
-# program whose children each leak one descriptor.  Each figure is the
-# best of RUNS wall-clock runs, in seconds, with its ratio to native.
+# a C loop of open/close pairs, python3 opening and closing files, a
+# program whose children each leak one descriptor, and a shell script
+# that runs many short programs.  Each figure is the median of RUNS
+# wall-clock runs, in seconds, with its ratio to native.
 FDAUDIT=${FDAUDIT:-./fdaudit}
 LEAKY=${LEAKY:-build/tests/run/leaky}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 LOOP=${LOOP:-100000}
 FILES=${FILES:-20000}
 CHILDREN=${CHILDREN:-1000}
+COMMANDS=${COMMANDS:-200}
+SUBSTITUTIONS=${SUBSTITUTIONS:-50}
 
-# The best wall time of RUNS runs of the command given as arguments.
+# The median wall time of RUNS runs of the command given as arguments.
 best() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(date +%s.%N)
 		"$@" >/dev/null 2>&1
 		t1=$(date +%s.%N)
-		echo "$t0 $t1"
+		echo "$t0 $t1" | awk '{ printf "%.6f\n", $2 - $1 }'
 		i=$((i + 1))
-	done | awk 'NR == 1 || $2 - $1 < b { b = $2 - $1 } END { print b }'
+	done | sort -n | awk '{ t[NR] = $1 }
+	    END { print NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2 }'
 }
 
 ratio() {
@@ -95,4 +99,28 @@ if command -v node >/dev/null 2>&1; then
 	row "node fs and http" node tests/run/corpus/node_fs_http.js
 else
 	echo "node fs and http: skipped, no node"
+fi
+# A script in the manner of a build or test script: short external
+# programs, each a new program image, and command substitutions, each a
+# fork of the shell, one every COMMANDS / SUBSTITUTIONS commands.
+if command -v bash >/dev/null 2>&1; then
+	row "bash $COMMANDS cmds, $SUBSTITUTIONS \$()" bash -c '
+n=0
+i=0
+while [ "$i" -lt "$1" ]; do
+	case $((i % 4)) in
+	0) /bin/true ;;
+	1) cat /dev/null ;;
+	2) cat </dev/null >/dev/null ;;
+	3) /bin/echo "$i" >/dev/null ;;
+	esac
+	if [ $((i % ($1 / $2))) -eq 0 ]; then
+		v=$(echo "$i")
+		n=$((n + ${#v}))
+	fi
+	i=$((i + 1))
+done
+echo "$n"' bench "$COMMANDS" "$SUBSTITUTIONS"
+else
+	echo "bash $COMMANDS cmds: skipped, no bash"
 fi
