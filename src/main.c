@@ -48,11 +48,13 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: fdaudit [-adhjsV] [-C command] [-c pct] [-f format] "
+	    "usage: fdaudit [-adhjsV] [-C command] [-c range] [-f format] "
 	    "[-o file]\n"
-	    "               [-t type[,type...]] [-u user] [-w pct] "
+	    "               [-t type[,type...]] [-u user] [-w range] "
 	    "[--top n]\n"
-	    "               [--no-peers] [--state file [--leak-runs k] "
+	    "               [--warn-count range] [--crit-count range] "
+	    "[--no-peers]\n"
+	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
 	    "       fdaudit watch [-i seconds] [-n count] pid\n"
@@ -78,8 +80,9 @@ help(void)
 	    "first\n"
 	    "  -C, --command NAME  only processes with this command name "
 	    "(implies -a)\n"
-	    "  -c, --crit PCT      critical at PCT% of the soft limit "
-	    "(default 95)\n"
+	    "  -c, --crit RANGE    critical when the percentage of the soft "
+	    "limit is\n"
+	    "                      outside RANGE (default 95: above 95%)\n"
 	    "  -d, --descriptors   with -a, read every descriptor table too\n"
 	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
@@ -90,8 +93,13 @@ help(void)
 	    "  -t, --type LIST     list only descriptors of these types\n"
 	    "  -u, --user USER     only processes of USER (implies -a)\n"
 	    "  -V, --version       print the version and exit\n"
-	    "  -w, --warn PCT      warning at PCT% of the soft limit "
-	    "(default 80)\n"
+	    "  -w, --warn RANGE    warning when the percentage of the soft "
+	    "limit is\n"
+	    "                      outside RANGE (default 80: above 80%)\n"
+	    "      --warn-count RANGE  warning when the open count is outside "
+	    "RANGE\n"
+	    "      --crit-count RANGE  critical when the open count is "
+	    "outside RANGE\n"
 	    "      --top N         only N processes: every one at warning or "
 	    "worse,\n"
 	    "                      then the highest usage\n"
@@ -105,6 +113,8 @@ help(void)
 	    "      --min-span TIME project only from runs that span TIME "
 	    "(default 5m)\n"
 	    "\n"
+	    "A RANGE is N (alert above N), N: (below N), ~:N, N:M or @N:M "
+	    "(inside).\n"
 	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
 	    stdout);
@@ -185,7 +195,7 @@ percent_option(const char *arg, const char *option, struct range *r)
 static bool
 ranges_inverted(const struct range *warn, const struct range *crit)
 {
-	bool plain = !warn->inside && !crit->inside && !warn->no_start &&
+	bool plain = warn->set && crit->set && !warn->inside && !crit->inside && !warn->no_start &&
 	    !crit->no_start && !warn->no_end && !crit->no_end &&
 	    warn->start == 0 && crit->start == 0;
 

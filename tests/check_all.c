@@ -136,10 +136,16 @@ START_TEST(all_with_descriptors_and_filters)
 }
 END_TEST
 
-/* The plugin guidelines: "STATUS - text | 'label'=value;warn;crit;min;max". */
+/*
+ * The plugin guidelines: "STATUS - text | 'label'=value;warn;crit;min;max"
+ * with one item on the first line, then long text lines, then the other
+ * items after a "| ", one a line.
+ */
+#define NAGIOS_ITEM "'[^'=]+'=[0-9]+;[@~:0-9]*;[@~:0-9]*;[0-9]*;[0-9]*"
 static const char nagios_line[] =
     "^FDAUDIT (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+"
-    "( \\|( '[^'=]+'=[0-9]+;[0-9]*;[0-9]*;[0-9]*;[0-9]*)+)?\n$";
+    "( \\| " NAGIOS_ITEM ")?(\n[^|\n]+)*"
+    "(\n\\| " NAGIOS_ITEM "(\n" NAGIOS_ITEM ")*)?\n$";
 
 START_TEST(nagios_format_and_exit_codes)
 {
@@ -157,7 +163,7 @@ START_TEST(nagios_format_and_exit_codes)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.out, "FDAUDIT CRITICAL - 1 of 1 "));
-	ck_assert(matches("=62;51;60;0;64\n$", r.out));
+	ck_assert(matches("=62;51;60;0;64\n", r.out));
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, by_name), 0);
@@ -168,7 +174,7 @@ START_TEST(nagios_format_and_exit_codes)
 	args[2] = pid_text(ok.pid);
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert(matches("^FDAUDIT OK - 1 process below 80%", r.out));
+	ck_assert(matches("^FDAUDIT OK - 1 process within -w 80", r.out));
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	run_result_free(&r);
 
@@ -242,6 +248,242 @@ file_read(const char *path)
 	fclose(f);
 	return buf;
 }
+
+/* Run a program, its output thrown into a scratch file; its exit code. */
+static int
+program_status(const char *const *argv)
+{
+	char scratch[] = "/tmp/fdaudit-check-XXXXXX";
+	int fd = mkstemp(scratch), status;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(scratch);
+	if ((pid = fork()) == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The count fdaudit reports for `pid', from its Nagios perfdata. */
+static long
+nagios_open_count(pid_t pid, const char *label)
+{
+	const char *args[] = { "-f", "nagios", NULL, NULL };
+	char want[64];
+	struct run_result r;
+	const char *at;
+	long open;
+
+	args[2] = pid_text(pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	snprintf(want, sizeof(want), "'%s'=", label);
+	at = strstr(r.out, want);
+	ck_assert_msg(at != NULL, "no %s in %s", want, r.out);
+	open = strtol(at + strlen(want), NULL, 10);
+	run_result_free(&r);
+	return open;
+}
+
+#define CHECK_PROCS "/usr/lib/nagios/plugins/check_procs"
+
+static void
+range_text(char *buf, size_t size, const char *lead, int a,
+    const char *after, bool two, int b)
+{
+	if (two)
+		snprintf(buf, size, "%s%d%s%d", lead, a, after, b);
+	else
+		snprintf(buf, size, "%s%d%s", lead, a, after);
+}
+
+/*
+ * check_procs reads its ranges with the monitoring-plugins library: each
+ * range, placed around the value each program sees (fdaudit: the open
+ * count; check_procs: the number of helpers), must give both the same
+ * verdict.
+ */
+START_TEST(nagios_ranges_as_check_procs)
+{
+	/* lead, first bound, after it, whether a second bound, second. */
+	static const struct {
+		const char	*lead;
+		int		 a;
+		const char	*after;
+		bool		 two;
+		int		 b;
+	} ranges[] = {
+		{ "", 0, "", false, 0 }, { "", -1, "", false, 0 },
+		{ "", 0, ":", false, 0 }, { "", 1, ":", false, 0 },
+		{ "~:", -1, "", false, 0 }, { "~:", 0, "", false, 0 },
+		{ ":", -1, "", false, 0 }, { "", -1, ":", true, 1 },
+		{ "", 1, ":", true, 2 }, { "@", -1, ":", true, 1 },
+		{ "@", 1, ":", true, 2 }, { "@", 0, "", false, 0 },
+		{ "@", -1, "", false, 0 },
+	};
+	const char *const named[] = { "-N", "rngcmp", NULL };
+	const char *mine[] = { "-f", "nagios", "--warn-count", NULL, "-w",
+	    "100", "-c", "100", NULL, NULL };
+	const char *theirs[] = { CHECK_PROCS, "-C", "rngcmp", "-w", NULL,
+	    "-c", "~:", NULL };
+	struct holder h[3];
+	struct run_result r;
+	long open;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(holder_start(&h[i], named), 0);
+	open = nagios_open_count(h[0].pid, "rngcmp");
+	mine[8] = pid_text(h[0].pid);
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		char for_mine[32], for_theirs[32];
+		int expected;
+
+		range_text(for_mine, sizeof(for_mine), ranges[i].lead,
+		    (int)open + ranges[i].a, ranges[i].after, ranges[i].two,
+		    (int)open + ranges[i].b);
+		range_text(for_theirs, sizeof(for_theirs), ranges[i].lead,
+		    3 + ranges[i].a, ranges[i].after, ranges[i].two,
+		    3 + ranges[i].b);
+		theirs[4] = for_theirs;
+		expected = program_status(theirs);
+		ck_assert_msg(expected == 0 || expected == 1,
+		    "check_procs -w %s: exit %d", for_theirs, expected);
+		mine[3] = for_mine;
+		ck_assert_int_eq(run_fdaudit(&r, NULL, mine), 0);
+		ck_assert_msg(r.status == expected, "--warn-count %s: exit %d, "
+		    "check_procs -w %s: exit %d\n%s%s", for_mine, r.status,
+		    for_theirs, expected, r.out, r.err);
+		run_result_free(&r);
+	}
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/* A plain -w N alerts above N percent, not at it. */
+START_TEST(nagios_warns_above_not_at)
+{
+	const char *const extra[] = { "-l", "100", "-n", "40", NULL };
+	const char *args[] = { "-f", "nagios", "-w", NULL, NULL, NULL };
+	char at[24], below[24];
+	struct run_result r;
+	struct holder h;
+	long open;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	open = nagios_open_count(h.pid, "fdholder");
+	snprintf(at, sizeof(at), "%ld", open);
+	snprintf(below, sizeof(below), "%ld", open - 1);
+	args[4] = pid_text(h.pid);
+	args[3] = at;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 0, "-w %s: %s", at, r.out);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	/* The perfdata threshold says the same: alert above the count. */
+	ck_assert_msg(strstr(r.out, "=") != NULL && matches(";0;100\n$",
+	    r.out), "%s", r.out);
+	run_result_free(&r);
+	args[3] = below;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 1, "-w %s: %s", below, r.out);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* Usage errors still answer Nagios: one UNKNOWN line on stdout, exit 3. */
+START_TEST(nagios_usage_error_on_stdout)
+{
+	const char *const before[] = { "-f", "nagios", "-w", "lots", "1",
+	    NULL };
+	const char *const after[] = { "--bogus", "--format=nagios", "1",
+	    NULL };
+	const char *const piped[] = { "-fnagios", "-c", "x|y", "1", NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, before), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^\n]*\"lots\"[^\n]*\n$",
+	    r.out), "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.err, "lots"));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, after), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^\n]*--bogus[^\n]*\n$",
+	    r.out), "%s", r.out);
+	run_result_free(&r);
+	/* A "|" would start performance data. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, piped), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^|\n]*\n$", r.out), "%s",
+	    r.out);
+	run_result_free(&r);
+}
+END_TEST
+
+/*
+ * The perfdata label is the command, the same after a restart, one per
+ * command however many processes run it; the first line carries one
+ * item and names few processes, the others follow.
+ */
+START_TEST(nagios_labels_survive_restart)
+{
+	const char *const hot[] = { "-l", "64", "-n", "62", "-N", "lblhot",
+	    NULL };
+	const char *const warm[] = { "-l", "64", "-n", "58", "-N", "lblwarm",
+	    NULL };
+	const char *args[] = { "-f", "nagios", "-C", "lblhot", NULL };
+	const char *const both[] = { "-f", "nagios", "-a", NULL };
+	struct holder h[3];
+	struct run_result r;
+	char *first;
+	const char *nl;
+
+	ck_assert_int_eq(holder_start(&h[0], hot), 0);
+	ck_assert_int_eq(holder_start(&h[1], hot), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	first = strdup(strstr(r.out, "'lblhot'="));
+	ck_assert_ptr_nonnull(first);
+	/* Two processes, one label. */
+	ck_assert_ptr_null(strstr(strstr(r.out, "'lblhot'=") + 1,
+	    "'lblhot'="));
+	run_result_free(&r);
+	holder_stop(&h[0]);
+	holder_stop(&h[1]);
+	ck_assert_int_eq(holder_start(&h[0], hot), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "'lblhot'="));
+	ck_assert_int_eq(strncmp(strstr(r.out, "'lblhot'="), first,
+	    strcspn(first, "\n") + 1), 0);
+	free(first);
+	run_result_free(&r);
+
+	ck_assert_int_eq(holder_start(&h[1], warm), 0);
+	ck_assert_int_eq(holder_start(&h[2], warm), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, both), 0);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	nl = strchr(r.out, '\n');
+	/* One item on the first line; each process in trouble below. */
+	ck_assert_int_eq(count_lines(r.out) > 4, 1);
+	ck_assert_msg(matches("^[^\n]*\\| '[^'\n]*'=[^ \n]*\n", r.out),
+	    "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(nl, "\ncritical: lblhot["));
+	ck_assert_ptr_nonnull(strstr(nl, "\nwarning: lblwarm["));
+	ck_assert_ptr_nonnull(strstr(nl, "\n| '"));
+	run_result_free(&r);
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
 
 START_TEST(prometheus_to_file_atomically)
 {
@@ -833,14 +1075,15 @@ nagios_hostile_check(const struct holder *h)
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
-	ck_assert_msg(count_lines(r.out) == 1, "%d lines: %s",
+	/* The first line and one long-text line per hostile process. */
+	ck_assert_msg((size_t)count_lines(r.out) > NHOSTILE, "%d lines: %s",
 	    count_lines(r.out), r.out);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
-	for (const char *p = r.out; *p != '\n'; p++)
-		ck_assert_msg(*p >= 0x20 && *p < 0x7f, "byte %#x in: %s",
-		    (unsigned char)*p, r.out);
+	for (const char *p = r.out; *p != '\0'; p++)
+		ck_assert_msg(*p == '\n' || (*p >= 0x20 && *p < 0x7f),
+		    "byte %#x in: %s", (unsigned char)*p, r.out);
 	for (size_t i = 0; i < NHOSTILE; i++) {
-		snprintf(want, sizeof(want), "_%d'=62;51;60;0;64", h[i].pid);
+		snprintf(want, sizeof(want), "[%d] 62/64 (97%%)\n", h[i].pid);
 		ck_assert_msg(strstr(r.out, want) != NULL, "no %s in: %s",
 		    want, r.out);
 	}
@@ -991,8 +1234,8 @@ START_TEST(refused_table_still_judged)
 	}
 	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
 	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
-	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at or "
-	    "above 80%: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
+	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at "
+	    "warning or worse: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
 	ck_assert_ptr_null(strstr(r.err, "no process matches"));
@@ -1087,6 +1330,10 @@ main(void)
 	tcase_add_test(tc, all_lists_every_process_cheaply);
 	tcase_add_test(tc, all_with_descriptors_and_filters);
 	tcase_add_test(tc, nagios_format_and_exit_codes);
+	tcase_add_test(tc, nagios_ranges_as_check_procs);
+	tcase_add_test(tc, nagios_warns_above_not_at);
+	tcase_add_test(tc, nagios_usage_error_on_stdout);
+	tcase_add_test(tc, nagios_labels_survive_restart);
 	tcase_add_test(tc, prometheus_to_file_atomically);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
