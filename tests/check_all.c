@@ -714,7 +714,7 @@ START_TEST(top_keeps_the_forecast_leak)
 	static const unsigned plateau[] = { 5, 10, 15, 20, 20, 20, 20, 20,
 	    20 };
 	struct holder h[5];
-	char state[128], prom[128], want[64], *text;
+	char state[128], prom[128], want[96], *text;
 	unsigned long long start[2];
 	struct run_result r;
 	FILE *f;
@@ -761,6 +761,18 @@ START_TEST(top_keeps_the_forecast_leak)
 	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
 	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
 	ck_assert(matches("^\n[^\n]* 62\\.5% +- +- +ok ", strstr(r.out, want)));
+	run_result_free(&r);
+
+	/* Nagios says the leak is there by its forecast, not its usage. */
+	args[8] = "-f";
+	args[9] = "nagios";
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	snprintf(want, sizeof(want), "topcheck\\[%d\\] [0-9]+/4096 \\(0%%\\) "
+	    "forecast to run out", h[4].pid);
+	ck_assert_msg(matches(want, r.out), "no %s in %s", want, r.out);
+	ck_assert_ptr_null(strstr(r.out, "at or above"));
 	run_result_free(&r);
 	for (int i = 0; i < 5; i++)
 		holder_stop(&h[i]);
