@@ -19,7 +19,12 @@ enum prom_value {
 	PROM_USAGE,
 	PROM_INHERITABLE,
 	PROM_RISING_RUNS,
-	PROM_PER_HOUR,
+	PROM_PER_SECOND,
+	PROM_EXHAUSTION,
+	PROM_LEAK_SUSPECT,
+	PROM_STATUS,
+	PROM_CLOSE_WAIT,
+	PROM_DELETED_BYTES,
 };
 
 struct prom_family {
@@ -43,8 +48,19 @@ static const struct prom_family prom_families[] = {
 	    "close-on-exec.", PROM_INHERITABLE, true, false },
 	{ "fdaudit_fd_rising_runs", "Runs in a row in which the count rose.",
 	    PROM_RISING_RUNS, false, true },
-	{ "fdaudit_fd_growth_per_hour", "Slope of the descriptor count over "
-	    "the last runs, per hour.", PROM_PER_HOUR, false, true },
+	{ "fdaudit_fd_growth_per_second", "Slope of the descriptor count "
+	    "over the last runs, per second.", PROM_PER_SECOND, false, true },
+	{ "fdaudit_fd_exhaustion_seconds", "Seconds until the soft limit at "
+	    "the current growth, for a leak suspect.", PROM_EXHAUSTION, false,
+	    true },
+	{ "fdaudit_fd_leak_suspect", "1 when the count is still rising over "
+	    "the recent runs.", PROM_LEAK_SUSPECT, false, true },
+	{ "fdaudit_status", "0 ok, 1 warning, 2 critical, as the exit status.",
+	    PROM_STATUS, false, false },
+	{ "fdaudit_close_wait_sockets", "TCP sockets in CLOSE_WAIT: the peer "
+	    "closed, the process did not.", PROM_CLOSE_WAIT, true, false },
+	{ "fdaudit_deleted_open_bytes", "Bytes held by deleted files still "
+	    "open.", PROM_DELETED_BYTES, true, false },
 };
 
 static void
@@ -101,6 +117,8 @@ prom_sample(FILE *out, const struct prom_family *f,
 		return false;
 	if (f->value == PROM_USAGE && proc->usage < 0)
 		return false;
+	if (f->value == PROM_EXHAUSTION && proc->trend.exhausts_in_s < 0)
+		return false;
 	fputs(f->name, out);
 	prom_labels(out, proc);
 	fputc('}', out);
@@ -123,8 +141,24 @@ prom_sample(FILE *out, const struct prom_family *f,
 	case PROM_RISING_RUNS:
 		fprintf(out, " %u\n", proc->trend.rising_runs);
 		break;
-	case PROM_PER_HOUR:
-		fprintf(out, " %.6f\n", proc->trend.per_hour);
+	case PROM_PER_SECOND:
+		fprintf(out, " %.9f\n", proc->trend.per_hour / 3600.0);
+		break;
+	case PROM_EXHAUSTION:
+		fprintf(out, " %.0f\n", proc->trend.exhausts_in_s);
+		break;
+	case PROM_LEAK_SUSPECT:
+		fprintf(out, " %d\n", proc->trend.leak_suspect ? 1 : 0);
+		break;
+	case PROM_STATUS:
+		fprintf(out, " %d\n", (int)proc->status);
+		break;
+	case PROM_CLOSE_WAIT:
+		fprintf(out, " %zu\n", proc->close_wait);
+		break;
+	case PROM_DELETED_BYTES:
+		fprintf(out, " %llu\n",
+		    (unsigned long long)proc->deleted_bytes);
 		break;
 	}
 	return true;
@@ -179,9 +213,10 @@ prom_system(FILE *out, const struct report *report)
 	    "Processes that could not be read.");
 	fprintf(out, "fdaudit_unreadable_processes %zu\n",
 	    report->nunreadable);
-	prom_header(out, "fdaudit_scrape_duration_seconds",
+	/* Not "scrape": fdaudit is run, not scraped. */
+	prom_header(out, "fdaudit_audit_duration_seconds",
 	    "Time fdaudit took to read the processes.");
-	fprintf(out, "fdaudit_scrape_duration_seconds %.6f\n",
+	fprintf(out, "fdaudit_audit_duration_seconds %.6f\n",
 	    report->duration);
 }
 

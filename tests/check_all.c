@@ -523,7 +523,10 @@ START_TEST(prometheus_to_file_atomically)
 	prometheus_check(text, "command=\"a\\\"b\\\\c\\nd\"");
 	ck_assert_ptr_nonnull(strstr(text, "fdaudit_open_fds{pid=\""));
 	ck_assert_ptr_nonnull(strstr(text, ",type=\"socket\"} 7\n"));
-	ck_assert_ptr_nonnull(strstr(text, "fdaudit_scrape_duration_seconds "));
+	ck_assert_ptr_nonnull(strstr(text, "fdaudit_audit_duration_seconds "));
+	ck_assert_ptr_null(strstr(text, "scrape"));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_close_wait_sockets{"));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_deleted_open_bytes{"));
 	ck_assert_ptr_null(strstr(text, "stale"));
 	free(text);
 	/* Only the report itself is left: no temporary file. */
@@ -745,6 +748,19 @@ START_TEST(top_keeps_the_forecast_leak)
 	prometheus_check(text, NULL);
 	snprintf(want, sizeof(want), "fdaudit_open_fds{pid=\"%d\"", h[4].pid);
 	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	/* What the JSON knows of the leak, in base units. */
+	snprintf(want, sizeof(want), "\nfdaudit_fd_leak_suspect{pid=\"%d\"",
+	    h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL && strncmp(strchr(strstr(text,
+	    want), '}'), "} 1\n", 4) == 0, "no %s 1 in:\n%s", want, text);
+	snprintf(want, sizeof(want), "\nfdaudit_status{pid=\"%d\"", h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL && strncmp(strchr(strstr(text,
+	    want), '}'), "} 2\n", 4) == 0, "no %s 2 in:\n%s", want, text);
+	snprintf(want, sizeof(want), "\nfdaudit_fd_exhaustion_seconds{pid=\"%d\"",
+	    h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_fd_growth_per_second{"));
+	ck_assert_ptr_null(strstr(text, "per_hour"));
 	/* The leak and the two busiest: three processes, not five. */
 	ck_assert_int_eq(count_lines(text) - count_lines(strstr(text,
 	    "# HELP fdaudit_fd_limit_soft")), 2 + 3);
