@@ -231,6 +231,7 @@ struct report {
 	bool		 trend;		/* a state file was used */
 	uint32_t	 type_filter;	/* bit per fd_type, 0 means all */
 	bool		 color;
+	bool		 pid_label;	/* Prometheus: a series per PID */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */

@@ -24,6 +24,7 @@ enum long_only {
 	OPT_MIN_SPAN,
 	OPT_WARN_COUNT,
 	OPT_CRIT_COUNT,
+	OPT_PID_LABEL,
 	OPT_NO_PEERS,
 };
 
@@ -36,6 +37,7 @@ struct options {
 	bool			 descriptors;
 	bool			 summary;
 	bool			 no_peers;
+	bool			 pid_label;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
@@ -54,6 +56,7 @@ usage(FILE *out)
 	    "[--top n]\n"
 	    "               [--warn-count range] [--crit-count range] "
 	    "[--no-peers]\n"
+	    "               [--pid-label]\n"
 	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
@@ -103,6 +106,8 @@ help(void)
 	    "      --top N         only N processes: every one at warning or "
 	    "worse,\n"
 	    "                      then the highest usage\n"
+	    "      --pid-label     Prometheus: a series per PID, not per "
+	    "command and user\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
@@ -327,6 +332,9 @@ option_apply(struct options *opt, int ch, char **argv)
 		range_option(optarg, "--crit-count",
 		    &opt->thresholds.crit_count);
 		break;
+	case OPT_PID_LABEL:
+		opt->pid_label = true;
+		break;
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
 		break;
@@ -375,6 +383,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "pid-label",	no_argument,		NULL, OPT_PID_LABEL },
 		{ "state",	required_argument,	NULL, OPT_STATE },
 		{ "summary",	no_argument,		NULL, 's' },
 		{ "top",	required_argument,	NULL, OPT_TOP },
@@ -618,6 +627,7 @@ main(int argc, char **argv)
 	report.every_process = opt.all && opt.filter.command == NULL &&
 	    opt.filter.user == NULL;
 	report.summary = opt.summary;
+	report.pid_label = opt.pid_label;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;

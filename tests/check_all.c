@@ -521,7 +521,8 @@ START_TEST(prometheus_to_file_atomically)
 	text = file_read(path);
 	ck_assert_ptr_nonnull(text);
 	prometheus_check(text, "command=\"a\\\"b\\\\c\\nd\"");
-	ck_assert_ptr_nonnull(strstr(text, "fdaudit_open_fds{pid=\""));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_open_fds{command=\""));
+	ck_assert_ptr_null(strstr(text, "pid=\""));
 	ck_assert_ptr_nonnull(strstr(text, ",type=\"socket\"} 7\n"));
 	ck_assert_ptr_nonnull(strstr(text, "fdaudit_audit_duration_seconds "));
 	ck_assert_ptr_null(strstr(text, "scrape"));
@@ -712,7 +713,8 @@ START_TEST(top_keeps_the_forecast_leak)
 	const char *slow[] = { "-l", "4096", "-n", "20", "-N", "topcheck",
 	    NULL };
 	const char *args[] = { "-C", "topcheck", "--top", "3", "--horizon",
-	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL, NULL };
+	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL,
+	    "--pid-label", NULL };
 	static const unsigned leak[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19 };
 	static const unsigned plateau[] = { 5, 10, 15, 20, 20, 20, 20, 20,
 	    20 };
@@ -767,7 +769,7 @@ START_TEST(top_keeps_the_forecast_leak)
 	free(text);
 
 	/* In the table, the leak comes first; the flat one is ok. */
-	args[8] = args[9] = args[10] = args[11] = NULL;
+	args[8] = args[9] = args[10] = args[11] = args[12] = NULL;
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
 	snprintf(want, sizeof(want), "%7d root       topcheck", h[4].pid);
@@ -1028,11 +1030,85 @@ node_exporter_scrape(const char *dir)
 	return metrics;
 }
 
+/* The series of a Prometheus file, values left out, in one string. */
+static char *
+prometheus_series(const char *text)
+{
+	char *series = calloc(1, strlen(text) + 1), *end = series;
+
+	for (const char *line = text; *line != '\0'; ) {
+		size_t len = strcspn(line, "\n");
+		const char *space = memchr(line, ' ', len);
+
+		if (line[0] != '#' && space != NULL) {
+			memcpy(end, line, (size_t)(space - line));
+			end += space - line;
+			*end++ = '\n';
+		}
+		line += len + (line[len] == '\n');
+	}
+	return series;
+}
+
+/*
+ * By default a service, not a process, is a series: two processes of one
+ * command give one fdaudit_open_fds with their sum, and restarting them
+ * leaves the set of series as it was.
+ */
+START_TEST(prometheus_series_per_service)
+{
+	const char *const named[] = { "-N", "promsvc", "-n", "10", NULL };
+	const char *args[] = { "-C", "promsvc", "-d", "-f", "prometheus", "-o",
+	    NULL, NULL };
+	char path[128], *text, *first, *series;
+	struct run_result r;
+	struct holder h[2];
+	long sum;
+
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(holder_start(&h[i], named), 0);
+	sum = nagios_open_count(h[0].pid, "promsvc") +
+	    nagios_open_count(h[1].pid, "promsvc");
+	snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+	args[6] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	run_result_free(&r);
+	text = file_read(path);
+	prometheus_check(text, NULL);
+	ck_assert_msg(strstr(text, "\nfdaudit_open_fds{command=\"promsvc\",")
+	    != NULL, "%s", text);
+	ck_assert_int_eq(strtol(strchr(strstr(text, "\nfdaudit_open_fds{"),
+	    '}') + 1, NULL, 10), sum);
+	ck_assert_ptr_null(strstr(strstr(text, "\nfdaudit_open_fds{") + 1,
+	    "\nfdaudit_open_fds{"));
+	first = prometheus_series(text);
+	free(text);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) {
+			holder_stop(&h[i]);
+			ck_assert_int_eq(holder_start(&h[i], named), 0);
+		}
+		snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+		args[6] = path;
+		ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+		run_result_free(&r);
+		text = file_read(path);
+		series = prometheus_series(text);
+		ck_assert_str_eq(series, first);
+		free(series);
+		free(text);
+	}
+	free(first);
+	for (int i = 0; i < 2; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
 /* The real node exporter reads what fdaudit wrote, without an error. */
 START_TEST(node_exporter_scrapes_the_textfile)
 {
 	const char *args[] = { "-C", "fdholder", "-d", "-f", "prometheus",
-	    "-o", NULL, NULL };
+	    "-o", NULL, "--pid-label", NULL };
 	char path[256], want[64], *metrics;
 	struct run_result r;
 	struct holder h;
@@ -1122,7 +1198,7 @@ static void
 prometheus_hostile_check(const struct holder *h)
 {
 	const char *args[] = { "-a", "-d", "-f", "prometheus", "-o", NULL,
-	    NULL };
+	    "--pid-label", NULL };
 	char path[256], want[128], *text;
 	struct run_result r;
 
@@ -1363,6 +1439,7 @@ main(void)
 	tcase_add_test(tc, nagios_usage_error_on_stdout);
 	tcase_add_test(tc, nagios_labels_survive_restart);
 	tcase_add_test(tc, prometheus_to_file_atomically);
+	tcase_add_test(tc, prometheus_series_per_service);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
 	tcase_add_test(tc, top_keeps_the_forecast_leak);
