@@ -1,10 +1,12 @@
 /*
- * One line in the monitoring-plugins format:
- *	FDAUDIT STATUS - text | 'label'=value;warn;crit;min;max ...
- * The text names the processes at or above the warning threshold; the
- * performance data gives every reported process its count against its
- * soft limit.  Names are reduced to a safe alphabet (escape.c), so "|",
- * quotes and newlines from a hostile process cannot break the line.
+ * The multi-line output of the monitoring plugins:
+ *	FDAUDIT STATUS - text | 'label'=value;warn;crit;min;max
+ *	one long-text line per process in trouble
+ *	| 'label'=...		(the other items, one a line)
+ * The first line names few processes and carries one item, so that it
+ * stays short on a busy host.  Labels are the command, stable across
+ * restarts.  Names are reduced to a safe alphabet (escape.c), so "|",
+ * quotes and newlines from a hostile process cannot break the output.
  */
 #include <math.h>
 #include <stdlib.h>

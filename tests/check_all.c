@@ -1228,7 +1228,7 @@ prometheus_hostile_check(const struct holder *h)
 
 /*
  * Processes with hostile names, at their limits so that the Nagios text
- * names them too: the Nagios output stays one line of a safe alphabet
+ * names them too: the Nagios output stays lines of a safe alphabet
  * with well-formed performance data, and every Prometheus line keeps to
  * the format, which the node exporter confirms.
  */
