@@ -143,9 +143,26 @@ enum status {
 	STATUS_UNKNOWN
 };
 
+/*
+ * A range in the monitoring-plugins syntax: "80" is 0..80, "80:" is 80
+ * and up, "~:80" is anything up to 80, "10:20" and "@10:20".  A value
+ * outside the range alerts; with "@", a value inside it does.
+ */
+struct range {
+	bool		 set;
+	bool		 inside;	/* "@": alert inside start..end */
+	bool		 no_start;	/* "~": no lower bound */
+	bool		 no_end;	/* "10:": no upper bound */
+	double		 start;
+	double		 end;
+	char		 text[32];	/* as given, for messages */
+};
+
 struct thresholds {
-	unsigned	 warn_pct;
-	unsigned	 crit_pct;
+	struct range	 warn;		/* percent of the soft limit */
+	struct range	 crit;
+	struct range	 warn_count;	/* open descriptors; set or not */
+	struct range	 crit_count;
 };
 
 /* What a platform backend is asked to read (platform_process_read). */
@@ -189,6 +206,8 @@ struct process {
 	double		 usage;		/* open / soft limit, < 0 if unlimited */
 	bool		 over_fd_setsize;
 	enum status	 status;
+	enum status	 usage_status;	/* by the thresholds alone, before
+					   any forecast raised it */
 	struct trend	 trend;
 };
 
@@ -221,6 +240,7 @@ struct report {
 					   0 means all */
 	bool		 color;
 	int		 width;		/* terminal columns; 0: do not fit */
+	bool		 pid_label;	/* Prometheus: a series per PID */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -356,7 +376,11 @@ void		 audit_top(struct report *, size_t);
 bool		 process_in_trouble(const struct process *);
 bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
-enum status	 audit_usage_status(double, const struct thresholds *);
+enum status	 audit_usage_status(double, size_t,
+		    const struct thresholds *);
+int		 range_parse(const char *, struct range *);
+bool		 range_alerts(const struct range *, double);
+void		 thresholds_default(struct thresholds *);
 const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);

@@ -3,6 +3,7 @@
  * inheritable descriptors, usage of the soft limit and the status.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,18 +63,93 @@ process_shown(const struct process *proc)
 	    (proc->have & counted) == counted;
 }
 
-/* The status a usage ratio earns; a negative usage means no limit. */
-enum status
-audit_usage_status(double usage, const struct thresholds *t)
+/* One bound of a range: a finite number taking the whole text. */
+static int
+bound_parse(const char *text, size_t len, double *out)
 {
-	double pct;
+	char buf[32], *end;
 
-	if (usage < 0)
-		return STATUS_OK;
-	pct = usage * 100.0;
-	if (pct >= t->crit_pct)
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	if (*end != '\0' || errno != 0 || !isfinite(*out) ||
+	    strchr(buf, ' ') != NULL)
+		return -EINVAL;
+	return 0;
+}
+
+/* "[@][start:]end" as the monitoring-plugins library reads it. */
+int
+range_parse(const char *text, struct range *r)
+{
+	const char *colon, *p = text;
+
+	memset(r, 0, sizeof(*r));
+	if (strlen(text) >= sizeof(r->text))
+		return -EINVAL;
+	strlcpy(r->text, text, sizeof(r->text));
+	if (*p == '@') {
+		r->inside = true;
+		p++;
+	}
+	if ((colon = strchr(p, ':')) != NULL) {
+		if (colon - p == 1 && *p == '~')
+			r->no_start = true;
+		else if (colon == p)
+			r->start = 0;	/* ":80" is "0:80" */
+		else if (bound_parse(p, (size_t)(colon - p), &r->start) != 0)
+			return -EINVAL;
+		p = colon + 1;
+		if (*p == '\0')
+			r->no_end = true;
+	}
+	if (!r->no_end && bound_parse(p, strlen(p), &r->end) != 0)
+		return -EINVAL;
+	if (!r->no_start && !r->no_end && r->start > r->end)
+		return -EINVAL;
+	r->set = true;
+	return 0;
+}
+
+/* Whether `value' should alert: outside the range, or inside with "@". */
+bool
+range_alerts(const struct range *r, double value)
+{
+	bool within = (r->no_start || value >= r->start) &&
+	    (r->no_end || value <= r->end);
+
+	if (!r->set)
+		return false;
+	return r->inside ? within : !within;
+}
+
+/* Warning above 80% of the soft limit, critical above 95%. */
+void
+thresholds_default(struct thresholds *t)
+{
+	memset(t, 0, sizeof(*t));
+	(void)range_parse("80", &t->warn);
+	(void)range_parse("95", &t->crit);
+}
+
+/*
+ * The status a usage ratio and a count earn; a negative usage means no
+ * limit, so only the count ranges can alert.
+ */
+enum status
+audit_usage_status(double usage, size_t open, const struct thresholds *t)
+{
+	double pct = usage * 100.0;
+	bool limited = usage >= 0;
+
+	if ((limited && range_alerts(&t->crit, pct)) ||
+	    range_alerts(&t->crit_count, (double)open))
 		return STATUS_CRITICAL;
-	if (pct >= t->warn_pct)
+	if ((limited && range_alerts(&t->warn, pct)) ||
+	    range_alerts(&t->warn_count, (double)open))
 		return STATUS_WARNING;
 	return STATUS_OK;
 }
@@ -169,8 +245,9 @@ audit_process(struct process *proc, const struct thresholds *t)
 	else
 		proc->usage = (double)proc->open / (double)proc->limits.soft;
 	proc->over_fd_setsize = proc->highest_fd >= FDAUDIT_FD_SETSIZE;
-	proc->status = !process_shown(proc) ? STATUS_UNKNOWN :
-	    audit_usage_status(proc->usage, t);
+	proc->usage_status = !process_shown(proc) ? STATUS_UNKNOWN :
+	    audit_usage_status(proc->usage, proc->open, t);
+	proc->status = proc->usage_status;
 }
 
 /* A process at warning or worse, by its usage or by its forecast. */

@@ -22,6 +22,9 @@ enum long_only {
 	OPT_LEAK_RUNS,
 	OPT_HORIZON,
 	OPT_MIN_SPAN,
+	OPT_WARN_COUNT,
+	OPT_CRIT_COUNT,
+	OPT_PID_LABEL,
 	OPT_NO_PEERS,
 };
 
@@ -35,6 +38,7 @@ struct options {
 	bool			 summary;
 	bool			 offsets;
 	bool			 no_peers;
+	bool			 pid_label;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
@@ -47,11 +51,14 @@ static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: fdaudit [-adhjlsV] [-C command] [-c pct] [-f format] "
+	    "usage: fdaudit [-adhjlsV] [-C command] [-c range] [-f format] "
 	    "[-o file]\n"
-	    "               [-t type[,type...]] [-u user] [-w pct] "
+	    "               [-t type[,type...]] [-u user] [-w range] "
 	    "[--top n]\n"
-	    "               [--no-peers] [--state file [--leak-runs k] "
+	    "               [--warn-count range] [--crit-count range] "
+	    "[--no-peers]\n"
+	    "               [--pid-label]\n"
+	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
 	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
@@ -95,8 +102,9 @@ help(void)
 	    "with NAME,\n"
 	    "                      or matches it as a glob ('python*'); "
 	    "implies -a\n"
-	    "  -c, --crit PCT      critical at PCT% of the soft limit "
-	    "(default 95)\n"
+	    "  -c, --crit RANGE    critical when the percentage of the soft "
+	    "limit is\n"
+	    "                      outside RANGE (default 95: above 95%)\n"
 	    "  -d, --descriptors   with -a, read every descriptor table too\n"
 	    "  -f, --format FMT    table (default), json, nagios or prometheus\n"
 	    "  -h, --help          show this help and exit\n"
@@ -110,11 +118,18 @@ help(void)
 	help_words(fdtype_filter_words(), 22);
 	fputs(	    "  -u, --user USER     only processes of USER (implies -a)\n"
 	    "  -V, --version       print the version and exit\n"
-	    "  -w, --warn PCT      warning at PCT% of the soft limit "
-	    "(default 80)\n"
+	    "  -w, --warn RANGE    warning when the percentage of the soft "
+	    "limit is\n"
+	    "                      outside RANGE (default 80: above 80%)\n"
+	    "      --warn-count RANGE  warning when the open count is outside "
+	    "RANGE\n"
+	    "      --crit-count RANGE  critical when the open count is "
+	    "outside RANGE\n"
 	    "      --top N         only N processes: every one at warning or "
 	    "worse,\n"
 	    "                      then the highest usage\n"
+	    "      --pid-label     Prometheus: a series per PID, not per "
+	    "command and user\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
@@ -125,9 +140,36 @@ help(void)
 	    "      --min-span TIME project only from runs that span TIME "
 	    "(default 5m)\n"
 	    "\n"
+	    "A RANGE is N (alert above N), N: (below N), ~:N, N:M or @N:M "
+	    "(inside).\n"
 	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
 	    stdout);
+}
+
+/* Set before the options are read: a usage error must speak Nagios too. */
+static bool nagios_asked;
+
+/*
+ * Whether -f nagios is among the arguments, wherever it stands: a plugin
+ * whose usage error goes to stderr alone shows "(no output)" in Nagios.
+ */
+static bool
+nagios_format_given(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *next = i + 1 < argc ? argv[i + 1] :
+		    "";
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "-fnagios") == 0 ||
+		    strcmp(a, "--format=nagios") == 0 ||
+		    ((strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0) &&
+		    strcmp(next, "nagios") == 0))
+			return true;
+	}
+	return false;
 }
 
 /* A command-line error: one line naming the problem, then exit 3. */
@@ -141,21 +183,50 @@ bad_usage(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs(" (see 'fdaudit --help')\n", stderr);
+	if (nagios_asked) {
+		char line[512];
+
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
+		/* "|" would start performance data; a newline, long text. */
+		for (char *c = line; *c != '\0'; c++)
+			if (*c == '|' || *c == '\n')
+				*c = '/';
+		printf("FDAUDIT UNKNOWN - %s\n", line);
+	}
 	exit(EXIT_STATUS_UNKNOWN);
 }
 
-/* Every number goes through strtonum; the message names the option. */
-static unsigned
-percent_parse(const char *arg, const char *option)
+/* A threshold range; the message names the option and the syntax. */
+static void
+range_option(const char *arg, const char *option, struct range *r)
 {
-	const char *errstr;
-	long long v;
+	if (range_parse(arg, r) != 0)
+		bad_usage("%s \"%s\" is not a range: give N, N:, ~:N, N:M "
+		    "or @N:M", option, arg);
+}
 
-	v = strtonum(arg, 0, 100, &errstr);
-	if (errstr != NULL)
-		bad_usage("%s \"%s\" is %s: give a percentage from 0 to 100",
-		    option, arg, errstr);
-	return (unsigned)v;
+/* -w and -c: a range whose bounds are percentages, 0 to 100. */
+static void
+percent_option(const char *arg, const char *option, struct range *r)
+{
+	range_option(arg, option, r);
+	if ((!r->no_start && (r->start < 0 || r->start > 100)) ||
+	    (!r->no_end && (r->end < 0 || r->end > 100)))
+		bad_usage("%s \"%s\" is out of range: give percentages from "
+		    "0 to 100", option, arg);
+}
+
+/* A plain warning limit above a plain critical one is a mistake. */
+static bool
+ranges_inverted(const struct range *warn, const struct range *crit)
+{
+	bool plain = warn->set && crit->set && !warn->inside && !crit->inside && !warn->no_start &&
+	    !crit->no_start && !warn->no_end && !crit->no_end &&
+	    warn->start == 0 && crit->start == 0;
+
+	return plain && warn->end > crit->end;
 }
 
 static long long
@@ -236,7 +307,7 @@ option_apply(struct options *opt, int ch, char **argv)
 		opt->all = true;
 		break;
 	case 'c':
-		opt->thresholds.crit_pct = percent_parse(optarg, "-c");
+		percent_option(optarg, "-c", &opt->thresholds.crit);
 		break;
 	case 'd':
 		opt->descriptors = true;
@@ -277,7 +348,18 @@ option_apply(struct options *opt, int ch, char **argv)
 		printf("fdaudit %s\n", FDAUDIT_VERSION);
 		exit(EXIT_STATUS_OK);
 	case 'w':
-		opt->thresholds.warn_pct = percent_parse(optarg, "-w");
+		percent_option(optarg, "-w", &opt->thresholds.warn);
+		break;
+	case OPT_WARN_COUNT:
+		range_option(optarg, "--warn-count",
+		    &opt->thresholds.warn_count);
+		break;
+	case OPT_CRIT_COUNT:
+		range_option(optarg, "--crit-count",
+		    &opt->thresholds.crit_count);
+		break;
+	case OPT_PID_LABEL:
+		opt->pid_label = true;
 		break;
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
@@ -317,6 +399,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "all",	no_argument,		NULL, 'a' },
 		{ "command",	required_argument,	NULL, 'C' },
 		{ "crit",	required_argument,	NULL, 'c' },
+		{ "crit-count",	required_argument,	NULL, OPT_CRIT_COUNT },
 		{ "descriptors", no_argument,		NULL, 'd' },
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -327,6 +410,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "pid",	required_argument,	NULL, 'p' },
+		{ "pid-label",	no_argument,		NULL, OPT_PID_LABEL },
 		{ "state",	required_argument,	NULL, OPT_STATE },
 		{ "summary",	no_argument,		NULL, 's' },
 		{ "top",	required_argument,	NULL, OPT_TOP },
@@ -334,6 +418,7 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "user",	required_argument,	NULL, 'u' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ "warn",	required_argument,	NULL, 'w' },
+		{ "warn-count",	required_argument,	NULL, OPT_WARN_COUNT },
 		{ NULL,		0,			NULL, 0 }
 	};
 	int ch;
@@ -348,10 +433,15 @@ options_parse(int argc, char **argv, struct options *opt)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)
 		bad_usage("PIDs and --all (or -C, -u) exclude each other");
-	if (opt->thresholds.warn_pct > opt->thresholds.crit_pct)
-		bad_usage("warning threshold %u%% is above the critical "
-		    "threshold %u%%", opt->thresholds.warn_pct,
-		    opt->thresholds.crit_pct);
+	if (ranges_inverted(&opt->thresholds.warn, &opt->thresholds.crit))
+		bad_usage("warning threshold %s%% is above the critical "
+		    "threshold %s%%", opt->thresholds.warn.text,
+		    opt->thresholds.crit.text);
+	if (ranges_inverted(&opt->thresholds.warn_count,
+	    &opt->thresholds.crit_count))
+		bad_usage("warning count %s is above the critical count %s",
+		    opt->thresholds.warn_count.text,
+		    opt->thresholds.crit_count.text);
 }
 
 /*
@@ -581,7 +671,6 @@ main(int argc, char **argv)
 {
 	struct options opt = {
 		.format = &output_table_ops,
-		.thresholds = { .warn_pct = 80, .crit_pct = 95 },
 		.trend = { .leak_runs = 3, .horizon_s = 86400,
 		    .min_span_s = 300 },
 	};
@@ -595,6 +684,8 @@ main(int argc, char **argv)
 		return watch_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);
+	thresholds_default(&opt.thresholds);
+	nagios_asked = nagios_format_given(argc, argv);
 	options_parse(argc, argv, &opt);
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
@@ -608,6 +699,7 @@ main(int argc, char **argv)
 	    opt.filter.user == NULL;
 	report.summary = opt.summary;
 	report.offsets = opt.offsets;
+	report.pid_label = opt.pid_label;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;

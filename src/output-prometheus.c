@@ -2,9 +2,11 @@
  * The Prometheus text exposition format, for node_exporter's textfile
  * collector.  Every family is written whole, HELP and TYPE first, so the
  * samples are grouped by family as the format requires; label values go
- * through escape_prometheus().  Per-process series carry the labels pid,
- * command and user: one series per process and family, which --top or
- * -C keeps within what a monitoring system should store.
+ * through escape_prometheus().  A series stands for a service, the
+ * processes of one command and user, so that restarts add none: counts
+ * are summed over the group, and the limits, usage, status and trend are
+ * those of its worst process, the first in the report.  --pid-label
+ * gives each process its own series instead.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +21,12 @@ enum prom_value {
 	PROM_USAGE,
 	PROM_INHERITABLE,
 	PROM_RISING_RUNS,
-	PROM_PER_HOUR,
+	PROM_PER_SECOND,
+	PROM_EXHAUSTION,
+	PROM_LEAK_SUSPECT,
+	PROM_STATUS,
+	PROM_CLOSE_WAIT,
+	PROM_DELETED_BYTES,
 };
 
 struct prom_family {
@@ -31,7 +38,7 @@ struct prom_family {
 };
 
 static const struct prom_family prom_families[] = {
-	{ "fdaudit_open_fds", "Open file descriptors of the process.",
+	{ "fdaudit_open_fds", "Open file descriptors of the service.",
 	    PROM_OPEN, false, false },
 	{ "fdaudit_fd_limit_soft", "Soft RLIMIT_NOFILE of the process.",
 	    PROM_SOFT, false, false },
@@ -43,8 +50,19 @@ static const struct prom_family prom_families[] = {
 	    "close-on-exec.", PROM_INHERITABLE, true, false },
 	{ "fdaudit_fd_rising_runs", "Runs in a row in which the count rose.",
 	    PROM_RISING_RUNS, false, true },
-	{ "fdaudit_fd_growth_per_hour", "Slope of the descriptor count over "
-	    "the last runs, per hour.", PROM_PER_HOUR, false, true },
+	{ "fdaudit_fd_growth_per_second", "Slope of the descriptor count "
+	    "over the last runs, per second.", PROM_PER_SECOND, false, true },
+	{ "fdaudit_fd_exhaustion_seconds", "Seconds until the soft limit at "
+	    "the current growth, for a leak suspect.", PROM_EXHAUSTION, false,
+	    true },
+	{ "fdaudit_fd_leak_suspect", "1 when the count is still rising over "
+	    "the recent runs.", PROM_LEAK_SUSPECT, false, true },
+	{ "fdaudit_status", "0 ok, 1 warning, 2 critical, as the exit status.",
+	    PROM_STATUS, false, false },
+	{ "fdaudit_close_wait_sockets", "TCP sockets in CLOSE_WAIT: the peer "
+	    "closed, the process did not.", PROM_CLOSE_WAIT, true, false },
+	{ "fdaudit_deleted_open_bytes", "Bytes held by deleted files still "
+	    "open.", PROM_DELETED_BYTES, true, false },
 };
 
 static void
@@ -64,15 +82,100 @@ prom_process(FILE *out, const struct report *report,
 }
 
 static void
-prom_labels(FILE *out, const struct process *proc)
+prom_labels(FILE *out, const struct report *report,
+    const struct process *proc)
 {
 	char *command = escape_prometheus(proc->command ? proc->command : "");
 	char *user = escape_prometheus(proc->user ? proc->user : "");
 
-	fprintf(out, "{pid=\"%d\",command=\"%s\",user=\"%s\"", proc->pid,
-	    command ? command : "", user ? user : "");
+	fputc('{', out);
+	if (report->pid_label)
+		fprintf(out, "pid=\"%d\",", proc->pid);
+	fprintf(out, "command=\"%s\",user=\"%s\"", command ? command : "",
+	    user ? user : "");
 	free(command);
 	free(user);
+}
+
+static bool
+prom_same_service(const struct process *a, const struct process *b)
+{
+	return strcmp(a->command ? a->command : "", b->command ?
+	    b->command : "") == 0 && strcmp(a->user ? a->user : "",
+	    b->user ? b->user : "") == 0;
+}
+
+/*
+ * For each process, the index of the first of its service; each its own
+ * with --pid-label, or when memory runs out (NULL).
+ */
+static size_t *
+prom_leaders(const struct report *report)
+{
+	size_t *leader;
+
+	if (report->pid_label || (leader = calloc(report->nprocesses + 1,
+	    sizeof(*leader))) == NULL)
+		return NULL;
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		leader[i] = i;
+		for (size_t j = 0; j < i; j++) {
+			if (leader[j] == j && process_shown(
+			    &report->processes[j]) && prom_same_service(
+			    &report->processes[j], &report->processes[i])) {
+				leader[i] = j;
+				break;
+			}
+		}
+	}
+	return leader;
+}
+
+static bool
+prom_member(const size_t *leader, size_t i, size_t of)
+{
+	return leader == NULL ? i == of : leader[i] == of;
+}
+
+/* A count summed over the processes of the service led by `of'. */
+static unsigned long long
+prom_sum(const struct report *report, const size_t *leader, size_t of,
+    enum prom_value value)
+{
+	unsigned long long sum = 0;
+
+	for (size_t i = of; i < report->nprocesses; i++) {
+		const struct process *p = &report->processes[i];
+
+		if (!prom_member(leader, i, of) || !process_shown(p))
+			continue;
+		if (value == PROM_OPEN)
+			sum += p->open;
+		else if (value == PROM_INHERITABLE)
+			sum += p->inheritable;
+		else if (value == PROM_CLOSE_WAIT)
+			sum += p->close_wait;
+		else if (value == PROM_DELETED_BYTES)
+			sum += p->deleted_bytes;
+	}
+	return sum;
+}
+
+/* Descriptors of type `t' summed over the service led by `of'. */
+static size_t
+prom_type_sum(const struct report *report, const size_t *leader, size_t of,
+    int t)
+{
+	size_t sum = 0;
+
+	for (size_t i = of; i < report->nprocesses; i++) {
+		const struct process *p = &report->processes[i];
+
+		if (prom_member(leader, i, of) && p->error == 0 &&
+		    (p->have & PROCESS_FDS))
+			sum += p->type_counts[t];
+	}
+	return sum;
 }
 
 static void
@@ -84,15 +187,20 @@ prom_limit(FILE *out, bool unlimited, uint64_t value)
 		fprintf(out, " %llu\n", (unsigned long long)value);
 }
 
-/* Write one sample; false when the process has no such value. */
+/*
+ * Write the sample of the service led by process `of'; false when it
+ * has no such value.
+ */
 static bool
-prom_sample(FILE *out, const struct prom_family *f,
-    const struct process *proc)
+prom_sample(FILE *out, const struct report *report, const size_t *leader,
+    size_t of, const struct prom_family *f)
 {
+	const struct process *proc = &report->processes[of];
 	const struct fd_limits *l = &proc->limits;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
 
-	if (!process_shown(proc) || (f->trend && !proc->trend.have))
+	if (!prom_member(leader, of, of) || !process_shown(proc) ||
+	    (f->trend && !proc->trend.have))
 		return false;
 	if (f->per_fd && !(proc->have & PROCESS_FDS))
 		return false;
@@ -101,12 +209,18 @@ prom_sample(FILE *out, const struct prom_family *f,
 		return false;
 	if (f->value == PROM_USAGE && proc->usage < 0)
 		return false;
+	if (f->value == PROM_EXHAUSTION && proc->trend.exhausts_in_s < 0)
+		return false;
 	fputs(f->name, out);
-	prom_labels(out, proc);
+	prom_labels(out, report, proc);
 	fputc('}', out);
 	switch (f->value) {
 	case PROM_OPEN:
-		fprintf(out, " %zu\n", proc->open);
+	case PROM_INHERITABLE:
+	case PROM_CLOSE_WAIT:
+	case PROM_DELETED_BYTES:
+		fprintf(out, " %llu\n", prom_sum(report, leader, of,
+		    f->value));
 		break;
 	case PROM_SOFT:
 		prom_limit(out, l->soft_unlimited, l->soft);
@@ -117,14 +231,20 @@ prom_sample(FILE *out, const struct prom_family *f,
 	case PROM_USAGE:
 		fprintf(out, " %.6f\n", proc->usage);
 		break;
-	case PROM_INHERITABLE:
-		fprintf(out, " %zu\n", proc->inheritable);
-		break;
 	case PROM_RISING_RUNS:
 		fprintf(out, " %u\n", proc->trend.rising_runs);
 		break;
-	case PROM_PER_HOUR:
-		fprintf(out, " %.6f\n", proc->trend.per_hour);
+	case PROM_PER_SECOND:
+		fprintf(out, " %.9f\n", proc->trend.per_hour / 3600.0);
+		break;
+	case PROM_EXHAUSTION:
+		fprintf(out, " %.0f\n", proc->trend.exhausts_in_s);
+		break;
+	case PROM_LEAK_SUSPECT:
+		fprintf(out, " %d\n", proc->trend.leak_suspect ? 1 : 0);
+		break;
+	case PROM_STATUS:
+		fprintf(out, " %d\n", (int)proc->status);
 		break;
 	}
 	return true;
@@ -137,23 +257,25 @@ prom_header(FILE *out, const char *name, const char *help)
 }
 
 static void
-prom_by_type(FILE *out, const struct report *report)
+prom_by_type(FILE *out, const struct report *report, const size_t *leader)
 {
 	prom_header(out, "fdaudit_open_fds_by_type",
-	    "Open file descriptors of the process by type.");
+	    "Open file descriptors of the service by type.");
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		const struct process *proc = &report->processes[i];
 
-		if (proc->error != 0 || !(proc->have & PROCESS_FDS))
+		if (!prom_member(leader, i, i) || proc->error != 0 ||
+		    !(proc->have & PROCESS_FDS))
 			continue;
 		for (int t = 0; t < FD_TYPE_COUNT; t++) {
-			if (proc->type_counts[t] == 0)
+			size_t n = prom_type_sum(report, leader, i, t);
+
+			if (n == 0)
 				continue;
 			fputs("fdaudit_open_fds_by_type", out);
-			prom_labels(out, proc);
+			prom_labels(out, report, proc);
 			fprintf(out, ",type=\"%s\"} %zu\n",
-			    fdtype_name((enum fd_type)t),
-			    proc->type_counts[t]);
+			    fdtype_name((enum fd_type)t), n);
 		}
 	}
 }
@@ -179,15 +301,18 @@ prom_system(FILE *out, const struct report *report)
 	    "Processes that could not be read.");
 	fprintf(out, "fdaudit_unreadable_processes %zu\n",
 	    report->nunreadable);
-	prom_header(out, "fdaudit_scrape_duration_seconds",
+	/* Not "scrape": fdaudit is run, not scraped. */
+	prom_header(out, "fdaudit_audit_duration_seconds",
 	    "Time fdaudit took to read the processes.");
-	fprintf(out, "fdaudit_scrape_duration_seconds %.6f\n",
+	fprintf(out, "fdaudit_audit_duration_seconds %.6f\n",
 	    report->duration);
 }
 
 static void
 prom_end(FILE *out, const struct report *report)
 {
+	size_t *leader = prom_leaders(report);
+
 	for (size_t f = 0; f < sizeof(prom_families) /
 	    sizeof(prom_families[0]); f++) {
 		const struct prom_family *family = &prom_families[f];
@@ -197,11 +322,12 @@ prom_end(FILE *out, const struct report *report)
 			continue;
 		prom_header(out, family->name, family->help);
 		for (size_t i = 0; i < report->nprocesses; i++)
-			(void)prom_sample(out, family, &report->processes[i]);
+			(void)prom_sample(out, report, leader, i, family);
 	}
 	if (report->per_fd)
-		prom_by_type(out, report);
+		prom_by_type(out, report, leader);
 	prom_system(out, report);
+	free(leader);
 }
 
 const struct output_ops output_prometheus_ops = {

@@ -374,9 +374,10 @@ int
 watch_main(int argc, char **argv)
 {
 	struct watch w = { .interval = 2 };
-	struct thresholds t = { 80, 95 };
+	struct thresholds t;
 	int error, status = EXIT_STATUS_OK;
 
+	thresholds_default(&t);
 	watch_options(argc, argv, &w);
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));

@@ -180,10 +180,16 @@ START_TEST(command_matches_long_names_prefixes_and_globs)
 }
 END_TEST
 
-/* The plugin guidelines: "STATUS - text | 'label'=value;warn;crit;min;max". */
+/*
+ * The plugin guidelines: "STATUS - text | 'label'=value;warn;crit;min;max"
+ * with one item on the first line, then long text lines, then the other
+ * items after a "| ", one a line.
+ */
+#define NAGIOS_ITEM "'[^'=]+'=[0-9]+;[@~:0-9]*;[@~:0-9]*;[0-9]*;[0-9]*"
 static const char nagios_line[] =
     "^FDAUDIT (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+"
-    "( \\|( '[^'=]+'=[0-9]+;[0-9]*;[0-9]*;[0-9]*;[0-9]*)+)?\n$";
+    "( \\| " NAGIOS_ITEM ")?(\n[^|\n]+)*"
+    "(\n\\| " NAGIOS_ITEM "(\n" NAGIOS_ITEM ")*)?\n$";
 
 START_TEST(nagios_format_and_exit_codes)
 {
@@ -201,7 +207,7 @@ START_TEST(nagios_format_and_exit_codes)
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.out, "FDAUDIT CRITICAL - 1 of 1 "));
-	ck_assert(matches("=62;51;60;0;64\n$", r.out));
+	ck_assert(matches("=62;51;60;0;64\n", r.out));
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, by_name), 0);
@@ -212,7 +218,7 @@ START_TEST(nagios_format_and_exit_codes)
 	args[2] = pid_text(ok.pid);
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert(matches("^FDAUDIT OK - 1 process below 80%", r.out));
+	ck_assert(matches("^FDAUDIT OK - 1 process within -w 80", r.out));
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	run_result_free(&r);
 
@@ -287,6 +293,242 @@ file_read(const char *path)
 	return buf;
 }
 
+/* Run a program, its output thrown into a scratch file; its exit code. */
+static int
+program_status(const char *const *argv)
+{
+	char scratch[] = "/tmp/fdaudit-check-XXXXXX";
+	int fd = mkstemp(scratch), status;
+	pid_t pid;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(scratch);
+	if ((pid = fork()) == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(fd);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The count fdaudit reports for `pid', from its Nagios perfdata. */
+static long
+nagios_open_count(pid_t pid, const char *label)
+{
+	const char *args[] = { "-f", "nagios", NULL, NULL };
+	char want[64];
+	struct run_result r;
+	const char *at;
+	long open;
+
+	args[2] = pid_text(pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	snprintf(want, sizeof(want), "'%s'=", label);
+	at = strstr(r.out, want);
+	ck_assert_msg(at != NULL, "no %s in %s", want, r.out);
+	open = strtol(at + strlen(want), NULL, 10);
+	run_result_free(&r);
+	return open;
+}
+
+#define CHECK_PROCS "/usr/lib/nagios/plugins/check_procs"
+
+static void
+range_text(char *buf, size_t size, const char *lead, int a,
+    const char *after, bool two, int b)
+{
+	if (two)
+		snprintf(buf, size, "%s%d%s%d", lead, a, after, b);
+	else
+		snprintf(buf, size, "%s%d%s", lead, a, after);
+}
+
+/*
+ * check_procs reads its ranges with the monitoring-plugins library: each
+ * range, placed around the value each program sees (fdaudit: the open
+ * count; check_procs: the number of helpers), must give both the same
+ * verdict.
+ */
+START_TEST(nagios_ranges_as_check_procs)
+{
+	/* lead, first bound, after it, whether a second bound, second. */
+	static const struct {
+		const char	*lead;
+		int		 a;
+		const char	*after;
+		bool		 two;
+		int		 b;
+	} ranges[] = {
+		{ "", 0, "", false, 0 }, { "", -1, "", false, 0 },
+		{ "", 0, ":", false, 0 }, { "", 1, ":", false, 0 },
+		{ "~:", -1, "", false, 0 }, { "~:", 0, "", false, 0 },
+		{ ":", -1, "", false, 0 }, { "", -1, ":", true, 1 },
+		{ "", 1, ":", true, 2 }, { "@", -1, ":", true, 1 },
+		{ "@", 1, ":", true, 2 }, { "@", 0, "", false, 0 },
+		{ "@", -1, "", false, 0 },
+	};
+	const char *const named[] = { "-N", "rngcmp", NULL };
+	const char *mine[] = { "-f", "nagios", "--warn-count", NULL, "-w",
+	    "100", "-c", "100", NULL, NULL };
+	const char *theirs[] = { CHECK_PROCS, "-C", "rngcmp", "-w", NULL,
+	    "-c", "~:", NULL };
+	struct holder h[3];
+	struct run_result r;
+	long open;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(holder_start(&h[i], named), 0);
+	open = nagios_open_count(h[0].pid, "rngcmp");
+	mine[8] = pid_text(h[0].pid);
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		char for_mine[32], for_theirs[32];
+		int expected;
+
+		range_text(for_mine, sizeof(for_mine), ranges[i].lead,
+		    (int)open + ranges[i].a, ranges[i].after, ranges[i].two,
+		    (int)open + ranges[i].b);
+		range_text(for_theirs, sizeof(for_theirs), ranges[i].lead,
+		    3 + ranges[i].a, ranges[i].after, ranges[i].two,
+		    3 + ranges[i].b);
+		theirs[4] = for_theirs;
+		expected = program_status(theirs);
+		ck_assert_msg(expected == 0 || expected == 1,
+		    "check_procs -w %s: exit %d", for_theirs, expected);
+		mine[3] = for_mine;
+		ck_assert_int_eq(run_fdaudit(&r, NULL, mine), 0);
+		ck_assert_msg(r.status == expected, "--warn-count %s: exit %d, "
+		    "check_procs -w %s: exit %d\n%s%s", for_mine, r.status,
+		    for_theirs, expected, r.out, r.err);
+		run_result_free(&r);
+	}
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/* A plain -w N alerts above N percent, not at it. */
+START_TEST(nagios_warns_above_not_at)
+{
+	const char *const extra[] = { "-l", "100", "-n", "40", NULL };
+	const char *args[] = { "-f", "nagios", "-w", NULL, NULL, NULL };
+	char at[24], below[24];
+	struct run_result r;
+	struct holder h;
+	long open;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	open = nagios_open_count(h.pid, "fdholder");
+	snprintf(at, sizeof(at), "%ld", open);
+	snprintf(below, sizeof(below), "%ld", open - 1);
+	args[4] = pid_text(h.pid);
+	args[3] = at;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 0, "-w %s: %s", at, r.out);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	/* The perfdata threshold says the same: alert above the count. */
+	ck_assert_msg(strstr(r.out, "=") != NULL && matches(";0;100\n$",
+	    r.out), "%s", r.out);
+	run_result_free(&r);
+	args[3] = below;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 1, "-w %s: %s", below, r.out);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* Usage errors still answer Nagios: one UNKNOWN line on stdout, exit 3. */
+START_TEST(nagios_usage_error_on_stdout)
+{
+	const char *const before[] = { "-f", "nagios", "-w", "lots", "1",
+	    NULL };
+	const char *const after[] = { "--bogus", "--format=nagios", "1",
+	    NULL };
+	const char *const piped[] = { "-fnagios", "-c", "x|y", "1", NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, before), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^\n]*\"lots\"[^\n]*\n$",
+	    r.out), "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.err, "lots"));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, after), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^\n]*--bogus[^\n]*\n$",
+	    r.out), "%s", r.out);
+	run_result_free(&r);
+	/* A "|" would start performance data. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, piped), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_msg(matches("^FDAUDIT UNKNOWN - [^|\n]*\n$", r.out), "%s",
+	    r.out);
+	run_result_free(&r);
+}
+END_TEST
+
+/*
+ * The perfdata label is the command, the same after a restart, one per
+ * command however many processes run it; the first line carries one
+ * item and names few processes, the others follow.
+ */
+START_TEST(nagios_labels_survive_restart)
+{
+	const char *const hot[] = { "-l", "64", "-n", "62", "-N", "lblhot",
+	    NULL };
+	const char *const warm[] = { "-l", "64", "-n", "58", "-N", "lblwarm",
+	    NULL };
+	const char *args[] = { "-f", "nagios", "-C", "lblhot", NULL };
+	const char *const both[] = { "-f", "nagios", "-a", NULL };
+	struct holder h[3];
+	struct run_result r;
+	char *first;
+	const char *nl;
+
+	ck_assert_int_eq(holder_start(&h[0], hot), 0);
+	ck_assert_int_eq(holder_start(&h[1], hot), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	first = strdup(strstr(r.out, "'lblhot'="));
+	ck_assert_ptr_nonnull(first);
+	/* Two processes, one label. */
+	ck_assert_ptr_null(strstr(strstr(r.out, "'lblhot'=") + 1,
+	    "'lblhot'="));
+	run_result_free(&r);
+	holder_stop(&h[0]);
+	holder_stop(&h[1]);
+	ck_assert_int_eq(holder_start(&h[0], hot), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "'lblhot'="));
+	ck_assert_int_eq(strncmp(strstr(r.out, "'lblhot'="), first,
+	    strcspn(first, "\n") + 1), 0);
+	free(first);
+	run_result_free(&r);
+
+	ck_assert_int_eq(holder_start(&h[1], warm), 0);
+	ck_assert_int_eq(holder_start(&h[2], warm), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, both), 0);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	nl = strchr(r.out, '\n');
+	/* One item on the first line; each process in trouble below. */
+	ck_assert_int_eq(count_lines(r.out) > 4, 1);
+	ck_assert_msg(matches("^[^\n]*\\| '[^'\n]*'=[^ \n]*\n", r.out),
+	    "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(nl, "\ncritical: lblhot["));
+	ck_assert_ptr_nonnull(strstr(nl, "\nwarning: lblwarm["));
+	ck_assert_ptr_nonnull(strstr(nl, "\n| '"));
+	run_result_free(&r);
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
 START_TEST(prometheus_to_file_atomically)
 {
 	const char *const extra[] = { "-N", "a\"b\\c\nd", NULL };
@@ -323,9 +565,13 @@ START_TEST(prometheus_to_file_atomically)
 	text = file_read(path);
 	ck_assert_ptr_nonnull(text);
 	prometheus_check(text, "command=\"a\\\"b\\\\c\\nd\"");
-	ck_assert_ptr_nonnull(strstr(text, "fdaudit_open_fds{pid=\""));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_open_fds{command=\""));
+	ck_assert_ptr_null(strstr(text, "pid=\""));
 	ck_assert_ptr_nonnull(strstr(text, ",type=\"socket\"} 7\n"));
-	ck_assert_ptr_nonnull(strstr(text, "fdaudit_scrape_duration_seconds "));
+	ck_assert_ptr_nonnull(strstr(text, "fdaudit_audit_duration_seconds "));
+	ck_assert_ptr_null(strstr(text, "scrape"));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_close_wait_sockets{"));
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_deleted_open_bytes{"));
 	ck_assert_ptr_null(strstr(text, "stale"));
 	free(text);
 	/* Only the report itself is left: no temporary file. */
@@ -511,12 +757,13 @@ START_TEST(top_keeps_the_forecast_leak)
 	const char *slow[] = { "-l", "4096", "-n", "20", "-N", "topcheck",
 	    NULL };
 	const char *args[] = { "-C", "topcheck", "--top", "3", "--horizon",
-	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL, NULL };
+	    "30d", "--state", NULL, "-f", "prometheus", "-o", NULL,
+	    "--pid-label", NULL };
 	static const unsigned leak[] = { 11, 12, 13, 14, 15, 16, 17, 18, 19 };
 	static const unsigned plateau[] = { 5, 10, 15, 20, 20, 20, 20, 20,
 	    20 };
 	struct holder h[5];
-	char state[128], prom[128], want[64], *text;
+	char state[128], prom[128], want[96], *text;
 	unsigned long long start[2];
 	struct run_result r;
 	FILE *f;
@@ -547,13 +794,26 @@ START_TEST(top_keeps_the_forecast_leak)
 	prometheus_check(text, NULL);
 	snprintf(want, sizeof(want), "fdaudit_open_fds{pid=\"%d\"", h[4].pid);
 	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	/* What the JSON knows of the leak, in base units. */
+	snprintf(want, sizeof(want), "\nfdaudit_fd_leak_suspect{pid=\"%d\"",
+	    h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL && strncmp(strchr(strstr(text,
+	    want), '}'), "} 1\n", 4) == 0, "no %s 1 in:\n%s", want, text);
+	snprintf(want, sizeof(want), "\nfdaudit_status{pid=\"%d\"", h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL && strncmp(strchr(strstr(text,
+	    want), '}'), "} 2\n", 4) == 0, "no %s 2 in:\n%s", want, text);
+	snprintf(want, sizeof(want), "\nfdaudit_fd_exhaustion_seconds{pid=\"%d\"",
+	    h[4].pid);
+	ck_assert_msg(strstr(text, want) != NULL, "no %s in:\n%s", want, text);
+	ck_assert_ptr_nonnull(strstr(text, "\nfdaudit_fd_growth_per_second{"));
+	ck_assert_ptr_null(strstr(text, "per_hour"));
 	/* The leak and the two busiest: three processes, not five. */
 	ck_assert_int_eq(count_lines(text) - count_lines(strstr(text,
 	    "# HELP fdaudit_fd_limit_soft")), 2 + 3);
 	free(text);
 
 	/* In the table, the leak comes first; the flat one is ok. */
-	args[8] = args[9] = args[10] = args[11] = NULL;
+	args[8] = args[9] = args[10] = args[11] = args[12] = NULL;
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
 	snprintf(want, sizeof(want), "%7d root       topcheck", h[4].pid);
@@ -563,6 +823,18 @@ START_TEST(top_keeps_the_forecast_leak)
 	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
 	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
 	ck_assert(matches("^\n[^\n]* 62\\.5% +- +- +ok ", strstr(r.out, want)));
+	run_result_free(&r);
+
+	/* Nagios says the leak is there by its forecast, not its usage. */
+	args[8] = "-f";
+	args[9] = "nagios";
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
+	snprintf(want, sizeof(want), "topcheck\\[%d\\] [0-9]+/4096 \\(0%%\\) "
+	    "forecast to run out", h[4].pid);
+	ck_assert_msg(matches(want, r.out), "no %s in %s", want, r.out);
+	ck_assert_ptr_null(strstr(r.out, "at or above"));
 	run_result_free(&r);
 	for (int i = 0; i < 5; i++)
 		holder_stop(&h[i]);
@@ -911,11 +1183,85 @@ node_exporter_missing(void)
 	return NULL;
 }
 
+/* The series of a Prometheus file, values left out, in one string. */
+static char *
+prometheus_series(const char *text)
+{
+	char *series = calloc(1, strlen(text) + 1), *end = series;
+
+	for (const char *line = text; *line != '\0'; ) {
+		size_t len = strcspn(line, "\n");
+		const char *space = memchr(line, ' ', len);
+
+		if (line[0] != '#' && space != NULL) {
+			memcpy(end, line, (size_t)(space - line));
+			end += space - line;
+			*end++ = '\n';
+		}
+		line += len + (line[len] == '\n');
+	}
+	return series;
+}
+
+/*
+ * By default a service, not a process, is a series: two processes of one
+ * command give one fdaudit_open_fds with their sum, and restarting them
+ * leaves the set of series as it was.
+ */
+START_TEST(prometheus_series_per_service)
+{
+	const char *const named[] = { "-N", "promsvc", "-n", "10", NULL };
+	const char *args[] = { "-C", "promsvc", "-d", "-f", "prometheus", "-o",
+	    NULL, NULL };
+	char path[128], *text, *first, *series;
+	struct run_result r;
+	struct holder h[2];
+	long sum;
+
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(holder_start(&h[i], named), 0);
+	sum = nagios_open_count(h[0].pid, "promsvc") +
+	    nagios_open_count(h[1].pid, "promsvc");
+	snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+	args[6] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	run_result_free(&r);
+	text = file_read(path);
+	prometheus_check(text, NULL);
+	ck_assert_msg(strstr(text, "\nfdaudit_open_fds{command=\"promsvc\",")
+	    != NULL, "%s", text);
+	ck_assert_int_eq(strtol(strchr(strstr(text, "\nfdaudit_open_fds{"),
+	    '}') + 1, NULL, 10), sum);
+	ck_assert_ptr_null(strstr(strstr(text, "\nfdaudit_open_fds{") + 1,
+	    "\nfdaudit_open_fds{"));
+	first = prometheus_series(text);
+	free(text);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) {
+			holder_stop(&h[i]);
+			ck_assert_int_eq(holder_start(&h[i], named), 0);
+		}
+		snprintf(path, sizeof(path), "%s/fdaudit.prom", h[0].dir);
+		args[6] = path;
+		ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+		run_result_free(&r);
+		text = file_read(path);
+		series = prometheus_series(text);
+		ck_assert_str_eq(series, first);
+		free(series);
+		free(text);
+	}
+	free(first);
+	for (int i = 0; i < 2; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
 /* The real node exporter reads what fdaudit wrote, without an error. */
 START_TEST(node_exporter_scrapes_the_textfile)
 {
 	const char *args[] = { "-C", "fdholder", "-d", "-f", "prometheus",
-	    "-o", NULL, NULL };
+	    "-o", NULL, "--pid-label", NULL };
 	char path[256], want[64], *metrics;
 	struct run_result r;
 	struct holder h;
@@ -988,14 +1334,15 @@ nagios_hostile_check(const struct holder *h)
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
-	ck_assert_msg(count_lines(r.out) == 1, "%d lines: %s",
+	/* The first line and one long-text line per hostile process. */
+	ck_assert_msg((size_t)count_lines(r.out) > NHOSTILE, "%d lines: %s",
 	    count_lines(r.out), r.out);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
-	for (const char *p = r.out; *p != '\n'; p++)
-		ck_assert_msg(*p >= 0x20 && *p < 0x7f, "byte %#x in: %s",
-		    (unsigned char)*p, r.out);
+	for (const char *p = r.out; *p != '\0'; p++)
+		ck_assert_msg(*p == '\n' || (*p >= 0x20 && *p < 0x7f),
+		    "byte %#x in: %s", (unsigned char)*p, r.out);
 	for (size_t i = 0; i < NHOSTILE; i++) {
-		snprintf(want, sizeof(want), "_%d'=62;51;60;0;64", h[i].pid);
+		snprintf(want, sizeof(want), "[%d] 62/64 (97%%)\n", h[i].pid);
 		ck_assert_msg(strstr(r.out, want) != NULL, "no %s in: %s",
 		    want, r.out);
 	}
@@ -1007,7 +1354,7 @@ static void
 prometheus_hostile_write(const struct holder *h, char *path, size_t size)
 {
 	const char *args[] = { "-a", "-d", "-f", "prometheus", "-o", NULL,
-	    NULL };
+	    "--pid-label", NULL };
 	struct run_result r;
 
 	snprintf(path, size, "%s/fdaudit.prom", h[0].dir);
@@ -1072,7 +1419,7 @@ hostile_stop(struct holder *h)
 
 /*
  * Processes with hostile names, at their limits so that the Nagios text
- * names them too: the Nagios output stays one line of a safe alphabet
+ * names them too: the Nagios output stays lines of a safe alphabet
  * with well-formed performance data, and every Prometheus line keeps to
  * the format, which the node exporter confirms.
  */
@@ -1190,8 +1537,8 @@ START_TEST(refused_table_still_judged)
 	}
 	ck_assert_int_eq(run_fdaudit(&r, &opt, by_name), 0);
 	ck_assert_msg(r.status == 2, "exit %d: %s%s", r.status, r.out, r.err);
-	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at or "
-	    "above 80%: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
+	ck_assert_msg(matches("^FDAUDIT CRITICAL - 1 of 1 processes at "
+	    "warning or worse: tblrefused\\[[0-9]+\\] 62/64", r.out), "%s", r.out);
 	ck_assert_msg(matches(nagios_line, r.out), "malformed: %s", r.out);
 	ck_assert_ptr_nonnull(strstr(r.err, "permission denied"));
 	ck_assert_ptr_null(strstr(r.err, "no process matches"));
@@ -1287,7 +1634,12 @@ main(void)
 	tcase_add_test(tc, all_with_descriptors_and_filters);
 	tcase_add_test(tc, command_matches_long_names_prefixes_and_globs);
 	tcase_add_test(tc, nagios_format_and_exit_codes);
+	tcase_add_test(tc, nagios_ranges_as_check_procs);
+	tcase_add_test(tc, nagios_warns_above_not_at);
+	tcase_add_test(tc, nagios_usage_error_on_stdout);
+	tcase_add_test(tc, nagios_labels_survive_restart);
 	tcase_add_test(tc, prometheus_to_file_atomically);
+	tcase_add_test(tc, prometheus_series_per_service);
 	tcase_add_test(tc, state_flags_the_leak_not_the_steady);
 	tcase_add_test(tc, state_corrupt_or_reused_pid);
 	tcase_add_test(tc, top_keeps_the_forecast_leak);
