@@ -767,7 +767,8 @@ START_TEST(table_fits_the_terminal)
 	snprintf(args, sizeof(args), "%d", h.pid);
 	plain = holder_fd(&h, 3)->target;
 	tty_output("COLUMNS=60 LC_ALL=C.UTF-8", "", args, out, sizeof(out));
-	ck_assert_int_gt(expect_lines_fit(out, 60), 40);
+	/* A row for each descriptor (fewer for an ordinary user). */
+	ck_assert_int_ge(expect_lines_fit(out, 60), (int)h.nfds);
 	/* The row of fd 3: its path cut at the start, its name kept. */
 	ck_assert_ptr_null(strstr(out, plain));
 	ck_assert_msg((line = strstr(out, "\n 3  file")) != NULL, "%s", out);
@@ -777,7 +778,7 @@ START_TEST(table_fits_the_terminal)
 	    strcmp(end - strlen("/plain.txt"), "/plain.txt") == 0, "%s", line);
 	/* No $COLUMNS: the terminal's own width, and no UTF-8 mark. */
 	tty_output("LC_ALL=C", "stty cols 52; ", args, out, sizeof(out));
-	ck_assert_int_gt(expect_lines_fit(out, 52), 40);
+	ck_assert_int_ge(expect_lines_fit(out, 52), (int)h.nfds);
 	ck_assert_ptr_nonnull(strstr(out, "..."));
 	/* --all rows and --help on a terminal of 80 columns. */
 	tty_output("", "stty cols 80; ", "-a", out, sizeof(out));
