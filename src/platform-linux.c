@@ -456,8 +456,8 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 {
 	size_t len = 0, cap = size;
 	char *text = buf, *grown;
-	ssize_t n;
-	int fd;
+	ssize_t n = 0;
+	int fd, error = 0;
 
 	*big = NULL;
 	if ((fd = openat(info_dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) ==
@@ -469,6 +469,8 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 				break;
 			if ((grown = realloc(*big, cap * 2)) == NULL) {
 				close(fd);
+				free(*big);
+				*big = NULL;
 				return -ENOMEM;
 			}
 			if (*big == NULL)
@@ -483,9 +485,11 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 			break;
 		len += (size_t)n;
 	}
+	if (n == -1)
+		error = errno;
 	close(fd);
-	if (n == -1 && len == 0)
-		return -errno;
+	if (error != 0 && len == 0)
+		return -error;
 	while (len > 0 && text[len - 1] != '\n' && len + 1 == cap)
 		len--;
 	text[len] = '\0';
