@@ -31,16 +31,31 @@ snapshot_platform_init(void)
 	platform_error = platform_init();
 }
 
+/*
+ * One read at a time.  The platform layer's caches (user names, socket
+ * tables, mounts; on Windows the name worker and the reader's handles)
+ * are shared by the whole process and were made for fdaudit's one
+ * reading thread.  And a read opens descriptors of its own: it leaves
+ * out its own by number, but another thread reading at the same moment
+ * would see them and report them as leaked.
+ */
+static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int
 snapshot_read(struct process *proc)
 {
+	int error;
+
 	memset(proc, 0, sizeof(*proc));
 	pthread_once(&platform_once, snapshot_platform_init);
 	if (platform_error != 0)
 		return platform_error;
 	proc->pid = platform_self();
 	proc->highest_fd = -1;
-	return platform_process_read(proc, PROCESS_FDS);
+	pthread_mutex_lock(&read_lock);
+	error = platform_process_read(proc, PROCESS_FDS);
+	pthread_mutex_unlock(&read_lock);
+	return error;
 }
 
 struct fdaudit_snapshot *
@@ -109,4 +124,10 @@ fdaudit_snapshot_free(struct fdaudit_snapshot *snap)
 		return;
 	process_free(&snap->proc);
 	free(snap);
+}
+
+const char *
+fdaudit_version(void)
+{
+	return FDAUDIT_VERSION_STRING;
 }
