@@ -205,9 +205,9 @@ $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_SUPPORT) $(LIB)
 
 # The snapshot suite links the public library, as a test suite would.
 $(BUILD)/tests/check_snapshot: $(BUILD)/tests/check_snapshot.o \
-		$(TEST_SUPPORT) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(STATIC_LIB) \
-	    $(CHECK_LIBS) $(LIB_LIBS)
+		$(BUILD)/tests/testutil.o $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/testutil.o \
+	    $(STATIC_LIB) $(CHECK_LIBS) $(LIB_LIBS)
 
 $(BUILD)/tests/fdholder: $(BUILD)/tests/fdholder.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
