@@ -54,8 +54,10 @@ check "header's version strings agree" grep -q \
     "^#define FDAUDIT_VERSION_STRING[[:space:]]*\"$version\"" \
     "$prefix/include/fdaudit_snapshot.h"
 
+# The prefix is given again, for a copy staged under DESTDIR.
 PKG_CONFIG_PATH=$libdir/pkgconfig
 export PKG_CONFIG_PATH
+PKG_CONFIG="$PKG_CONFIG --define-variable=prefix=$prefix"
 check "pkg-config knows the version" sh -c \
     "test \"\$($PKG_CONFIG --modversion fdaudit)\" = '$version'"
 cflags=$($PKG_CONFIG --cflags fdaudit)
