@@ -127,7 +127,7 @@ TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
 
 .PHONY: FORCE all check check-library check-valgrind sanitize tsan lint \
 	bench \
-	install install-lib uninstall clean windows \
+	install install-lib uninstall clean windows windows-install-lib \
 	check-windows
 
 # Keep the test objects between runs.
@@ -246,11 +246,19 @@ check-library: $(BIN) $(PUBLIC_LIBS)
 MINGW	?= x86_64-w64-mingw32-
 WIN_BUILD ?= build/win
 
+WINDOWS_VARS = PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar \
+	    OBJCOPY=$(MINGW)objcopy PKG_CONFIG=false HARDENING= \
+	    BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe
+
 windows:
-	$(MAKE) PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar PKG_CONFIG=false \
-	    HARDENING= BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe \
-	    $(WIN_BUILD)/fdaudit.exe $(WIN_BUILD)/tests/win/winholder.exe \
-	    $(WIN_BUILD)/tests/win/winsnap.exe
+	$(MAKE) $(WINDOWS_VARS) $(WIN_BUILD)/fdaudit.exe \
+	    $(WIN_BUILD)/tests/win/winholder.exe \
+	    $(WIN_BUILD)/tests/win/winsnap.exe $(WIN_BUILD)/libfdaudit.a
+
+# The Windows snapshot library under PREFIX (and DESTDIR), as
+# install-lib puts the Linux one: the archive, header, fdaudit.pc, manual.
+windows-install-lib:
+	$(MAKE) $(WINDOWS_VARS) install-lib
 
 $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 	@mkdir -p $(@D)
@@ -258,10 +266,10 @@ $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 	    $(PLATFORM_LIBS)
 
 # The snapshot API in a program of its own, as a test suite would use it.
-$(BUILD)/tests/win/winsnap.exe: tests/win/winsnap.c $(LIB)
+$(BUILD)/tests/win/winsnap.exe: tests/win/winsnap.c $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
-	    tests/win/winsnap.c $(LIB) $(LIBS)
+	    tests/win/winsnap.c $(STATIC_LIB) $(PLATFORM_LIBS)
 
 check-windows:
 	bash tests/win/run-wine.sh
