@@ -182,7 +182,8 @@ $(BUILD)/libfdaudit.so.$(VERSION): $(LIB_OBJS)
 	ln -sf libfdaudit.so.$(VERSION) $(BUILD)/libfdaudit.so.$(SOVERSION)
 	ln -sf libfdaudit.so.$(VERSION) $(BUILD)/libfdaudit.so
 
-# Written again by every make, since it holds the PREFIX of this one.
+# Made again by every make, since it holds the PREFIX of this one, and
+# replaced when that changed it.
 # Paths under the prefix are written relative to it, so that
 # --define-variable=prefix= can move a staged copy.
 pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
@@ -193,7 +194,8 @@ $(PKGCONFIG_FILE): src/fdaudit.pc.in FORCE
 	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
 	    -e 's|@VERSION@|$(VERSION)|' \
 	    -e 's|@LIBS_PRIVATE@|$(strip $(LIB_LIBS))|' \
-	    src/fdaudit.pc.in >$@
+	    src/fdaudit.pc.in >$@.tmp
+	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
