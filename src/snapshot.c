@@ -3,7 +3,7 @@
  * own table, read through the platform layer like any other, and the
  * difference between two of them.
  */
-#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,18 +18,12 @@ struct fdaudit_snapshot {
 
 /*
  * The caller is a test suite, not fdaudit's main: the platform layer is
- * set up here, once whatever the number of threads taking snapshots,
- * and left for the process's exit to end.  On Windows it resolves the
- * ntdll functions every read goes through.
+ * set up by the first read, whatever the number of threads taking
+ * snapshots, and left for the process's exit to end.  On Windows it
+ * resolves the ntdll functions every read goes through.
  */
-static pthread_once_t platform_once = PTHREAD_ONCE_INIT;
+static bool platform_ready;
 static int platform_error;
-
-static void
-snapshot_platform_init(void)
-{
-	platform_error = platform_init();
-}
 
 /*
  * One read at a time.  The platform layer's caches (user names, socket
@@ -39,22 +33,23 @@ snapshot_platform_init(void)
  * out its own by number, but another thread reading at the same moment
  * would see them and report them as leaked.
  */
-static pthread_mutex_t read_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static int
 snapshot_read(struct process *proc)
 {
 	int error;
 
 	memset(proc, 0, sizeof(*proc));
-	pthread_once(&platform_once, snapshot_platform_init);
-	if (platform_error != 0)
-		return platform_error;
-	proc->pid = platform_self();
-	proc->highest_fd = -1;
-	pthread_mutex_lock(&read_lock);
-	error = platform_process_read(proc, PROCESS_FDS);
-	pthread_mutex_unlock(&read_lock);
+	platform_self_lock();
+	if (!platform_ready) {
+		platform_error = platform_init();
+		platform_ready = true;
+	}
+	if ((error = platform_error) == 0) {
+		proc->pid = platform_self();
+		proc->highest_fd = -1;
+		error = platform_process_read(proc, PROCESS_FDS);
+	}
+	platform_self_unlock();
 	return error;
 }
 
