@@ -6,8 +6,17 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 LIBDIR	?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
 PKG_CONFIG ?= pkg-config
 INSTALL	?= install
+OBJCOPY	?= objcopy
+
+# The version is the public header's; the shared library's soname
+# changes with its major number.
+version_part = $(shell sed -n 's/^\#define FDAUDIT_VERSION_$(1)[[:space:]]*//p' \
+	include/fdaudit_snapshot.h)
+VERSION	:= $(call version_part,MAJOR).$(call version_part,MINOR).$(call version_part,PATCH)
+SOVERSION := $(call version_part,MAJOR)
 
 CFLAGS	?= -O2 -g
 WARNINGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -24,20 +33,23 @@ BIN	?= fdaudit
 # The platform backend, chosen by the system the build runs on.
 UNAME_S := $(shell uname -s)
 ifeq ($(PLATFORM),win32)
-PLATFORM_SRCS = src/platform-win32.c src/compat/strndup.c \
+PLATFORM_LIB_SRCS = src/platform-win32.c src/compat/strndup.c \
 		src/compat/localtime_r.c src/compat/fnmatch.c \
 		src/compat/getline.c
+PLATFORM_SRCS = $(PLATFORM_LIB_SRCS)
 # C99 printf (%zu, %lld) from mingw rather than the old msvcrt one.  The
 # compiler checks format(printf) attributes against msvcrt's dialect, so
 # formats are checked by the Linux build only.
 PLATFORM_CPPFLAGS = -Isrc/compat/win32 -D__USE_MINGW_ANSI_STDIO=1
 PLATFORM_CFLAGS = -Wno-format
 PLATFORM_LIBS = -static -lws2_32 -ladvapi32
+# What a program linking the snapshot library needs besides it.
+PLATFORM_LIB_LIBS = -lws2_32 -ladvapi32
 else ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
-PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
-		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c \
-		src/trace-linux.c src/unwind-linux.c
+PLATFORM_LIB_SRCS = src/platform-linux.c src/platform-posix.c \
+		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
+PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/trace-linux.c src/unwind-linux.c
 # fdaudit run's stacks come from elfutils (Debian: libdw-dev).
 PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
 		echo -ldw -lelf)
@@ -49,7 +61,13 @@ PRELOAD	= $(dir $(BIN))fdaudit-preload.so
 endif
 else
 PLATFORM ?= unknown
-PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
+PLATFORM_LIB_SRCS = src/platform-unknown.c src/platform-posix.c
+PLATFORM_SRCS = $(PLATFORM_LIB_SRCS)
+endif
+# Windows code is position-independent already, and gets no DLL.
+ifneq ($(PLATFORM),win32)
+PIC_CFLAGS = -fPIC
+SHARED_LIB = $(BUILD)/libfdaudit.so.$(VERSION)
 endif
 
 BSD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay 2>/dev/null)
@@ -81,7 +99,22 @@ CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    $(PLATFORM_SRCS) $(COMPAT_SRCS)
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/src/main.o
-LIB	= $(BUILD)/libfdaudit.a
+# Every module, for fdaudit itself and the unit suites.
+LIB	= $(BUILD)/fdaudit-core.a
+
+# The snapshot library (include/fdaudit_snapshot.h): only the modules a
+# snapshot reaches, compiled apart with every symbol hidden but the
+# public ones, so that a test suite linking it meets no name of ours
+# but fdaudit_*.  The static archive is one relocatable object whose
+# other symbols are made local, as the shared library's are.
+LIB_SRCS = src/snapshot.c src/audit.c src/escape.c src/fdinfo.c \
+	   src/fdtype.c src/textwidth.c $(PLATFORM_LIB_SRCS) $(COMPAT_SRCS)
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/lib/%.o)
+LIB_CFLAGS = -fvisibility=hidden $(PIC_CFLAGS)
+LIB_LIBS = -pthread $(BSD_LIBS) $(PLATFORM_LIB_LIBS)
+STATIC_LIB = $(BUILD)/libfdaudit.a
+PKGCONFIG_FILE = $(BUILD)/fdaudit.pc
+PUBLIC_LIBS = $(STATIC_LIB) $(SHARED_LIB) $(PKGCONFIG_FILE)
 
 # Unit suites (one per module) and integration suites (real processes).
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
@@ -92,8 +125,9 @@ TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
 	       $(BUILD)/tests/run/leaky-static
 
-.PHONY: all check check-valgrind sanitize lint bench install uninstall \
-	clean windows \
+.PHONY: FORCE all check check-library check-valgrind sanitize tsan lint \
+	bench \
+	install install-lib uninstall clean windows windows-install-lib \
 	check-windows
 
 # Keep the test objects between runs.
@@ -102,7 +136,7 @@ TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
 # The default suppressions of fdaudit run, found beside the binary.
 DEFAULT_SUPP = $(dir $(BIN))fdaudit-default.supp
 
-all: $(BIN) $(PRELOAD) $(DEFAULT_SUPP)
+all: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(PUBLIC_LIBS)
 
 $(DEFAULT_SUPP): src/fdaudit-default.supp
 	cp src/fdaudit-default.supp $@
@@ -128,6 +162,41 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/lib/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(STATIC_LIB): $(LIB_OBJS) src/libfdaudit.sym
+	$(CC) -r -nostdlib -o $(BUILD)/lib/libfdaudit.o $(LIB_OBJS)
+	$(OBJCOPY) --keep-global-symbols=src/libfdaudit.sym \
+	    $(BUILD)/lib/libfdaudit.o
+	rm -f $@
+	$(AR) rcs $@ $(BUILD)/lib/libfdaudit.o
+
+# Linked as a program would be, so that nothing is left undefined; the
+# two names a linker looks for beside it point to it.
+$(BUILD)/libfdaudit.so.$(VERSION): $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,libfdaudit.so.$(SOVERSION) \
+	    -Wl,--no-undefined -Wl,-z,relro -Wl,-z,now -o $@ $(LIB_OBJS) \
+	    $(LIB_LIBS)
+	ln -sf libfdaudit.so.$(VERSION) $(BUILD)/libfdaudit.so.$(SOVERSION)
+	ln -sf libfdaudit.so.$(VERSION) $(BUILD)/libfdaudit.so
+
+# Made again by every make, since it holds the PREFIX of this one, and
+# replaced when that changed it.
+# Paths under the prefix are written relative to it, so that
+# --define-variable=prefix= can move a staged copy.
+pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+$(PKGCONFIG_FILE): src/fdaudit.pc.in FORCE
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' \
+	    -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+	    -e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' \
+	    -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@LIBS_PRIVATE@|$(strip $(LIB_LIBS))|' \
+	    src/fdaudit.pc.in >$@.tmp
+	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -Itests $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP \
@@ -136,6 +205,12 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(TEST_SUPPORT) $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(LIB) $(CHECK_LIBS) \
 	    $(LIBS)
+
+# The snapshot suite links the public library, as a test suite would.
+$(BUILD)/tests/check_snapshot: $(BUILD)/tests/check_snapshot.o \
+		$(BUILD)/tests/testutil.o $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/tests/testutil.o \
+	    $(STATIC_LIB) $(CHECK_LIBS) $(LIB_LIBS)
 
 $(BUILD)/tests/fdholder: $(BUILD)/tests/fdholder.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
@@ -157,17 +232,35 @@ check: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_BINS) $(TEST_HELPERS)
 	    LEAKY=$(BUILD)/tests/run/leaky \
 	    LEAKY_STATIC=$(BUILD)/tests/run/leaky-static \
 	    sh tests/run-suites.sh $(TEST_BINS)
+	$(MAKE) check-library
+
+# The library as a program outside the tree gets it: installed into a
+# scratch prefix, found through pkg-config, linked and run.
+check-library: $(BIN) $(PUBLIC_LIBS)
+	rm -rf $(BUILD)/stage
+	$(MAKE) install-lib PREFIX=$(CURDIR)/$(BUILD)/stage
+	CC="$(CC)" CFLAGS="$(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+	    PKG_CONFIG="$(PKG_CONFIG)" FDAUDIT=./$(BIN) \
+	    sh tests/check-library.sh $(BUILD)/stage
 
 # Windows: cross-compiled with mingw-w64 into $(WIN_BUILD), tested under
 # Wine.  libbsd is absent there, so the BSD functions come from src/compat.
 MINGW	?= x86_64-w64-mingw32-
 WIN_BUILD ?= build/win
 
+WINDOWS_VARS = PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar \
+	    OBJCOPY=$(MINGW)objcopy PKG_CONFIG=false HARDENING= \
+	    BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe
+
 windows:
-	$(MAKE) PLATFORM=win32 CC=$(MINGW)gcc AR=$(MINGW)ar PKG_CONFIG=false \
-	    HARDENING= BUILD=$(WIN_BUILD) BIN=$(WIN_BUILD)/fdaudit.exe \
-	    $(WIN_BUILD)/fdaudit.exe $(WIN_BUILD)/tests/win/winholder.exe \
-	    $(WIN_BUILD)/tests/win/winsnap.exe
+	$(MAKE) $(WINDOWS_VARS) $(WIN_BUILD)/fdaudit.exe \
+	    $(WIN_BUILD)/tests/win/winholder.exe \
+	    $(WIN_BUILD)/tests/win/winsnap.exe $(WIN_BUILD)/libfdaudit.a
+
+# The Windows snapshot library under PREFIX (and DESTDIR), as
+# install-lib puts the Linux one: the archive, header, fdaudit.pc, manual.
+windows-install-lib:
+	$(MAKE) $(WINDOWS_VARS) install-lib
 
 $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 	@mkdir -p $(@D)
@@ -175,10 +268,10 @@ $(BUILD)/tests/win/winholder.exe: tests/win/winholder.c
 	    $(PLATFORM_LIBS)
 
 # The snapshot API in a program of its own, as a test suite would use it.
-$(BUILD)/tests/win/winsnap.exe: tests/win/winsnap.c $(LIB)
+$(BUILD)/tests/win/winsnap.exe: tests/win/winsnap.c $(STATIC_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
-	    tests/win/winsnap.c $(LIB) $(LIBS)
+	    tests/win/winsnap.c $(STATIC_LIB) $(PLATFORM_LIBS)
 
 check-windows:
 	bash tests/win/run-wine.sh
@@ -194,8 +287,18 @@ sanitize:
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" HARDENING= check
 
+# The snapshot suite, whose threads read at once, under ThreadSanitizer:
+# a race ends the test that made it.
+TSAN_FLAGS = -O1 -g -fsanitize=thread
+tsan:
+	$(MAKE) BUILD=build/tsan BIN=build/tsan/fdaudit CFLAGS="$(TSAN_FLAGS)" \
+	    LDFLAGS="-fsanitize=thread" HARDENING= \
+	    build/tsan/tests/check_snapshot
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" \
+	    sh tests/run-suites.sh build/tsan/tests/check_snapshot
+
 lint:
-	mandoc -Tlint -Wwarning man/fdaudit.1
+	mandoc -Tlint -Wwarning man/fdaudit.1 man/fdaudit_snapshot.3
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	    --inline-suppr -Iinclude -D__linux__ -D__x86_64__ src tests
 
@@ -215,7 +318,7 @@ bench: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS) $(BUILD)/tests/bench/fl
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-scale.sh
 
-install: $(BIN) $(PRELOAD) $(DEFAULT_SUPP)
+install: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) install-lib
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
 	$(INSTALL) -m 0644 man/fdaudit.1 $(DESTDIR)$(MANDIR)/man1/fdaudit.1
@@ -226,7 +329,30 @@ endif
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
 	$(INSTALL) -m 0644 $(DEFAULT_SUPP) $(DESTDIR)$(LIBDIR)/fdaudit/
 
+# The snapshot library: header, archive, shared library and its two
+# links, pkg-config file, manual.
+install-lib: $(PUBLIC_LIBS)
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+	    $(DESTDIR)$(MANDIR)/man3
+	$(INSTALL) -m 0644 include/fdaudit_snapshot.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 $(STATIC_LIB) $(DESTDIR)$(LIBDIR)/
+ifneq ($(SHARED_LIB),)
+	$(INSTALL) -m 0755 $(SHARED_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf libfdaudit.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/libfdaudit.so.$(SOVERSION)
+	ln -sf libfdaudit.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libfdaudit.so
+endif
+	$(INSTALL) -m 0644 $(PKGCONFIG_FILE) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(INSTALL) -m 0644 man/fdaudit_snapshot.3 $(DESTDIR)$(MANDIR)/man3/
+
 uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/fdaudit_snapshot.h \
+	    $(DESTDIR)$(LIBDIR)/libfdaudit.a \
+	    $(DESTDIR)$(LIBDIR)/libfdaudit.so.$(VERSION) \
+	    $(DESTDIR)$(LIBDIR)/libfdaudit.so.$(SOVERSION) \
+	    $(DESTDIR)$(LIBDIR)/libfdaudit.so \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig/fdaudit.pc \
+	    $(DESTDIR)$(MANDIR)/man3/fdaudit_snapshot.3
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
@@ -283,5 +409,5 @@ fuzz: $(FUZZ_BINS)
 clean:
 	rm -rf build fdaudit fdaudit-preload.so fdaudit-default.supp
 
--include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
+-include $(CORE_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_BINS:=.d)

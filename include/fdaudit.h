@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define FDAUDIT_VERSION "0.1.0"
+#include "fdaudit_snapshot.h"
+
+#define FDAUDIT_VERSION FDAUDIT_VERSION_STRING
 #define FDAUDIT_JSON_VERSION 1
 
 /* Exit status, after the monitoring-plugins convention. */

@@ -20,6 +20,15 @@ void	platform_fini(void);
 /* The caller's own process ID. */
 int	platform_self(void);
 
+/*
+ * One lock for the whole process, under which the snapshot API reads
+ * the caller's own table.  It never opens a descriptor or handle of its
+ * own, not even on the first contention: one appearing between two
+ * snapshots would be reported as leaked.
+ */
+void	platform_self_lock(void);
+void	platform_self_unlock(void);
+
 /* Every process visible to the caller, as a malloc'ed array of PIDs. */
 int	platform_process_list(int **pids, size_t *npids);
 

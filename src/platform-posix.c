@@ -16,6 +16,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,21 @@ int
 platform_self(void)
 {
 	return (int)getpid();
+}
+
+/* A pthread mutex is memory only, contended or not. */
+static pthread_mutex_t self_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+platform_self_lock(void)
+{
+	pthread_mutex_lock(&self_lock);
+}
+
+void
+platform_self_unlock(void)
+{
+	pthread_mutex_unlock(&self_lock);
 }
 
 struct platform_lock {

@@ -1657,3 +1657,22 @@ platform_self(void)
 {
 	return (int)GetCurrentProcessId();
 }
+
+/*
+ * A slim reader/writer lock holds no handle; a pthread mutex of
+ * winpthreads creates an event on its first contention, which a
+ * snapshot taken before it would count as leaked.
+ */
+static SRWLOCK self_lock = SRWLOCK_INIT;
+
+void
+platform_self_lock(void)
+{
+	AcquireSRWLockExclusive(&self_lock);
+}
+
+void
+platform_self_unlock(void)
+{
+	ReleaseSRWLockExclusive(&self_lock);
+}

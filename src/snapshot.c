@@ -3,7 +3,7 @@
  * own table, read through the platform layer like any other, and the
  * difference between two of them.
  */
-#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,29 +18,39 @@ struct fdaudit_snapshot {
 
 /*
  * The caller is a test suite, not fdaudit's main: the platform layer is
- * set up here, once whatever the number of threads taking snapshots,
- * and left for the process's exit to end.  On Windows it resolves the
- * ntdll functions every read goes through.
+ * set up by the first read, whatever the number of threads taking
+ * snapshots, and left for the process's exit to end.  On Windows it
+ * resolves the ntdll functions every read goes through.
  */
-static pthread_once_t platform_once = PTHREAD_ONCE_INIT;
+static bool platform_ready;
 static int platform_error;
 
-static void
-snapshot_platform_init(void)
-{
-	platform_error = platform_init();
-}
-
+/*
+ * One read at a time.  The platform layer's caches (user names, socket
+ * tables, mounts; on Windows the name worker and the reader's handles)
+ * are shared by the whole process and were made for fdaudit's one
+ * reading thread.  And a read opens descriptors of its own: it leaves
+ * out its own by number, but another thread reading at the same moment
+ * would see them and report them as leaked.
+ */
 static int
 snapshot_read(struct process *proc)
 {
+	int error;
+
 	memset(proc, 0, sizeof(*proc));
-	pthread_once(&platform_once, snapshot_platform_init);
-	if (platform_error != 0)
-		return platform_error;
-	proc->pid = platform_self();
-	proc->highest_fd = -1;
-	return platform_process_read(proc, PROCESS_FDS);
+	platform_self_lock();
+	if (!platform_ready) {
+		platform_error = platform_init();
+		platform_ready = true;
+	}
+	if ((error = platform_error) == 0) {
+		proc->pid = platform_self();
+		proc->highest_fd = -1;
+		error = platform_process_read(proc, PROCESS_FDS);
+	}
+	platform_self_unlock();
+	return error;
 }
 
 struct fdaudit_snapshot *
@@ -109,4 +119,10 @@ fdaudit_snapshot_free(struct fdaudit_snapshot *snap)
 		return;
 	process_free(&snap->proc);
 	free(snap);
+}
+
+const char *
+fdaudit_version(void)
+{
+	return FDAUDIT_VERSION_STRING;
 }

@@ -3,7 +3,11 @@
  * own descriptors.
  */
 #define _GNU_SOURCE
+#include <sys/socket.h>
+
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +132,67 @@ START_TEST(large_own_table_is_exact)
 }
 END_TEST
 
+/*
+ * Threads that take and compare snapshots at the same moment, with
+ * sockets open so that the socket tables are read too: none of them
+ * may see a leak, since none opens anything.  A read's own descriptors
+ * seen by another thread, or caches torn by two readers, would show.
+ */
+#define SNAPSHOT_THREADS	4
+#define SNAPSHOT_ROUNDS		40
+
+static atomic_int thread_failures;
+
+static void *
+snapshot_thread(void *arg)
+{
+	FILE *report = arg;
+
+	for (int i = 0; i < SNAPSHOT_ROUNDS; i++) {
+		struct fdaudit_snapshot *before = fdaudit_snapshot_take();
+
+		if (before == NULL ||
+		    fdaudit_snapshot_leaks(before, report) != 0)
+			atomic_fetch_add(&thread_failures, 1);
+		fdaudit_snapshot_free(before);
+	}
+	return NULL;
+}
+
+START_TEST(threads_take_snapshots_at_once)
+{
+	pthread_t threads[SNAPSHOT_THREADS];
+	int pair[2], tcp, failures;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+	    pair), 0);
+	ck_assert_int_ge(tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC,
+	    0), 0);
+	for (int i = 0; i < SNAPSHOT_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL,
+		    snapshot_thread, stderr), 0);
+	for (int i = 0; i < SNAPSHOT_THREADS; i++)
+		pthread_join(threads[i], NULL);
+	failures = atomic_load(&thread_failures);
+	ck_assert_int_eq(failures, 0);
+	close(pair[0]);
+	close(pair[1]);
+	close(tcp);
+}
+END_TEST
+
+/* The library says which version it is, the one its header names. */
+START_TEST(version_matches_header)
+{
+	char parts[32];
+
+	snprintf(parts, sizeof(parts), "%d.%d.%d", FDAUDIT_VERSION_MAJOR,
+	    FDAUDIT_VERSION_MINOR, FDAUDIT_VERSION_PATCH);
+	ck_assert_str_eq(fdaudit_version(), FDAUDIT_VERSION_STRING);
+	ck_assert_str_eq(parts, FDAUDIT_VERSION_STRING);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -139,6 +204,8 @@ main(void)
 	tcase_add_test(tc, no_snapshot_is_an_error);
 	tcase_add_test(tc, own_proc_file_is_a_leak);
 	tcase_add_test(tc, large_own_table_is_exact);
+	tcase_add_test(tc, threads_take_snapshots_at_once);
+	tcase_add_test(tc, version_matches_header);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -2,7 +2,8 @@
 # The Windows backend under Wine: cross-compile fdaudit.exe and the
 # winholder helper, audit the helper by PID and check every handle it
 # opened, a PID that does not exist, a name query that never answers,
-# --all, the snapshot API and an atomic -o file.  JSON is checked with
+# --all, the snapshot API, the snapshot library installed and linked by
+# a program of its own, and an atomic -o file.  JSON is checked with
 # jq, a small Debian package, because python3 may be missing on a fresh
 # machine.
 # The last line is "wine: N passed, M failed"; the exit status is 1 on a
@@ -169,6 +170,30 @@ wine build/win/tests/win/winsnap.exe >"$tmp/snap.raw" 2>&1
 rc=$?
 check "snapshot API: one leak, then none" test "$rc" -eq 0
 check "snapshot API: said ok" grep -q '^snapshot ok' "$tmp/snap.raw"
+
+# The library as a program outside the tree gets it: installed into a
+# scratch prefix, found through pkg-config, linked statically.  It
+# exports fdaudit_* only, and the consumer finds its planted leak.
+mingw=${MINGW:-x86_64-w64-mingw32-}
+stage="$tmp/stage"
+check "library installs" make -s windows-install-lib WERROR=1 \
+    PREFIX="$stage"
+win_pc() {
+	PKG_CONFIG_PATH="$stage/lib/pkgconfig" pkg-config \
+	    --define-variable=prefix="$stage" "$@" fdaudit
+}
+"${mingw}nm" -g --defined-only "$stage/lib/libfdaudit.a" 2>/dev/null |
+    awk '$2 ~ /^[A-TV-Z]$/ { print $3 }' >"$tmp/names"
+check "library exports fdaudit_* only" sh -c \
+    "test -s '$tmp/names' && ! grep -v '^fdaudit_' '$tmp/names'"
+# shellcheck disable=SC2046
+check "consumer builds through pkg-config" "${mingw}gcc" -std=c11 \
+    $(win_pc --cflags) -o "$tmp/consumer.exe" tests/consumer/consumer.c \
+    $(win_pc --static --libs) -static
+wine "$tmp/consumer.exe" 'C:\consumer-scratch' >"$tmp/consumer.raw" 2>&1
+rc=$?
+check "consumer: leak found, clean function passes" test "$rc" -eq 0
+check "consumer: said ok" grep -q '^consumer ok' "$tmp/consumer.raw"
 
 audit --format json -o 'C:\report.json' "$pid"
 check "-o exits 0" test "$rc" -eq 0
