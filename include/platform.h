@@ -20,6 +20,9 @@ void	platform_fini(void);
 /* The caller's own process ID. */
 int	platform_self(void);
 
+/* The name of this host, NUL-terminated in buf: 0 or a negative errno. */
+int	platform_hostname(char *buf, size_t size);
+
 /* Every process visible to the caller, as a malloc'ed array of PIDs. */
 int	platform_process_list(int **pids, size_t *npids);
 

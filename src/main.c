@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -26,6 +27,7 @@ enum long_only {
 	OPT_CRIT_COUNT,
 	OPT_PID_LABEL,
 	OPT_NO_PEERS,
+	OPT_BY,
 };
 
 struct options {
@@ -39,6 +41,7 @@ struct options {
 	bool			 offsets;
 	bool			 no_peers;
 	bool			 pid_label;
+	bool			 by_unit;
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
@@ -315,7 +318,7 @@ option_apply(struct options *opt, int ch, char **argv)
 	case 'f':
 		if ((opt->format = output_find(optarg)) == NULL)
 			bad_usage("unknown format \"%s\": use table, json, "
-			    "nagios or prometheus", optarg);
+			    "jsonl, nagios or prometheus", optarg);
 		break;
 	case 'h':
 		help();
@@ -364,6 +367,15 @@ option_apply(struct options *opt, int ch, char **argv)
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
 		break;
+	case OPT_BY:
+		if (strcmp(optarg, "unit") == 0)
+			opt->by_unit = true;
+		else if (strcmp(optarg, "process") == 0)
+			opt->by_unit = false;
+		else
+			bad_usage("--by \"%s\" is unknown: use unit or process",
+			    optarg);
+		break;
 	case OPT_TOP:
 		opt->top = (size_t)number_parse(optarg, "--top", 1, INT_MAX);
 		break;
@@ -397,6 +409,7 @@ options_parse(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
 		{ "all",	no_argument,		NULL, 'a' },
+		{ "by",		required_argument,	NULL, OPT_BY },
 		{ "command",	required_argument,	NULL, 'C' },
 		{ "crit",	required_argument,	NULL, 'c' },
 		{ "crit-count",	required_argument,	NULL, OPT_CRIT_COUNT },
@@ -433,6 +446,9 @@ options_parse(int argc, char **argv, struct options *opt)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)
 		bad_usage("PIDs and --all (or -C, -u) exclude each other");
+	if (opt->by_unit && (!opt->all || opt->format != &output_table_ops))
+		bad_usage("--by unit is a view of the --all table: give -a "
+		    "and no other format");
 	if (ranges_inverted(&opt->thresholds.warn, &opt->thresholds.crit))
 		bad_usage("warning threshold %s%% is above the critical "
 		    "threshold %s%%", opt->thresholds.warn.text,
@@ -565,7 +581,7 @@ threads_to_processes(struct options *opt)
 static unsigned
 parts_wanted(const struct options *opt)
 {
-	unsigned what = PROCESS_IDENTITY | PROCESS_LIMITS;
+	unsigned what = PROCESS_IDENTITY | PROCESS_LIMITS | PROCESS_SERVICE;
 
 	if (!opt->all || opt->descriptors || opt->type_filter != 0)
 		return what | PROCESS_FDS;
@@ -700,6 +716,10 @@ main(int argc, char **argv)
 	report.summary = opt.summary;
 	report.offsets = opt.offsets;
 	report.pid_label = opt.pid_label;
+	report.by_unit = opt.by_unit;
+	report.wall_time = (int64_t)time(NULL);
+	if (platform_hostname(report.hostname, sizeof(report.hostname)) != 0)
+		report.hostname[0] = '\0';
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;

@@ -817,8 +817,8 @@ START_TEST(top_keeps_the_forecast_leak)
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_int_eq(r.status, 2);
 	snprintf(want, sizeof(want), "%7d root       topcheck", h[4].pid);
-	ck_assert_ptr_nonnull(strstr(r.out, "TREND\n"));
-	ck_assert_msg(strncmp(strstr(r.out, "TREND\n") + 6, want,
+	ck_assert_ptr_nonnull(strstr(r.out, "TREND          UNIT\n"));
+	ck_assert_msg(strncmp(strstr(r.out, "UNIT\n") + 5, want,
 	    strlen(want)) == 0, "not first: %s", r.out);
 	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
 	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
