@@ -5,6 +5,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/fdaudit
 LIBDIR	?= $(PREFIX)/lib
 PKG_CONFIG ?= pkg-config
 INSTALL	?= install
@@ -157,6 +158,7 @@ check: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_BINS) $(TEST_HELPERS)
 	    LEAKY=$(BUILD)/tests/run/leaky \
 	    LEAKY_STATIC=$(BUILD)/tests/run/leaky-static \
 	    sh tests/run-suites.sh $(TEST_BINS)
+	FDAUDIT=./$(BIN) sh tests/check-examples.sh
 
 # Windows: cross-compiled with mingw-w64 into $(WIN_BUILD), tested under
 # Wine.  libbsd is absent there, so the BSD functions come from src/compat.
@@ -215,6 +217,10 @@ bench: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS) $(BUILD)/tests/bench/fl
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-scale.sh
 
+# Deployment examples, installed with the binary's path in them.
+EXAMPLES = fdaudit.service fdaudit.timer fdaudit.cron fdaudit.rules.yml \
+	   fdaudit-nagios.cfg
+
 install: $(BIN) $(PRELOAD) $(DEFAULT_SUPP)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
@@ -225,12 +231,20 @@ ifneq ($(PRELOAD),)
 endif
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
 	$(INSTALL) -m 0644 $(DEFAULT_SUPP) $(DESTDIR)$(LIBDIR)/fdaudit/
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples
+	for f in $(EXAMPLES); do \
+		sed 's|/usr/local/bin/fdaudit|$(BINDIR)/fdaudit|g' \
+		    man/examples/$$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
 	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
+	for f in $(EXAMPLES); do rm -f $(DESTDIR)$(DOCDIR)/examples/$$f; done
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
 
 # --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
 # `make fuzz` builds each harness into $(FUZZ_BUILD) and runs it for
