@@ -5,6 +5,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/fdaudit
 LIBDIR	?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKG_CONFIG ?= pkg-config
@@ -233,6 +234,7 @@ check: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_BINS) $(TEST_HELPERS)
 	    LEAKY_STATIC=$(BUILD)/tests/run/leaky-static \
 	    sh tests/run-suites.sh $(TEST_BINS)
 	$(MAKE) check-library
+	FDAUDIT=./$(BIN) sh tests/check-examples.sh
 
 # The library as a program outside the tree gets it: installed into a
 # scratch prefix, found through pkg-config, linked and run.
@@ -318,6 +320,10 @@ bench: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS) $(BUILD)/tests/bench/fl
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-scale.sh
 
+# Deployment examples, installed with the binary's path in them.
+EXAMPLES = fdaudit.service fdaudit.timer fdaudit.cron fdaudit.rules.yml \
+	   fdaudit-nagios.cfg
+
 install: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) install-lib
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/fdaudit
@@ -328,6 +334,12 @@ ifneq ($(PRELOAD),)
 endif
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
 	$(INSTALL) -m 0644 $(DEFAULT_SUPP) $(DESTDIR)$(LIBDIR)/fdaudit/
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples
+	for f in $(EXAMPLES); do \
+		sed 's|/usr/local/bin/fdaudit|$(BINDIR)/fdaudit|g' \
+		    man/examples/$$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
+		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; \
+	done
 
 # The snapshot library: header, archive, shared library and its two
 # links, pkg-config file, manual.
@@ -357,6 +369,8 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
 	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
+	for f in $(EXAMPLES); do rm -f $(DESTDIR)$(DOCDIR)/examples/$$f; done
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
 
 # --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
 # `make fuzz` builds each harness into $(FUZZ_BUILD) and runs it for

@@ -172,6 +172,7 @@ struct thresholds {
 #define PROCESS_LIMITS		0x02u
 #define PROCESS_COUNT		0x04u	/* open descriptors, cheaply */
 #define PROCESS_FDS		0x08u	/* the whole descriptor table */
+#define PROCESS_SERVICE		0x10u	/* unit, cgroup, container, nspid */
 
 /* Growth of the descriptor count over the runs kept in a state file. */
 struct trend {
@@ -192,6 +193,11 @@ struct process {
 	char		*command;	/* raw bytes from the other process */
 	char		*user;
 	long		 uid;
+	char		*unit;		/* systemd unit, from the cgroup path */
+	char		*cgroup;	/* raw bytes from the other process */
+	char		*container;	/* 64 hex digits, or NULL */
+	int		 nspid;		/* the PID in its own PID namespace
+					   when that differs, else 0 */
 	uint64_t	 start_time;	/* platform clock ticks since boot */
 	bool		 kernel_thread;	/* no descriptor table of its own */
 	size_t		 open;
@@ -243,6 +249,9 @@ struct report {
 	bool		 color;
 	int		 width;		/* terminal columns; 0: do not fit */
 	bool		 pid_label;	/* Prometheus: a series per PID */
+	bool		 by_unit;	/* --all: a row per service */
+	int64_t		 wall_time;	/* seconds since the epoch, of the run */
+	char		 hostname[256];	/* "" when unknown */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -289,6 +298,13 @@ void		 fd_details_free(struct fd_detail *, size_t);
 int		 limits_parse(const char *, size_t, struct fd_limits *);
 int		 status_parse_uid(const char *, size_t, long *);
 int		 status_parse_tgid(const char *, size_t, int *);
+int		 status_parse_nspid(const char *, size_t, int *);
+struct proc_cgroup {
+	char		*path;		/* malloc'ed, like the two below */
+	char		*unit;		/* NULL when the path names none */
+	char		*container;	/* NULL when the path holds none */
+};
+int		 cgroup_parse(const char *, size_t, struct proc_cgroup *);
 struct proc_stat {
 	char		*command;	/* malloc'ed */
 	uint64_t	 start_time;
@@ -450,8 +466,10 @@ int			 output_file_write(const char *, const char *, FILE *,
 int			 output_terminal_width(int);
 int			 output_terminal_height(int);
 const char		*output_duration(char *, size_t, double);
+const char		*output_utc_time(char *, size_t, int64_t);
 extern const struct output_ops output_table_ops;
 extern const struct output_ops output_json_ops;
+extern const struct output_ops output_jsonl_ops;
 extern const struct output_ops output_nagios_ops;
 extern const struct output_ops output_prometheus_ops;
 

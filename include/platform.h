@@ -28,6 +28,8 @@ int	platform_self(void);
  */
 void	platform_self_lock(void);
 void	platform_self_unlock(void);
+/* The name of this host, NUL-terminated in buf: 0 or a negative errno. */
+int	platform_hostname(char *buf, size_t size);
 
 /* Every process visible to the caller, as a malloc'ed array of PIDs. */
 int	platform_process_list(int **pids, size_t *npids);

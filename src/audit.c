@@ -367,6 +367,10 @@ process_free(struct process *proc)
 	free(proc->fds);
 	free(proc->command);
 	free(proc->user);
+	free(proc->unit);
+	free(proc->cgroup);
+	free(proc->container);
+	proc->unit = proc->cgroup = proc->container = NULL;
 	proc->fds = NULL;
 	proc->nfds = 0;
 	proc->command = NULL;

@@ -217,6 +217,182 @@ status_parse_tgid(const char *buf, size_t size, int *tgid)
 	return -EINVAL;
 }
 
+/*
+ * /proc/PID/status: the PID of the process in its own PID namespace, the
+ * last number of "NSpid:" (the first is the PID where /proc was mounted).
+ */
+int
+status_parse_nspid(const char *buf, size_t size, int *nspid)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *v, *p, *end, *last = NULL;
+	size_t len, vlen;
+	uint64_t n;
+
+	while (line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "NSpid:", &vlen)) == NULL)
+			continue;
+		end = v + vlen;
+		for (p = v; p < end; p++) {
+			if ((*p != '\t' && *p != ' ') &&
+			    (p == v || p[-1] == '\t' || p[-1] == ' '))
+				last = p;
+		}
+		if (last == NULL || !number_parse(last, (size_t)(end - last),
+		    10, &n) || n == 0 || n > INT_MAX)
+			return -EINVAL;
+		*nspid = (int)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The suffixes of the systemd units a process can be in. */
+static const char *const unit_suffixes[] = {
+	".service", ".scope", ".socket", ".mount", ".swap",
+};
+
+static bool
+unit_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(unit_suffixes) /
+	    sizeof(unit_suffixes[0]); i++) {
+		size_t slen = strlen(unit_suffixes[i]);
+
+		if (len > slen && memcmp(name + len - slen, unit_suffixes[i],
+		    slen) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The last component of a cgroup path that names a unit, into *unit;
+ * NULL when none does.  0 or -ENOMEM.
+ */
+static int
+cgroup_unit(const char *path, char **unit)
+{
+	const char *p = path, *best = NULL;
+	size_t best_len = 0;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "/");
+
+		if (unit_name(p, len)) {
+			best = p;
+			best_len = len;
+		}
+		p += len;
+		p += *p == '/';
+	}
+	*unit = NULL;
+	if (best != NULL && (*unit = strndup(best, best_len)) == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The last run of exactly 64 hexadecimal digits standing alone in a
+ * path, as the container runtimes name their cgroups:
+ * "/docker/ID", "docker-ID.scope", "cri-containerd-ID.scope",
+ * "crio-ID.scope", "libpod-ID.scope".
+ */
+static const char *
+container_find(const char *p, size_t len)
+{
+	const char *found = NULL;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t run = 0;
+
+		while (i + run < len && isxdigit((unsigned char)p[i + run]))
+			run++;
+		if (run == 64 && (i == 0 || !isalnum((unsigned char)p[i - 1]))
+		    && (i + run == len || !isalnum((unsigned char)p[i + run])))
+			found = p + i;
+		i += run > 0 ? run : 1;
+	}
+	return found;
+}
+
+/* The path of a cgroup line "ID:CONTROLLERS:PATH", and its controllers. */
+static bool
+cgroup_line(const char *line, size_t len, const char **controllers,
+    size_t *clen, const char **path, size_t *plen)
+{
+	const char *c1, *c2;
+
+	if ((c1 = memchr(line, ':', len)) == NULL ||
+	    (c2 = memchr(c1 + 1, ':', (size_t)(line + len - c1 - 1))) == NULL)
+		return false;
+	*controllers = c1 + 1;
+	*clen = (size_t)(c2 - c1 - 1);
+	*path = c2 + 1;
+	*plen = (size_t)(line + len - c2 - 1);
+	return true;
+}
+
+/*
+ * /proc/PID/cgroup.  The path that names the service is that of the
+ * unified hierarchy ("0::PATH"), unless it is the root: a hybrid system
+ * then keeps its services in systemd's own hierarchy ("name=systemd").
+ * The container ID is looked for in that path, then in every other.
+ */
+int
+cgroup_parse(const char *buf, size_t size, struct proc_cgroup *cg)
+{
+	struct line_cursor c = { buf, buf + size };
+	const char *line, *ctl, *path, *unified = NULL, *systemd = NULL;
+	const char *first = NULL, *chosen, *id = NULL;
+	size_t len, clen, plen, ulen = 0, slen = 0, flen = 0, chosen_len;
+
+	memset(cg, 0, sizeof(*cg));
+	while (line_next(&c, &line, &len)) {
+		if (!cgroup_line(line, len, &ctl, &clen, &path, &plen))
+			continue;
+		if (first == NULL) {
+			first = path;
+			flen = plen;
+		}
+		if (clen == 0 && line[0] == '0' && line[1] == ':') {
+			unified = path;
+			ulen = plen;
+		} else if (clen == 12 && memcmp(ctl, "name=systemd", 12) == 0) {
+			systemd = path;
+			slen = plen;
+		}
+		if (id == NULL)
+			id = container_find(path, plen);
+	}
+	if (first == NULL)
+		return -EINVAL;
+	if (unified != NULL && (ulen != 1 || unified[0] != '/' ||
+	    systemd == NULL)) {
+		chosen = unified;
+		chosen_len = ulen;
+	} else if (systemd != NULL) {
+		chosen = systemd;
+		chosen_len = slen;
+	} else {
+		chosen = first;
+		chosen_len = flen;
+	}
+	if (container_find(chosen, chosen_len) != NULL)
+		id = container_find(chosen, chosen_len);
+	if ((cg->path = strndup(chosen, chosen_len)) == NULL ||
+	    (id != NULL && (cg->container = strndup(id, 64)) == NULL) ||
+	    cgroup_unit(cg->path, &cg->unit) != 0)
+		goto nomem;
+	return 0;
+nomem:
+	free(cg->path);
+	free(cg->container);
+	memset(cg, 0, sizeof(*cg));
+	return -ENOMEM;
+}
+
 /* The field of a mountinfo line that starts at p, up to a blank. */
 static const char *
 field_skip(const char *p, const char *end)

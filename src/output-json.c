@@ -1,6 +1,8 @@
 /*
- * The JSON report: one document, {"version", "processes", "errors"}.
- * The schema is documented in fdaudit(1) under JSON OUTPUT.
+ * The JSON report: one document, {"version", "processes", "errors"}; or,
+ * for log shippers, JSON lines: one object per process on a line of its
+ * own, with the time and the host.  The schema is documented in
+ * fdaudit(1) under JSON OUTPUT.
  */
 #include <string.h>
 
@@ -220,22 +222,38 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	json_object_end(w);
 }
 
+/* Who owns the process; null for what is not known. */
 static void
-json_process(FILE *out, const struct report *report,
+json_owner(struct json_writer *w, const struct process *proc)
+{
+	json_key(w, "unit");
+	json_string(w, proc->unit);
+	json_key(w, "cgroup");
+	json_string(w, proc->cgroup);
+	json_key(w, "container");
+	json_string(w, proc->container);
+	json_key(w, "nspid");
+	if (proc->nspid > 0)
+		json_int(w, proc->nspid);
+	else
+		json_null(w);
+}
+
+/* The members of a process object, between its braces. */
+static void
+json_process_members(struct json_writer *w, const struct report *report,
     const struct process *proc)
 {
-	struct json_writer *w = &json_output;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
 	bool fds = (proc->have & PROCESS_FDS) != 0;
 
-	(void)out;
-	json_object_begin(w);
 	json_key(w, "pid");
 	json_int(w, proc->pid);
 	json_key(w, "command");
 	json_string(w, proc->command);
 	json_key(w, "user");
 	json_string(w, proc->user);
+	json_owner(w, proc);
 	json_key(w, "open");
 	json_uint(w, proc->open);
 	json_limit(w, "limit_soft", proc->limits.soft,
@@ -284,7 +302,16 @@ json_process(FILE *out, const struct report *report,
 		}
 		json_array_end(w);
 	}
-	json_object_end(w);
+}
+
+static void
+json_process(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	(void)out;
+	json_object_begin(&json_output);
+	json_process_members(&json_output, report, proc);
+	json_object_end(&json_output);
 }
 
 static void
@@ -340,4 +367,67 @@ const struct output_ops output_json_ops = {
 	.begin = json_begin,
 	.process = json_process,
 	.end = json_end,
+};
+
+/* A line begins with when and where it was written. */
+static void
+jsonl_line_begin(FILE *out, const struct report *report)
+{
+	struct json_writer *w = &json_output;
+	char when[40];
+
+	json_init(w, out, false);
+	json_object_begin(w);
+	json_key(w, "time");
+	json_string(w, output_utc_time(when, sizeof(when), report->wall_time));
+	json_key(w, "hostname");
+	json_string(w, report->hostname[0] != '\0' ? report->hostname : NULL);
+}
+
+static void
+jsonl_line_end(FILE *out)
+{
+	json_object_end(&json_output);
+	fputc('\n', out);
+}
+
+static void
+jsonl_begin(FILE *out, const struct report *report)
+{
+	(void)out;
+	(void)report;
+}
+
+static void
+jsonl_process(FILE *out, const struct report *report,
+    const struct process *proc)
+{
+	jsonl_line_begin(out, report);
+	json_process_members(&json_output, report, proc);
+	jsonl_line_end(out);
+}
+
+/* A process that could not be read is a line with its error. */
+static void
+jsonl_end(FILE *out, const struct report *report)
+{
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (process_shown(proc))
+			continue;
+		jsonl_line_begin(out, report);
+		json_key(&json_output, "pid");
+		json_int(&json_output, proc->pid);
+		json_key(&json_output, "error");
+		json_string(&json_output, platform_strerror(proc->error));
+		jsonl_line_end(out);
+	}
+}
+
+const struct output_ops output_jsonl_ops = {
+	.name = "jsonl",
+	.begin = jsonl_begin,
+	.process = jsonl_process,
+	.end = jsonl_end,
 };

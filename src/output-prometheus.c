@@ -3,11 +3,15 @@
  * collector.  Every family is written whole, HELP and TYPE first, so the
  * samples are grouped by family as the format requires; label values go
  * through escape_prometheus().  A series stands for a service, the
- * processes of one command and user, so that restarts add none: counts
- * are summed over the group, and the limits, usage, status and trend are
- * those of its worst process, the first in the report.  --pid-label
- * gives each process its own series instead.
+ * processes of one unit (or cgroup), command and user, so that restarts
+ * add none: counts are summed over the group, the usage is its highest
+ * and the status its worst, and the limits and trend are those of its
+ * first process, the worst in a report of --all.  A container's ID, new
+ * at each of its restarts, is left out of the unit for the same reason.
+ * --pid-label gives each process its own series instead, with the
+ * container's ID.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,33 +85,81 @@ prom_process(FILE *out, const struct report *report,
 	(void)proc;
 }
 
+static bool
+prom_member(const size_t *leader, size_t i, size_t of)
+{
+	return leader == NULL ? i == of : leader[i] == of;
+}
+
+/* The labels of each process, "{...", without the closing brace. */
+static char **prom_label_sets;
+
+/*
+ * The unit label: the unit, else the cgroup path; in a series of a
+ * service, a container's ID in it is replaced by "<container>".
+ */
+static char *
+prom_unit(const struct report *report, const struct process *proc)
+{
+	const char *unit = proc->unit != NULL ? proc->unit :
+	    proc->cgroup != NULL ? proc->cgroup : "";
+	const char *id = proc->container != NULL && !report->pid_label ?
+	    strstr(unit, proc->container) : NULL;
+	char *text;
+	size_t len;
+
+	if (id == NULL)
+		return escape_prometheus(unit);
+	len = strlen(unit) + strlen("<container>") + 1;
+	if ((text = malloc(len)) == NULL)
+		return NULL;
+	snprintf(text, len, "%.*s<container>%s", (int)(id - unit), unit,
+	    id + strlen(proc->container));
+	unit = text;
+	text = escape_prometheus(unit);
+	free((char *)unit);
+	return text;
+}
+
+static char *
+prom_label_set(const struct report *report, const struct process *proc)
+{
+	char *command = escape_prometheus(proc->command ? proc->command : "");
+	char *user = escape_prometheus(proc->user ? proc->user : "");
+	char *unit = prom_unit(report, proc), *set = NULL;
+	const char *container = report->pid_label ? proc->container : NULL;
+	char pid[32] = "";
+	size_t len;
+
+	if (report->pid_label)
+		snprintf(pid, sizeof(pid), "pid=\"%d\",", proc->pid);
+	if (command != NULL && user != NULL && unit != NULL) {
+		len = strlen(pid) + strlen(command) + strlen(user) +
+		    strlen(unit) + (container ? strlen(container) : 0) + 64;
+		if ((set = malloc(len)) != NULL)
+			snprintf(set, len, "{%scommand=\"%s\",user=\"%s\","
+			    "unit=\"%s\"%s%s%s", pid, command, user, unit,
+			    container ? ",container=\"" : "",
+			    container ? container : "", container ? "\"" : "");
+	}
+	free(command);
+	free(user);
+	free(unit);
+	return set;
+}
+
 static void
 prom_labels(FILE *out, const struct report *report,
     const struct process *proc)
 {
-	char *command = escape_prometheus(proc->command ? proc->command : "");
-	char *user = escape_prometheus(proc->user ? proc->user : "");
+	const char *set = prom_label_sets[proc - report->processes];
 
-	fputc('{', out);
-	if (report->pid_label)
-		fprintf(out, "pid=\"%d\",", proc->pid);
-	fprintf(out, "command=\"%s\",user=\"%s\"", command ? command : "",
-	    user ? user : "");
-	free(command);
-	free(user);
-}
-
-static bool
-prom_same_service(const struct process *a, const struct process *b)
-{
-	return strcmp(a->command ? a->command : "", b->command ?
-	    b->command : "") == 0 && strcmp(a->user ? a->user : "",
-	    b->user ? b->user : "") == 0;
+	fputs(set != NULL ? set : "{", out);
 }
 
 /*
- * For each process, the index of the first of its service; each its own
- * with --pid-label, or when memory runs out (NULL).
+ * For each process, the index of the first of its service, by the
+ * labels: each its own with --pid-label, or when memory runs out (NULL).
  */
 static size_t *
 prom_leaders(const struct report *report)
@@ -118,11 +170,13 @@ prom_leaders(const struct report *report)
 	    sizeof(*leader))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < report->nprocesses; i++) {
+		const char *set = prom_label_sets[i];
+
 		leader[i] = i;
-		for (size_t j = 0; j < i; j++) {
+		for (size_t j = 0; j < i && set != NULL; j++) {
 			if (leader[j] == j && process_shown(
-			    &report->processes[j]) && prom_same_service(
-			    &report->processes[j], &report->processes[i])) {
+			    &report->processes[j]) && prom_label_sets[j] !=
+			    NULL && strcmp(prom_label_sets[j], set) == 0) {
 				leader[i] = j;
 				break;
 			}
@@ -131,10 +185,23 @@ prom_leaders(const struct report *report)
 	return leader;
 }
 
-static bool
-prom_member(const size_t *leader, size_t i, size_t of)
+/* The highest usage and the worst status of the service led by `of'. */
+static void
+prom_worst(const struct report *report, const size_t *leader, size_t of,
+    double *usage, enum status *status)
 {
-	return leader == NULL ? i == of : leader[i] == of;
+	*usage = report->processes[of].usage;
+	*status = report->processes[of].status;
+	for (size_t i = of + 1; i < report->nprocesses; i++) {
+		const struct process *p = &report->processes[i];
+
+		if (!prom_member(leader, i, of) || !process_shown(p))
+			continue;
+		if (p->usage > *usage)
+			*usage = p->usage;
+		if (p->status > *status)
+			*status = p->status;
+	}
 }
 
 /* A count summed over the processes of the service led by `of'. */
@@ -198,6 +265,8 @@ prom_sample(FILE *out, const struct report *report, const size_t *leader,
 	const struct process *proc = &report->processes[of];
 	const struct fd_limits *l = &proc->limits;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
+	enum status status;
+	double usage;
 
 	if (!prom_member(leader, of, of) || !process_shown(proc) ||
 	    (f->trend && !proc->trend.have))
@@ -207,7 +276,8 @@ prom_sample(FILE *out, const struct report *report, const size_t *leader,
 	if ((f->value == PROM_SOFT || f->value == PROM_HARD ||
 	    f->value == PROM_USAGE) && !limits)
 		return false;
-	if (f->value == PROM_USAGE && proc->usage < 0)
+	prom_worst(report, leader, of, &usage, &status);
+	if (f->value == PROM_USAGE && usage < 0)
 		return false;
 	if (f->value == PROM_EXHAUSTION && proc->trend.exhausts_in_s < 0)
 		return false;
@@ -229,7 +299,7 @@ prom_sample(FILE *out, const struct report *report, const size_t *leader,
 		prom_limit(out, l->hard_unlimited, l->hard);
 		break;
 	case PROM_USAGE:
-		fprintf(out, " %.6f\n", proc->usage);
+		fprintf(out, " %.6f\n", usage);
 		break;
 	case PROM_RISING_RUNS:
 		fprintf(out, " %u\n", proc->trend.rising_runs);
@@ -244,7 +314,7 @@ prom_sample(FILE *out, const struct report *report, const size_t *leader,
 		fprintf(out, " %d\n", proc->trend.leak_suspect ? 1 : 0);
 		break;
 	case PROM_STATUS:
-		fprintf(out, " %d\n", (int)proc->status);
+		fprintf(out, " %d\n", (int)status);
 		break;
 	}
 	return true;
@@ -311,7 +381,18 @@ prom_system(FILE *out, const struct report *report)
 static void
 prom_end(FILE *out, const struct report *report)
 {
-	size_t *leader = prom_leaders(report);
+	size_t *leader;
+
+	prom_label_sets = calloc(report->nprocesses + 1,
+	    sizeof(*prom_label_sets));
+	for (size_t i = 0; i < report->nprocesses && prom_label_sets; i++)
+		prom_label_sets[i] = prom_label_set(report,
+		    &report->processes[i]);
+	if (prom_label_sets == NULL) {
+		fputs("# fdaudit: out of memory\n", out);
+		return;
+	}
+	leader = prom_leaders(report);
 
 	for (size_t f = 0; f < sizeof(prom_families) /
 	    sizeof(prom_families[0]); f++) {
@@ -328,6 +409,10 @@ prom_end(FILE *out, const struct report *report)
 		prom_by_type(out, report, leader);
 	prom_system(out, report);
 	free(leader);
+	for (size_t i = 0; i < report->nprocesses; i++)
+		free(prom_label_sets[i]);
+	free(prom_label_sets);
+	prom_label_sets = NULL;
 }
 
 const struct output_ops output_prometheus_ops = {

@@ -313,6 +313,50 @@ bytes_text(char *buf, size_t size, uint64_t bytes)
 	return buf;
 }
 
+/*
+ * The unit of a process, else its cgroup, escaped, with a container's
+ * ID cut to the 12 digits its runtime shows; NULL when unknown.
+ */
+static char *
+owner_text(const struct process *proc)
+{
+	const char *name = proc->unit != NULL ? proc->unit : proc->cgroup;
+	const char *id;
+	char *text, *safe;
+
+	if (name == NULL || (text = strdup(name)) == NULL)
+		return NULL;
+	if (proc->container != NULL &&
+	    (id = strstr(text, proc->container)) != NULL)
+		memmove(text + (id - text) + 12, id + 64, strlen(id + 64) + 1);
+	safe = escape_terminal(text);
+	free(text);
+	return safe;
+}
+
+/* "unit nginx.service", "container 0123456789ab", "nspid 7". */
+static void
+table_owner(const struct process *proc)
+{
+	char *owner = owner_text(proc), *item;
+	size_t len;
+
+	if (owner != NULL) {
+		len = strlen(owner) + sizeof("cgroup ");
+		if ((item = malloc(len)) != NULL) {
+			snprintf(item, len, "%s %s", proc->unit != NULL ?
+			    "unit" : "cgroup", owner);
+			line_item("  ", item, NULL);
+		}
+		free(item);
+	}
+	free(owner);
+	if (proc->container != NULL)
+		line_itemf("  ", "container %.12s", proc->container);
+	if (proc->nspid > 0)
+		line_itemf("  ", "nspid %d", proc->nspid);
+}
+
 /* "PID 4711  nginx  user www  status ok", wrapped between fields. */
 static void
 table_title(const struct process *proc)
@@ -324,6 +368,7 @@ table_title(const struct process *proc)
 	line_printf(&table.line, "PID %d", proc->pid);
 	line_item("  ", command ? command : "?", NULL);
 	line_itemf("  ", "user %s", user ? user : "?");
+	table_owner(proc);
 	line_item("  ", "status", NULL);
 	line_add(&table.line, " ");
 	line_colored(&table.line, status_color(proc->status),
@@ -834,11 +879,18 @@ table_all_begin(void)
 		    (unsigned long long)sys->nr_open);
 		line_sentence("system: ", "  ", text, NULL);
 	}
+	if (table.report->by_unit) {
+		line_printf(&table.line, "%5s %7s %6s %-8s %s", "PROCS", "OPEN",
+		    "USE%", "STATUS", "UNIT");
+		line_end();
+		return;
+	}
 	line_printf(&table.line, "%7s %-*s %-*s %7s %8s %6s %7s %7s %-8s",
 	    "PID", table.user_width, "USER", table.command_width, "COMMAND",
 	    "OPEN", "SOFT", "USE%", "INHERIT", "DELETED", "STATUS");
 	if (table.report->trend)
-		line_add(&table.line, " TREND");
+		line_printf(&table.line, " %-14s", "TREND");
+	line_add(&table.line, " UNIT");
 	line_end();
 }
 
@@ -871,8 +923,10 @@ static void
 table_all_row(const struct process *proc)
 {
 	struct line *l = &table.line;
-	char num[32], trend[64];
+	char num[32], trend[64], *owner;
 
+	if (table.report->by_unit)
+		return;
 	line_printf(l, "%7d ", proc->pid);
 	table_cell(proc->user, table.user_width);
 	table_cell(proc->command, table.command_width);
@@ -895,11 +949,15 @@ table_all_row(const struct process *proc)
 		line_printf(l, "%7s %7s ", "-", "-");
 	line_colored(l, proc->status == STATUS_OK ? NULL :
 	    status_color(proc->status), status_name(proc->status));
+	line_printf(l, "%*s", (int)(8 - strlen(status_name(proc->status))),
+	    "");
 	if (table.report->trend) {
 		trend_text(proc, trend, sizeof(trend));
-		line_printf(l, "%*s %s", (int)(8 -
-		    strlen(status_name(proc->status))), "", trend);
+		line_printf(l, " %-14s", trend);
 	}
+	owner = owner_text(proc);
+	line_printf(l, " %s", owner != NULL ? owner : "-");
+	free(owner);
 	line_end();
 }
 
@@ -931,11 +989,79 @@ table_all_unreadable(void)
 	line_end();
 }
 
+/* Whether two processes belong to the same service, for --by unit. */
+static bool
+same_owner(const struct process *a, const struct process *b)
+{
+	const char *x = a->unit != NULL ? a->unit : a->cgroup;
+	const char *y = b->unit != NULL ? b->unit : b->cgroup;
+
+	return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/*
+ * --by unit: a row per service, in the order of its first process (the
+ * worst, as the report is sorted): how many processes, their descriptors
+ * summed, the highest usage and the worst status.
+ */
+static void
+table_unit_row(size_t first)
+{
+	const struct report *report = table.report;
+	const struct process *lead = &report->processes[first];
+	size_t procs = 0, open = 0;
+	double usage = -1;
+	enum status status = STATUS_OK;
+	char *owner;
+
+	for (size_t i = first; i < report->nprocesses; i++) {
+		const struct process *p = &report->processes[i];
+
+		if (!process_shown(p) || !same_owner(lead, p))
+			continue;
+		procs++;
+		open += p->open;
+		usage = p->usage > usage ? p->usage : usage;
+		status = p->status > status ? p->status : status;
+	}
+	line_printf(&table.line, "%5zu %7zu ", procs, open);
+	if (usage >= 0)
+		line_printf(&table.line, "%5.1f%% ", usage * 100.0);
+	else
+		line_printf(&table.line, "%6s ", "-");
+	line_colored(&table.line, status == STATUS_OK ? NULL :
+	    status_color(status), status_name(status));
+	owner = owner_text(lead);
+	line_printf(&table.line, "%*s %s", (int)(8 -
+	    strlen(status_name(status))), "", owner != NULL ? owner : "-");
+	free(owner);
+	line_end();
+}
+
+static void
+table_unit_rows(void)
+{
+	const struct report *report = table.report;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *p = &report->processes[i];
+		bool seen = !process_shown(p);
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = process_shown(&report->processes[j]) &&
+			    same_owner(&report->processes[j], p);
+		if (!seen)
+			table_unit_row(i);
+	}
+}
+
 static void
 table_all_end(void)
 {
 	const struct report *report = table.report;
 
+	if (report->by_unit)
+		table_unit_rows();
 	line_printf(&table.line, "%zu process%s", report->nprocesses,
 	    report->nprocesses == 1 ? "" : "es");
 	if (report->examined > report->nprocesses)

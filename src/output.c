@@ -12,6 +12,7 @@
 static const struct output_ops *const output_formats[] = {
 	&output_table_ops,
 	&output_json_ops,
+	&output_jsonl_ops,
 	&output_nagios_ops,
 	&output_prometheus_ops,
 };
@@ -160,5 +161,34 @@ output_duration(char *buf, size_t size, double seconds)
 		snprintf(buf + strlen(buf), size - strlen(buf), "%llu%c",
 		    left % units[i].seconds / units[i + 1].seconds,
 		    units[i + 1].unit);
+	return buf;
+}
+
+/*
+ * Seconds since the epoch as an ISO 8601 time in UTC,
+ * "2026-12-05T12:00:00Z", counted here from the days since 1970 (the
+ * civil calendar in 400-year eras) as no C function does it both
+ * reentrantly and everywhere.
+ */
+const char *
+output_utc_time(char *buf, size_t size, int64_t seconds)
+{
+	int64_t days = seconds >= 0 ? seconds / 86400 :
+	    -((-seconds + 86399) / 86400);
+	int64_t rest = seconds - days * 86400;
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+
+	snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+	    (long long)year, (long long)month, (long long)day,
+	    (long long)(rest / 3600), (long long)(rest % 3600 / 60),
+	    (long long)(rest % 60));
 	return buf;
 }

@@ -132,9 +132,19 @@ static pthread_mutex_t mount_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct mount_seen *mounts;
 static size_t nmounts, mounts_cap;
 
+/*
+ * The link of our own PID namespace: a process whose link is the same
+ * has the PID we see, and its status file need not be read for NSpid.
+ */
+static char self_pidns[64];
+
 int
 platform_init(void)
 {
+	ssize_t n = readlink("/proc/self/ns/pid", self_pidns,
+	    sizeof(self_pidns) - 1);
+
+	self_pidns[n > 0 ? n : 0] = '\0';
 	return 0;
 }
 
@@ -347,6 +357,49 @@ identity_read(int proc_dir, struct process *proc)
 		if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
 			return -EINVAL;
 	}
+	return 0;
+}
+
+/* Whether the process is in our PID namespace, as far as can be told. */
+static bool
+pidns_ours(int proc_dir)
+{
+	char link[64];
+	ssize_t n;
+
+	if (self_pidns[0] == '\0' || (n = readlinkat(proc_dir, "ns/pid", link,
+	    sizeof(link) - 1)) <= 0)
+		return false;
+	link[n] = '\0';
+	return strcmp(link, self_pidns) == 0;
+}
+
+/*
+ * Who owns the process: its cgroup, the systemd unit and the container
+ * the cgroup path names, and its PID inside a PID namespace of its own.
+ */
+static int
+service_read(int proc_dir, struct process *proc)
+{
+	char buf[PROC_FILE_MAX];
+	struct proc_cgroup cg;
+	ssize_t n;
+	int error, inner;
+
+	if ((n = read_file_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
+		return (int)n;
+	if ((error = cgroup_parse(buf, (size_t)n, &cg)) != 0)
+		return error;
+	proc->cgroup = cg.path;
+	proc->unit = cg.unit;
+	proc->container = cg.container;
+	if (pidns_ours(proc_dir))
+		return 0;
+	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
+		return (int)n;
+	if (status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
+	    inner != proc->pid)
+		proc->nspid = inner;
 	return 0;
 }
 
@@ -1450,6 +1503,10 @@ process_read(struct process *proc, unsigned what)
 	    still_alive(proc_dir) == -ESRCH)
 		error = proc->error = -ESRCH;
 	table_refused_count(proc_dir, proc);
+	/* Who owns it is told where it can be; it decides nothing. */
+	if ((what & PROCESS_SERVICE) && (proc->have & PROCESS_IDENTITY) &&
+	    service_read(proc_dir, proc) == 0)
+		proc->have |= PROCESS_SERVICE;
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
 		if (error == 0 && (error = still_alive(proc_dir)) != 0) {

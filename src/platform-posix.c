@@ -490,3 +490,13 @@ platform_lock_release(struct platform_lock *lock)
 	close(lock->fd);
 	free(lock);
 }
+
+int
+platform_hostname(char *buf, size_t size)
+{
+	if (size == 0 || gethostname(buf, size) != 0)
+		return size == 0 ? -EINVAL : -errno;
+	/* A name as long as the buffer is cut without its NUL. */
+	buf[size - 1] = '\0';
+	return 0;
+}

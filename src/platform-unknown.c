@@ -3,6 +3,7 @@
  * ENOSYS, so the program builds and says plainly that it cannot work.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fdaudit.h"
@@ -31,7 +32,10 @@ platform_process_list(int **pids, size_t *npids)
 int
 platform_process_read(struct process *proc, unsigned what)
 {
-	(void)what;
+	/* The owner is as unknown as the rest. */
+	if ((what & PROCESS_SERVICE) && (proc->unit = strdup("unknown")) !=
+	    NULL)
+		proc->have |= PROCESS_SERVICE;
 	proc->error = -ENOSYS;
 	proc->error_part = PROCESS_IDENTITY;
 	return -ENOSYS;

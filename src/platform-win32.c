@@ -1285,6 +1285,10 @@ process_read(struct process *proc, unsigned what, const struct handle_table *t)
 	}
 	if (proc->have & PROCESS_FDS)
 		proc->have |= PROCESS_COUNT;
+	/* Windows has no cgroups: the owner is said to be unknown. */
+	if ((what & PROCESS_SERVICE) && (proc->have & PROCESS_IDENTITY) &&
+	    (proc->unit = strdup("unknown")) != NULL)
+		proc->have |= PROCESS_SERVICE;
 	return error;
 }
 
@@ -1675,4 +1679,14 @@ void
 platform_self_unlock(void)
 {
 	ReleaseSRWLockExclusive(&self_lock);
+}
+
+int
+platform_hostname(char *buf, size_t size)
+{
+	DWORD len = size > 0xffff ? 0xffff : (DWORD)size;
+
+	if (size == 0 || !GetComputerNameA(buf, &len))
+		return -EINVAL;
+	return 0;
 }

@@ -818,8 +818,8 @@ START_TEST(top_keeps_the_forecast_leak)
 	ck_assert_int_eq(r.status, 2);
 	/* Whoever runs the test owns the helpers: any user name. */
 	snprintf(want, sizeof(want), "^%7d [^ ]+ +topcheck ", h[4].pid);
-	ck_assert_ptr_nonnull(strstr(r.out, "TREND\n"));
-	ck_assert_msg(matches(want, strstr(r.out, "TREND\n") + 6),
+	ck_assert_ptr_nonnull(strstr(r.out, "TREND          UNIT\n"));
+	ck_assert_msg(matches(want, strstr(r.out, "UNIT\n") + 5),
 	    "not first: %s", r.out);
 	snprintf(want, sizeof(want), "\n%7d ", h[3].pid);
 	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
@@ -1623,6 +1623,309 @@ START_TEST(privilege_hint_names_what_is_missing)
 }
 END_TEST
 
+/* Where the unified cgroup hierarchy is mounted, or NULL. */
+static char *
+cgroup2_mount(void)
+{
+	FILE *f = fopen("/proc/self/mounts", "r");
+	char line[512], dir[256], type[64];
+	char *found = NULL;
+
+	while (f != NULL && found == NULL && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %255s %63s", dir, type) == 2 &&
+		    strcmp(type, "cgroup2") == 0)
+			found = strdup(dir);
+	}
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/* Move a process into the cgroup at `dir': 0, or -1. */
+static int
+cgroup_enter(const char *dir, pid_t pid)
+{
+	char path[512];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	ok = fprintf(f, "%d\n", (int)pid) > 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+#define OWNER_ID1 "0123456789abcdef0123456789abcdef" \
+	"0123456789abcdef0123456789abcdef"
+#define OWNER_ID2 "fedcba9876543210fedcba9876543210" \
+	"fedcba9876543210fedcba9876543210"
+/* A unit name with a quote and an escape sequence in it. */
+#define OWNER_UNIT "own\x1b[31m\"svc.service"
+
+/* Scratch cgroups: a slice holding a hostile service and two scopes. */
+struct owner_cgroups {
+	char	 slice[256];
+	char	 service[384];
+	char	 scope[2][384];
+};
+
+static bool
+owner_cgroups_make(struct owner_cgroups *c)
+{
+	char *mount = cgroup2_mount();
+
+	if (mount == NULL)
+		return false;
+	snprintf(c->slice, sizeof(c->slice), "%s/fdaudit-check-%d.slice",
+	    mount, (int)getpid());
+	free(mount);
+	snprintf(c->service, sizeof(c->service), "%s/%s", c->slice,
+	    OWNER_UNIT);
+	snprintf(c->scope[0], sizeof(c->scope[0]), "%s/docker-%s.scope",
+	    c->slice, OWNER_ID1);
+	snprintf(c->scope[1], sizeof(c->scope[1]), "%s/docker-%s.scope",
+	    c->slice, OWNER_ID2);
+	if (mkdir(c->slice, 0755) != 0)
+		return false;
+	ck_assert_int_eq(mkdir(c->service, 0755), 0);
+	ck_assert_int_eq(mkdir(c->scope[0], 0755), 0);
+	ck_assert_int_eq(mkdir(c->scope[1], 0755), 0);
+	return true;
+}
+
+static void
+owner_cgroups_remove(struct owner_cgroups *c)
+{
+	rmdir(c->service);
+	rmdir(c->scope[0]);
+	rmdir(c->scope[1]);
+	rmdir(c->slice);
+}
+
+/* A holder named ownsvc, moved into the cgroup at `dir'. */
+static void
+owner_holder(struct holder *h, const char *dir)
+{
+	const char *const named[] = { "-N", "ownsvc", "-n", "4", NULL };
+
+	ck_assert_int_eq(holder_start(h, named), 0);
+	ck_assert_int_eq(cgroup_enter(dir, h->pid), 0);
+}
+
+/* The unit, cgroup and container of each holder, in the JSON report. */
+static void
+owner_json_check(struct holder h[3], const struct owner_cgroups *c)
+{
+	const char *args[] = { "-C", "ownsvc", "-j", NULL };
+	const char *slice = strstr(c->slice, "/fdaudit-check-");
+	struct run_result r;
+	struct jv *doc;
+	const struct jv *p;
+	char want[512];
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	p = process_by_pid(doc, h[0].pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(jv_str(p, "unit"), OWNER_UNIT);
+	snprintf(want, sizeof(want), "%s/%s", slice, OWNER_UNIT);
+	ck_assert_str_eq(jv_str(p, "cgroup"), want);
+	ck_assert(jv_is(p, "container", JV_NULL));
+	p = process_by_pid(doc, h[2].pid);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_str_eq(jv_str(p, "unit"), "docker-" OWNER_ID1 ".scope");
+	ck_assert_str_eq(jv_str(p, "container"), OWNER_ID1);
+	ck_assert(jv_is(p, "nspid", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+/*
+ * The table: a UNIT column with the container's ID as short as docker
+ * shows it, and --by unit, a row per service; nothing raw of the name.
+ */
+static void
+owner_table_check(void)
+{
+	const char *args[] = { "-C", "ownsvc", NULL };
+	const char *by[] = { "-C", "ownsvc", "--by", "unit", NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(matches(" UNIT\n", r.out), "%s", r.out);
+	ck_assert_msg(matches(" ok +docker-0123456789ab\\.scope\n", r.out),
+	    "%s", r.out);
+	ck_assert_ptr_null(strchr(r.out, '\x1b'));
+	run_result_free(&r);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, by), 0);
+	ck_assert_int_eq(count_lines(r.out), 1 + 1 + 2 + 1);
+	ck_assert_msg(matches("\n +2 +[0-9]+ +[0-9.]+% ok +own[^\n]*svc\\."
+	    "service\n", r.out), "%s", r.out);
+	ck_assert_msg(matches("\n +1 +[0-9]+ +[0-9.]+% ok +docker-"
+	    "0123456789ab\\.scope\n", r.out), "%s", r.out);
+	ck_assert_ptr_null(strchr(r.out, '\x1b'));
+	run_result_free(&r);
+}
+
+/* The Prometheus series of ownsvc, written to a file in `dir'. */
+static char *
+owner_prometheus(const char *dir)
+{
+	const char *args[] = { "-C", "ownsvc", "-f", "prometheus", "-o", NULL,
+	    NULL };
+	char path[128], *text, *series;
+	struct run_result r;
+
+	snprintf(path, sizeof(path), "%s/owner.prom", dir);
+	args[5] = path;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	run_result_free(&r);
+	text = file_read(path);
+	ck_assert_ptr_nonnull(text);
+	prometheus_check(text, "unit=\"docker-<container>.scope\"");
+	ck_assert_msg(strstr(text, "svc.service\"") != NULL &&
+	    strstr(text, "own\\\"svc") == NULL &&
+	    strstr(text, "\\\"svc.service") != NULL, "%s", text);
+	ck_assert_ptr_null(strstr(text, OWNER_ID1));
+	series = prometheus_series(text);
+	free(text);
+	return series;
+}
+
+/*
+ * Who owns each process, from the cgroups it is put in: a service whose
+ * name is hostile and containers of docker's naming.  Prometheus keeps
+ * a series per unit and command, and a container restarted under a new
+ * ID keeps its series.
+ */
+START_TEST(owner_from_the_cgroup)
+{
+	struct owner_cgroups c;
+	struct holder h[3];
+	char *first, *again;
+	size_t n = 0;
+
+	if (geteuid() != 0 || !owner_cgroups_make(&c))
+		SKIP_TEST("needs root and a writable cgroup2 hierarchy");
+	owner_holder(&h[0], c.service);
+	owner_holder(&h[1], c.service);
+	owner_holder(&h[2], c.scope[0]);
+	owner_json_check(h, &c);
+	owner_table_check();
+	first = owner_prometheus(h[0].dir);
+	for (const char *p = first; (p = strstr(p, "\nfdaudit_open_fds{")) !=
+	    NULL; p++)
+		n++;
+	ck_assert_msg(n + (strncmp(first, "fdaudit_open_fds{", 17) == 0) ==
+	    2, "%s", first);
+	holder_stop(&h[2]);
+	owner_holder(&h[2], c.scope[1]);
+	again = owner_prometheus(h[0].dir);
+	ck_assert_str_eq(again, first);
+	free(first);
+	free(again);
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+	owner_cgroups_remove(&c);
+}
+END_TEST
+
+/* A process in a PID namespace of its own is shown with its PID there. */
+START_TEST(nspid_of_a_namespaced_process)
+{
+	const char *const isolated[] = { "-I", NULL };
+	struct holder h, plain;
+	struct run_result r;
+	struct jv *doc;
+	const char *pid, *plain_pid;
+	const char *args[] = { NULL, NULL, "-j", NULL };
+	const char *table[] = { NULL, NULL };
+
+	if (holder_start(&h, isolated) != 0)
+		SKIP_TEST("cannot create a PID namespace here");
+	ck_assert_int_eq(holder_start(&plain, NULL), 0);
+	pid = pid_text(h.pid);
+	plain_pid = pid_text(plain.pid);
+	args[0] = pid;
+	args[1] = plain_pid;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	doc = json_of(&r);
+	ck_assert_int_eq((int)jv_num(process_by_pid(doc, h.pid), "nspid"), 1);
+	ck_assert(jv_is(process_by_pid(doc, plain.pid), "nspid", JV_NULL));
+	jv_free(doc);
+	run_result_free(&r);
+	table[0] = pid;
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
+	ck_assert_msg(matches("^PID [0-9]+ .* nspid 1 ", r.out), "%s", r.out);
+	run_result_free(&r);
+	holder_stop(&h);
+	holder_stop(&plain);
+}
+END_TEST
+
+/*
+ * -f jsonl: one JSON object a line for each process, each with the time
+ * and the host, hostile names included; a process gone is a line with
+ * its error.
+ */
+START_TEST(jsonl_a_line_per_process)
+{
+	const char *const hostile[] = { "-x", NULL };
+	const char *args[] = { NULL, NULL, NULL, "-f", "jsonl", NULL };
+	struct holder h[3];
+	struct run_result r;
+	pid_t pids[3];
+	char host[256], *line, *save = NULL;
+	time_t before = time(NULL);
+	size_t lines = 0;
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(holder_start(&h[i], i == 0 ? hostile : NULL),
+		    0);
+	for (int i = 0; i < 3; i++) {
+		pids[i] = h[i].pid;
+		args[i] = pid_text(h[i].pid);
+	}
+	holder_stop(&h[2]);
+	ck_assert_int_eq(gethostname(host, sizeof(host)), 0);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_int_eq(count_lines(r.out), 3);
+	for (line = strtok_r(r.out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save), lines++) {
+		const char *error = NULL;
+		struct jv *doc = jv_parse(line, strlen(line), &error);
+		struct tm tm = { 0 };
+		time_t when;
+
+		ck_assert_msg(doc != NULL, "invalid JSON (%s): %s", error, line);
+		ck_assert_msg(matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
+		    "[0-9]{2}:[0-9]{2}Z$", jv_str(doc, "time")), "%s", line);
+		ck_assert_int_eq(sscanf(jv_str(doc, "time"), "%d-%d-%dT%d:%d:%d",
+		    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		    &tm.tm_min, &tm.tm_sec), 6);
+		tm.tm_year -= 1900;
+		tm.tm_mon--;
+		when = timegm(&tm);
+		ck_assert_msg(when >= before - 1 && when <= time(NULL) + 1,
+		    "%s", line);
+		ck_assert_str_eq(jv_str(doc, "hostname"), host);
+		ck_assert_int_eq((int)jv_num(doc, "pid"), (int)pids[lines]);
+		if (lines < 2)
+			ck_assert(jv_is(doc, "open", JV_NUMBER));
+		else
+			ck_assert_ptr_nonnull(jv_str(doc, "error"));
+		jv_free(doc);
+	}
+	ck_assert_int_eq(lines, 3);
+	run_result_free(&r);
+	holder_stop(&h[0]);
+	holder_stop(&h[1]);
+}
+END_TEST
+
+
 int
 main(void)
 {
@@ -1657,6 +1960,9 @@ main(void)
 	tcase_add_test(tc, unprivileged_all_shows_footer);
 	tcase_add_test(tc, refused_table_still_judged);
 	tcase_add_test(tc, privilege_hint_names_what_is_missing);
+	tcase_add_test(tc, owner_from_the_cgroup);
+	tcase_add_test(tc, nspid_of_a_namespaced_process);
+	tcase_add_test(tc, jsonl_a_line_per_process);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -358,6 +358,100 @@ START_TEST(mountinfo_lines)
 }
 END_TEST
 
+/* Parse a cgroup file; the unit and container as "" when there is none. */
+static void
+cgroup_check(const char *text, const char *path, const char *unit,
+    const char *container)
+{
+	struct proc_cgroup cg;
+
+	ck_assert_int_eq(cgroup_parse(text, strlen(text), &cg), 0);
+	ck_assert_str_eq(cg.path, path);
+	ck_assert_str_eq(cg.unit ? cg.unit : "", unit);
+	ck_assert_str_eq(cg.container ? cg.container : "", container);
+	free(cg.path);
+	free(cg.unit);
+	free(cg.container);
+}
+
+#define ID64 "0123456789abcdef0123456789abcdef" \
+	"0123456789abcdef0123456789abcdef"
+
+START_TEST(cgroup_units_and_containers)
+{
+	struct proc_cgroup cg;
+
+	/* cgroup v2, a system service and a user's application scope. */
+	cgroup_check("0::/system.slice/nginx.service\n",
+	    "/system.slice/nginx.service", "nginx.service", "");
+	cgroup_check("0::/user.slice/user-1000.slice/user@1000.service/"
+	    "app.slice/app-term-42.scope\n", "/user.slice/user-1000.slice/"
+	    "user@1000.service/app.slice/app-term-42.scope",
+	    "app-term-42.scope", "");
+	/* A service's own subgroups still belong to the service. */
+	cgroup_check("0::/system.slice/docker.service/sub\n",
+	    "/system.slice/docker.service/sub", "docker.service", "");
+	/* cgroup v1 and hybrid: systemd's own hierarchy names the unit. */
+	cgroup_check("12:pids:/system.slice/cron.service\n"
+	    "1:name=systemd:/system.slice/cron.service\n0::/\n",
+	    "/system.slice/cron.service", "cron.service", "");
+	cgroup_check("4:memory:/x\n1:name=systemd:/\n0::/\n", "/", "", "");
+	/* Runtimes: systemd driver, cgroupfs, Kubernetes, podman. */
+	cgroup_check("0::/system.slice/docker-" ID64 ".scope\n",
+	    "/system.slice/docker-" ID64 ".scope", "docker-" ID64 ".scope",
+	    ID64);
+	cgroup_check("0::/docker/" ID64 "\n", "/docker/" ID64, "", ID64);
+	cgroup_check("0::/kubepods.slice/kubepods-pod1.slice/"
+	    "cri-containerd-" ID64 ".scope\n", "/kubepods.slice/kubepods-"
+	    "pod1.slice/cri-containerd-" ID64 ".scope", "cri-containerd-"
+	    ID64 ".scope", ID64);
+	cgroup_check("0::/machine.slice/libpod-" ID64 ".scope/container\n",
+	    "/machine.slice/libpod-" ID64 ".scope/container", "libpod-" ID64
+	    ".scope", ID64);
+	/* v1 with the ID only in a controller's hierarchy. */
+	cgroup_check("5:cpu:/docker/" ID64 "\n1:name=systemd:/init.scope\n",
+	    "/init.scope", "init.scope", ID64);
+	/* 64 digits inside a longer word, or 63, are no ID. */
+	cgroup_check("0::/x/a" ID64 "\n", "/x/a" ID64, "", "");
+	cgroup_check("0::/x/" ID64 "0\n", "/x/" ID64 "0", "", "");
+	/* A bare ".service" is no unit; a name with odd bytes is kept raw. */
+	cgroup_check("0::/a/.service\n", "/a/.service", "", "");
+	cgroup_check("0::/evil\x1b[31m\".service\n", "/evil\x1b[31m\".service",
+	    "evil\x1b[31m\".service", "");
+	/* Nothing that looks like a cgroup line. */
+	ck_assert_int_eq(cgroup_parse("", 0, &cg), -EINVAL);
+	ck_assert_int_eq(cgroup_parse("garbage\n", 8, &cg), -EINVAL);
+	/* No NUL at the end: the length is obeyed. */
+	cgroup_check("0::/a.service/more", "/a.service/more", "a.service", "");
+	ck_assert_int_eq(cgroup_parse("0::/a.service", 5, &cg), 0);
+	ck_assert_str_eq(cg.path, "/a");
+	ck_assert_ptr_null(cg.unit);
+	free(cg.path);
+}
+END_TEST
+
+START_TEST(status_nspid)
+{
+	int pid = 0;
+
+	ck_assert_int_eq(status_parse_nspid("Name:\tx\nNSpid:\t4711\t12\t1\n",
+	    27, &pid), 0);
+	ck_assert_int_eq(pid, 1);
+	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711\n", 12, &pid), 0);
+	ck_assert_int_eq(pid, 4711);
+	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711 \t 33 \n", 18, &pid),
+	    0);
+	ck_assert_int_eq(pid, 33);
+	ck_assert_int_eq(status_parse_nspid("Pid:\t4711\n", 10, &pid),
+	    -EINVAL);
+	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711\tx\n", 14, &pid),
+	    -EINVAL);
+	ck_assert_int_eq(status_parse_nspid("NSpid:\t0\n", 9, &pid), -EINVAL);
+	ck_assert_int_eq(status_parse_nspid("NSpid:\n", 7, &pid), -EINVAL);
+}
+END_TEST
+
+
 int
 main(void)
 {
@@ -379,6 +473,8 @@ main(void)
 	tcase_add_test(tc, details_eventfd_epoll_pidfd);
 	tcase_add_test(tc, details_inotify_timerfd_signalfd);
 	tcase_add_test(tc, mountinfo_lines);
+	tcase_add_test(tc, cgroup_units_and_containers);
+	tcase_add_test(tc, status_nspid);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

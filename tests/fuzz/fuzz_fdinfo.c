@@ -36,14 +36,22 @@ fuzz_process_files(const char *buf, size_t size)
 	struct proc_stat ps;
 	struct proc_hidepid hidepid;
 	struct mountinfo_entry mount;
+	struct proc_cgroup cg;
 	uint64_t value;
 	long uid;
+	int pid;
 
 	memset(&info, 0, sizeof(info));
 	(void)fdinfo_parse(buf, size, &info);
 	memset(&limits, 0, sizeof(limits));
 	(void)limits_parse(buf, size, &limits);
 	(void)status_parse_uid(buf, size, &uid);
+	(void)status_parse_nspid(buf, size, &pid);
+	if (cgroup_parse(buf, size, &cg) == 0) {
+		free(cg.path);
+		free(cg.unit);
+		free(cg.container);
+	}
 	memset(&ps, 0, sizeof(ps));
 	if (stat_parse(buf, size, &ps) == 0)
 		free(ps.command);

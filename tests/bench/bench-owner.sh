@@ -1,0 +1,72 @@
+#!/bin/sh
+#
+# bench-owner.sh: what reading the owner of each process (its cgroup, and
+# its status when it is in another PID namespace) costs a whole-system
+# audit.  It starts BENCH_PROCS helpers (500) holding BENCH_FDS
+# descriptors each (200), then times, interleaved, this fdaudit and
+# FDAUDIT_BASE, a build without the owner, each as
+#
+#	-a -f json		counts, limits and the owner
+#	-a -d -f json		every descriptor table too
+#
+# and prints the median and minimum times, one peak resident set size
+# and each time as a multiple of this fdaudit's -a.  Run it by hand on
+# a quiet machine:
+#
+#	FDAUDIT_BASE=/path/to/old/fdaudit sh tests/bench/bench-owner.sh
+
+set -u
+
+# shellcheck source=tests/bench/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+FDAUDIT=${FDAUDIT:-./fdaudit}
+FDAUDIT_BASE=${FDAUDIT_BASE:-}
+FDHOLDER=${FDHOLDER:-build/tests/fdholder}
+BENCH_PROCS=${BENCH_PROCS:-500}
+BENCH_FDS=${BENCH_FDS:-200}
+BENCH_RUNS=${BENCH_RUNS:-11}
+
+die() {
+	echo "bench-owner: $*" >&2
+	exit 1
+}
+
+[ -x "$FDAUDIT" ] || die "$FDAUDIT not found: run make first"
+[ -x "$FDAUDIT_BASE" ] || die "set FDAUDIT_BASE to the fdaudit to compare"
+[ -x "$FDHOLDER" ] || die "$FDHOLDER not found"
+
+bench_scratch
+
+i=0
+while [ "$i" -lt "$BENCH_PROCS" ]; do
+	"$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" >"$tmp/holder.$i" 2>&1 \
+	    </dev/null &
+	holders="$holders $!"
+	i=$((i + 1))
+done
+waited=0
+while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" -lt \
+    "$BENCH_PROCS" ]; do
+	waited=$((waited + 1))
+	[ "$waited" -le 600 ] || die "helpers not ready after 60 seconds"
+	sleep 0.1
+done
+
+# The report's multiples are of the first tool, named fdaudit.
+run_tool() {
+	tool=$1
+	shift
+	case $tool in
+	fdaudit)	"$@" "$FDAUDIT" -a -f json ;;
+	base)		"$@" "$FDAUDIT_BASE" -a -f json ;;
+	fdaudit-d)	"$@" "$FDAUDIT" -a -d -f json ;;
+	base-d)		"$@" "$FDAUDIT_BASE" -a -d -f json ;;
+	esac
+}
+
+present="fdaudit base fdaudit-d base-d"
+bench_measure
+echo "$BENCH_PROCS helpers with $BENCH_FDS descriptors each;" \
+    "$BENCH_RUNS runs each"
+bench_report
