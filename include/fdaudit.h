@@ -110,6 +110,8 @@ struct fd_entry {
 	bool		 have_ino;
 	int64_t		 pos;
 	uint64_t	 ino;
+	uint64_t	 dev;		/* the file system of ino; 0 when the
+					   platform does not tell it */
 	char		*target;	/* raw bytes from the other process */
 	char		*proto;		/* sockets: protocol name, else NULL */
 	char		*type_word;	/* an object outside the vocabulary:
@@ -385,6 +387,8 @@ const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);
 bool		 process_shown(const struct process *);
+bool		 fd_entry_same(const struct fd_entry *,
+		    const struct fd_entry *);
 void		 fd_entry_release(struct fd_entry *);
 void		 process_free(struct process *);
 

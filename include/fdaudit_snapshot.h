@@ -12,8 +12,9 @@
  * Link with libfdaudit.a and -pthread.  The first call sets up fdaudit's
  * platform layer, once, even when threads race to it.  A descriptor
  * counts as leaked when its number was not open in the snapshot, or is
- * open on another object (type and inode), the same rule fdaudit run
- * uses for inherited descriptors.
+ * open on another object now: another type, another inode, or an inode
+ * known in one of the two readings only (fd_entry_same, the rule that
+ * fdaudit watch and fdaudit run use too).
  */
 #ifndef FDAUDIT_SNAPSHOT_H
 #define FDAUDIT_SNAPSHOT_H

@@ -339,6 +339,23 @@ audit_report_status(const struct report *report)
 	return worst;
 }
 
+/*
+ * Whether two observations of a descriptor table show the same
+ * descriptor: the same number, still open on the same object.  A number
+ * closed and reused for another object is not the same descriptor, and
+ * an inode seen in one observation only cannot vouch for the object, so
+ * it differs too.  Without an inode on either side the type is all
+ * there is to go by.
+ */
+bool
+fd_entry_same(const struct fd_entry *a, const struct fd_entry *b)
+{
+	if (a->fd != b->fd || a->type != b->type ||
+	    a->have_ino != b->have_ino)
+		return false;
+	return !a->have_ino || (a->ino == b->ino && a->dev == b->dev);
+}
+
 /* Free what a descriptor entry owns; the entry itself stays. */
 void
 fd_entry_release(struct fd_entry *fd)

@@ -739,6 +739,7 @@ descriptor_stat(struct table_reader *r, const char *name,
 			return error;
 		fd->type = fdtype_classify_mode(st.st_mode);
 		fd->ino = st.st_ino;
+		fd->dev = st.st_dev;
 		fd->have_ino = true;
 		if (st.st_nlink == 0 && fdtype_link_deleted(link, &pathlen)) {
 			fd->deleted = true;

@@ -25,12 +25,6 @@
 /* Descriptors opened since the start listed on the screen. */
 #define WATCH_NEW_MAX	20
 
-struct watch_baseline {
-	int		 fd;
-	uint64_t	 ino;
-	enum fd_type	 type;
-};
-
 struct watch {
 	int			 pid;
 	double			 interval;
@@ -39,7 +33,7 @@ struct watch {
 	bool			 utf8;
 	int			 width;		/* of the terminal */
 	int			 height;
-	struct watch_baseline	*baseline;
+	struct fd_entry		*baseline;	/* identities only */
 	size_t			 nbaseline;
 	size_t			 history[WATCH_HISTORY];
 	double			 times[WATCH_HISTORY];
@@ -141,10 +135,10 @@ watch_in_baseline(const struct watch *w, const struct fd_entry *fd)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct watch_baseline *b = &w->baseline[mid];
+		const struct fd_entry *b = &w->baseline[mid];
 
 		if (b->fd == fd->fd)
-			return b->ino == fd->ino && b->type == fd->type;
+			return fd_entry_same(b, fd);
 		if (b->fd < fd->fd)
 			lo = mid + 1;
 		else
@@ -159,10 +153,13 @@ watch_baseline_take(struct watch *w, const struct process *proc)
 	w->baseline = calloc(proc->nfds + 1, sizeof(*w->baseline));
 	if (w->baseline == NULL)
 		return -1;
+	/* What tells one object from another, without what it owns. */
 	for (size_t i = 0; i < proc->nfds; i++) {
-		w->baseline[i].fd = proc->fds[i].fd;
-		w->baseline[i].ino = proc->fds[i].ino;
-		w->baseline[i].type = proc->fds[i].type;
+		const struct fd_entry *fd = &proc->fds[i];
+
+		w->baseline[i] = (struct fd_entry){ .fd = fd->fd,
+		    .type = fd->type, .have_ino = fd->have_ino,
+		    .ino = fd->ino, .dev = fd->dev };
 	}
 	w->nbaseline = proc->nfds;
 	return 0;
