@@ -229,6 +229,17 @@ struct unreadable {
 	bool		 counted;	/* its count and limits are reported */
 };
 
+/*
+ * What the report adds up to, filled by audit_totals() from every
+ * process before --top leaves some out, for every output to tell alike.
+ */
+struct report_totals {
+	enum status	 worst;		/* audit_report_status() */
+	size_t		 ok;		/* processes that count, at ok */
+	size_t		 above_warning;	/* that count, at warning or worse */
+	size_t		 errors;	/* processes that do not count */
+};
+
 struct report {
 	struct process	*processes;
 	size_t		 nprocesses;
@@ -246,7 +257,7 @@ struct report {
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
-	size_t		 above_warning;	/* of them, at warning or worse */
+	struct report_totals totals;
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	bool		 others_hidden;	/* hidepid keeps other users' out */
@@ -378,6 +389,7 @@ void		 audit_top(struct report *, size_t);
 bool		 process_in_trouble(const struct process *);
 bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
+void		 audit_totals(struct report *);
 enum status	 audit_usage_status(double, size_t,
 		    const struct thresholds *);
 int		 range_parse(const char *, struct range *);
@@ -435,12 +447,24 @@ void	 json_bool(struct json_writer *, bool);
 void	 json_null(struct json_writer *);
 
 /* output.c and output-*.c */
+/*
+ * What an output module is handed from its begin to its end: where to
+ * write, the report, and room for what it keeps between the calls
+ * (state_size bytes, zeroed; at most OUTPUT_STATE_MAX).
+ */
+#define OUTPUT_STATE_MAX	8192
+struct output_context {
+	FILE			*out;
+	const struct report	*report;
+	void			*state;
+};
 struct output_ops {
 	const char	*name;
-	void		(*begin)(FILE *, const struct report *);
-	void		(*process)(FILE *, const struct report *,
+	size_t		 state_size;
+	void		(*begin)(struct output_context *);
+	void		(*process)(struct output_context *,
 			    const struct process *);
-	void		(*end)(FILE *, const struct report *);
+	void		(*end)(struct output_context *);
 };
 const struct output_ops	*output_find(const char *);
 bool			 output_fd_selected(const struct report *,

@@ -340,6 +340,30 @@ audit_report_status(const struct report *report)
 }
 
 /*
+ * Add the report up once, for every output: the worst status, and how
+ * many processes are at ok, at warning or worse, or could not be read
+ * whole.  Called before --top, which must not change what is counted.
+ */
+void
+audit_totals(struct report *report)
+{
+	struct report_totals *totals = &report->totals;
+
+	*totals = (struct report_totals){
+		.worst = audit_report_status(report) };
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (!process_counts(report, proc))
+			totals->errors++;
+		else if (process_in_trouble(proc))
+			totals->above_warning++;
+		else
+			totals->ok++;
+	}
+}
+
+/*
  * Whether two observations of a descriptor table show the same
  * descriptor: the same number, still open on the same object.  A number
  * closed and reused for another object is not the same descriptor, and

@@ -521,7 +521,7 @@ errors_print(const struct options *opt, const struct report *report)
 static int
 exit_status(const struct report *report)
 {
-	switch (audit_report_status(report)) {
+	switch (report->totals.worst) {
 	case STATUS_OK:
 		return EXIT_STATUS_OK;
 	case STATUS_WARNING:
@@ -716,11 +716,9 @@ main(int argc, char **argv)
 	(void)platform_system_read(&report.system);
 	state_refused = state_run(&opt, &report) != 0;
 	/* The status is that of every process, before --top cuts. */
+	audit_totals(&report);
 	health = exit_status(&report);
 	if (opt.all) {
-		for (size_t i = 0; i < report.nprocesses; i++)
-			report.above_warning += process_in_trouble(
-			    &report.processes[i]);
 		audit_sort(&report);
 		if (opt.top > 0)
 			audit_top(&report, opt.top);

@@ -8,18 +8,20 @@
 #include "fdaudit.h"
 #include "platform.h"
 
-static struct json_writer json_output;
+_Static_assert(sizeof(struct json_writer) <= OUTPUT_STATE_MAX,
+    "the JSON writer fits output_write's room");
 
 static void
-json_begin(FILE *out, const struct report *report)
+json_begin(struct output_context *ctx)
 {
-	(void)report;
-	json_init(&json_output, out, true);
-	json_object_begin(&json_output);
-	json_key(&json_output, "version");
-	json_uint(&json_output, FDAUDIT_JSON_VERSION);
-	json_key(&json_output, "processes");
-	json_array_begin(&json_output);
+	struct json_writer *w = ctx->state;
+
+	json_init(w, ctx->out, true);
+	json_object_begin(w);
+	json_key(w, "version");
+	json_uint(w, FDAUDIT_JSON_VERSION);
+	json_key(w, "processes");
+	json_array_begin(w);
 }
 
 static void
@@ -221,14 +223,13 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 }
 
 static void
-json_process(FILE *out, const struct report *report,
-    const struct process *proc)
+json_process(struct output_context *ctx, const struct process *proc)
 {
-	struct json_writer *w = &json_output;
+	const struct report *report = ctx->report;
+	struct json_writer *w = ctx->state;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
 	bool fds = (proc->have & PROCESS_FDS) != 0;
 
-	(void)out;
 	json_object_begin(w);
 	json_key(w, "pid");
 	json_int(w, proc->pid);
@@ -306,11 +307,11 @@ json_system(struct json_writer *w, const struct report *report)
 }
 
 static void
-json_end(FILE *out, const struct report *report)
+json_end(struct output_context *ctx)
 {
-	struct json_writer *w = &json_output;
+	const struct report *report = ctx->report;
+	struct json_writer *w = ctx->state;
 
-	(void)out;
 	json_array_end(w);
 	json_key(w, "errors");
 	json_array_begin(w);
@@ -337,6 +338,7 @@ json_end(FILE *out, const struct report *report)
 
 const struct output_ops output_json_ops = {
 	.name = "json",
+	.state_size = sizeof(struct json_writer),
 	.begin = json_begin,
 	.process = json_process,
 	.end = json_end,

@@ -66,18 +66,15 @@ static const struct prom_family prom_families[] = {
 };
 
 static void
-prom_begin(FILE *out, const struct report *report)
+prom_begin(struct output_context *ctx)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 }
 
 static void
-prom_process(FILE *out, const struct report *report,
-    const struct process *proc)
+prom_process(struct output_context *ctx, const struct process *proc)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 	(void)proc;
 }
 
@@ -309,8 +306,10 @@ prom_system(FILE *out, const struct report *report)
 }
 
 static void
-prom_end(FILE *out, const struct report *report)
+prom_end(struct output_context *ctx)
 {
+	FILE *out = ctx->out;
+	const struct report *report = ctx->report;
 	size_t *leader = prom_leaders(report);
 
 	for (size_t f = 0; f < sizeof(prom_families) /
