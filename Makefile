@@ -73,7 +73,7 @@ ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(PLATFORM_CFLAGS) $(HARDENING) \
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
-CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
+CORE_SRCS = src/audit.c src/cli.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    src/textwidth.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
@@ -84,7 +84,7 @@ MAIN_OBJ = $(BUILD)/src/main.o
 LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
-TEST_SUITES = check_audit check_fdinfo check_fdtype check_escape check_json check_state \
+TEST_SUITES = check_audit check_usage check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run check_safety check_output check_languages
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o

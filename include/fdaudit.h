@@ -378,10 +378,6 @@ int		 watch_main(int, char **);
 int		 run_main(int, char **);
 extern const char run_synopsis[];
 
-/* main.c */
-void		 bad_usage(const char *, ...)
-		    __attribute__((noreturn, format(printf, 1, 2)));
-
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "compat.h"
 #include "fdaudit.h"
 #include "platform.h"
@@ -41,6 +42,9 @@ struct watch {
 	long			 samples;
 };
 
+static const struct cli watch_cli = { "fdaudit", "fdaudit --help",
+    EXIT_STATUS_UNKNOWN, false };
+
 static volatile sig_atomic_t watch_interrupted;
 
 static void
@@ -59,8 +63,8 @@ watch_number(const char *arg, const char *what, long long max,
 	long long v = strtonum(arg, 1, max, &errstr);
 
 	if (errstr != NULL)
-		bad_usage("watch: %s \"%s\" is %s: give %s from 1 to %lld",
-		    what, arg, errstr, hint, max);
+		cli_usage_error(&watch_cli, "watch: %s \"%s\" is %s: give %s "
+		    "from 1 to %lld", what, arg, errstr, hint, max);
 	return (long)v;
 }
 
@@ -111,18 +115,18 @@ watch_options(int argc, char **argv, struct watch *w)
 			    "a whole number");
 			break;
 		case ':':
-			bad_usage("watch: option \"-%c\" needs an argument",
-			    optopt);
+			cli_usage_error(&watch_cli, "watch: option \"-%c\" "
+			    "needs an argument", optopt);
 		default:
 			if (optopt != 0)
-				bad_usage("watch: unknown option \"-%c\"",
-				    optopt);
-			bad_usage("watch: unknown option \"%s\"",
-			    argv[optind - 1]);
+				cli_usage_error(&watch_cli, "watch: unknown "
+				    "option \"-%c\"", optopt);
+			cli_usage_error(&watch_cli, "watch: unknown option "
+			    "\"%s\"", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		bad_usage("watch: give exactly one PID");
+		cli_usage_error(&watch_cli, "watch: give exactly one PID");
 	w->pid = (int)watch_number(argv[optind], "PID", INT_MAX,
 	    "a whole number");
 }
