@@ -21,8 +21,15 @@ endif
 BUILD	?= build
 BIN	?= fdaudit
 
-# The platform backend, chosen by the system the build runs on.
+# The platform backend: by default the system the build runs on;
+# PLATFORM=unknown builds the stubs anywhere, a program that says it
+# cannot work here.
 UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Linux)
+PLATFORM ?= linux
+else
+PLATFORM ?= unknown
+endif
 ifeq ($(PLATFORM),win32)
 PLATFORM_SRCS = src/platform-win32.c src/compat/strndup.c \
 		src/compat/localtime_r.c src/compat/fnmatch.c \
@@ -33,8 +40,7 @@ PLATFORM_SRCS = src/platform-win32.c src/compat/strndup.c \
 PLATFORM_CPPFLAGS = -Isrc/compat/win32 -D__USE_MINGW_ANSI_STDIO=1
 PLATFORM_CFLAGS = -Wno-format
 PLATFORM_LIBS = -static -lws2_32 -ladvapi32
-else ifeq ($(UNAME_S),Linux)
-PLATFORM ?= linux
+else ifeq ($(PLATFORM),linux)
 PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
 		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c \
 		src/trace-linux.c src/unwind-linux.c
@@ -47,9 +53,10 @@ UNAME_M := $(shell uname -m)
 ifneq ($(filter x86_64 aarch64,$(UNAME_M)),)
 PRELOAD	= $(dir $(BIN))fdaudit-preload.so
 endif
-else
-PLATFORM ?= unknown
+else ifeq ($(PLATFORM),unknown)
 PLATFORM_SRCS = src/platform-unknown.c src/platform-posix.c
+else
+$(error PLATFORM=$(PLATFORM): use linux, win32 or unknown)
 endif
 
 BSD_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbsd-overlay 2>/dev/null)
@@ -120,15 +127,23 @@ $(PRELOAD): $(PRELOAD_SRCS) include/preload.h include/preload-python.h
 	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
 	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_SRCS) -ldl
 
+# The backend the objects in $(BUILD) were built for: building for
+# another rebuilds them, rather than mixing two in one library.
+PLATFORM_STAMP = $(BUILD)/platform
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && { test "`cat $(PLATFORM_STAMP) 2>/dev/null`" = \
+    "$(PLATFORM)" || echo "$(PLATFORM)" >$(PLATFORM_STAMP); })
+endif
+
 $(LIB): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(CORE_OBJS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(PLATFORM_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c $(PLATFORM_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -Itests $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP \
 	    -c -o $@ $<

@@ -678,6 +678,9 @@ main(int argc, char **argv)
 	options_parse(argc, argv, &opt);
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
+		if (main_cli.nagios)
+			printf("FDAUDIT UNKNOWN - %s\n",
+			    platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
 	user_check(opt.filter.user);

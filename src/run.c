@@ -373,7 +373,6 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 	if (optind >= argc)
 		cli_usage_error(&run_cli, "no command given");
 	opt->command = argv + optind;
-	suppressions_load(opt);
 }
 
 /*
@@ -1408,6 +1407,12 @@ run_main(int argc, char **argv)
 	int error, status;
 
 	run_options_parse(argc, argv, &opt);
+	if ((error = platform_init()) != 0) {
+		fprintf(stderr, "fdaudit run: %s\n", platform_strerror(error));
+		run_report_free(&rep, &opt);
+		return RUN_EXIT_ERROR;
+	}
+	suppressions_load(&opt);
 	escape_set_utf8(platform_output_utf8());
 	topt.pin_cpu = opt.pin_cpu;
 	topt.stacks = opt.stacks;
@@ -1418,6 +1423,7 @@ run_main(int argc, char **argv)
 	if (error != 0) {
 		status = run_start_failed(&opt, error, failure);
 		run_report_free(&rep, &opt);
+		platform_fini();
 		return status;
 	}
 	run_aggregate(&rep);
@@ -1426,5 +1432,6 @@ run_main(int argc, char **argv)
 		status = RUN_EXIT_ERROR;
 	run_summary(&rep);
 	run_report_free(&rep, &opt);
+	platform_fini();
 	return status;
 }
