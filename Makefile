@@ -125,7 +125,8 @@ PRELOAD_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARNINGS) \
 PRELOAD_SRCS = src/preload-linux.c src/preload-python.c
 $(PRELOAD): $(PRELOAD_SRCS) include/preload.h include/preload-python.h
 	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
-	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_SRCS) -ldl
+	    -shared -pthread -Wl,-z,now -Wl,-z,relro \
+	    $(filter-out -fsanitize=%,$(LDFLAGS)) -o $@ $(PRELOAD_SRCS) -ldl
 
 # The backend the objects in $(BUILD) were built for: building for
 # another rebuilds them, rather than mixing two in one library.
@@ -203,8 +204,9 @@ check-valgrind: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/valgrind.sh
 
+SANITIZE_BUILD ?= build/sanitize
 sanitize:
-	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \
+	$(MAKE) BUILD=$(SANITIZE_BUILD) BIN=$(SANITIZE_BUILD)/fdaudit \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" HARDENING= check
@@ -295,8 +297,10 @@ fuzz: $(FUZZ_BINS)
 	done
 # --- end of fuzz -------------------------------------------------------------
 
+# The build directories, and what sits beside the binary.
 clean:
-	rm -rf build fdaudit fdaudit-preload.so fdaudit-default.supp
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(WIN_BUILD) $(FUZZ_BUILD) $(BIN) \
+	    $(dir $(BIN))fdaudit-preload.so $(DEFAULT_SUPP)
 
 -include $(CORE_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_BINS:=.d)
