@@ -91,7 +91,7 @@ MAIN_OBJ = $(BUILD)/src/main.o
 LIB	= $(BUILD)/libfdaudit.a
 
 # Unit suites (one per module) and integration suites (real processes).
-TEST_SUITES = check_audit check_usage check_formats check_rungroups check_fdinfo check_fdtype check_escape check_json check_state \
+TEST_SUITES = check_audit check_usage check_formats check_rungroups check_collect check_peers check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run check_safety check_output check_languages
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
