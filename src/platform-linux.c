@@ -456,7 +456,7 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 {
 	size_t len = 0, cap = size;
 	char *text = buf, *grown;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd;
 
 	*big = NULL;
