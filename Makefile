@@ -276,7 +276,8 @@ fuzz-build: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_%) \
-		include/fdaudit.h include/socktable.h include/platform.h
+		include/fdaudit.h include/fdinfo.h include/socktable.h \
+		include/platform.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_fuzz_$*) \
 	    $(COMPAT_SRCS) $(BSD_LIBS) -lm

@@ -23,4 +23,10 @@ void	cli_usage_error(const struct cli *, const char *, ...)
 void	cli_vusage_error(const struct cli *, const char *, va_list)
 	    __attribute__((noreturn, format(printf, 2, 0)));
 
+/* The subcommands, each with its own options and exit statuses. */
+int	watch_main(int, char **);
+int	run_main(int, char **);
+/* The synopsis of fdaudit run, which fdaudit's usage repeats. */
+extern const char run_synopsis[];
+
 #endif /* FDAUDIT_CLI_H */

@@ -282,55 +282,8 @@ const char	*fdtype_filter_words(void);
 #define FD_FILTER_UNIX		(1u << (FD_TYPE_COUNT + 2))
 #define FD_FILTER_NETLINK	(1u << (FD_TYPE_COUNT + 3))
 
-/* fdinfo.c: parsers of kernel text, pure functions */
-struct fdinfo {
-	int64_t		 pos;
-	unsigned long	 flags;
-	uint64_t	 ino;
-	uint64_t	 mnt_id;	/* the mount the file is on */
-	bool		 have_pos;
-	bool		 have_flags;
-	bool		 have_ino;
-	bool		 have_mnt_id;
-};
-int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
-int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
-		    struct fd_detail **, size_t *);
+/* fdinfo.c: what a descriptor owns of its details (the parsers: fdinfo.h) */
 void		 fd_details_free(struct fd_detail *, size_t);
-int		 limits_parse(const char *, size_t, struct fd_limits *);
-int		 status_parse_uid(const char *, size_t, long *);
-int		 status_parse_tgid(const char *, size_t, int *);
-struct proc_stat {
-	char		*command;	/* malloc'ed */
-	uint64_t	 start_time;
-	char		 state;
-	bool		 kernel_thread;
-	bool		 exiting;	/* gone, or its table is being emptied */
-};
-int		 stat_parse(const char *, size_t, struct proc_stat *);
-int		 file_nr_parse(const char *, size_t, struct system_info *);
-struct proc_hidepid {
-	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
-					   4 ptraceable */
-	bool		 have_gid;
-	long		 gid;		/* the group exempt from it */
-};
-struct mountinfo_entry {
-	uint64_t	 id;
-	const char	*mount_point;	/* escaped, as the kernel writes it */
-	size_t		 mount_point_len;
-	const char	*fstype;
-	size_t		 fstype_len;
-	const char	*super_options;
-	size_t		 super_options_len;
-};
-int		 mountinfo_line_parse(const char *, size_t,
-		    struct mountinfo_entry *);
-void		 proc_hidepid_parse(const char *, size_t,
-		    struct proc_hidepid *);
-bool		 fstype_may_wait(const char *, size_t);
-int		 single_number_parse(const char *, size_t, uint64_t *);
-const char	*sockproto_name(const char *, char *, size_t);
 
 /* collect.c */
 struct collect_filter {
@@ -370,13 +323,6 @@ void		 trend_compute(const struct state_entry *, const struct process *,
 bool		 trend_rising(const struct state_sample *, size_t, unsigned);
 int		 state_apply(const char *, struct report *,
 		    const struct trend_options *, char **);
-
-/* watch.c */
-int		 watch_main(int, char **);
-
-/* run.c */
-int		 run_main(int, char **);
-extern const char run_synopsis[];
 
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);

@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 #include "peers.h"
 #include "platform.h"
 #include "socktable.h"

@@ -36,6 +36,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 #include "preload.h"
 #include "run.h"
 
