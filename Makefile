@@ -31,8 +31,15 @@ endif
 BUILD	?= build
 BIN	?= fdaudit
 
-# The platform backend, chosen by the system the build runs on.
+# The platform backend: by default the system the build runs on;
+# PLATFORM=unknown builds the stubs anywhere, a program that says it
+# cannot work here.
 UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Linux)
+PLATFORM ?= linux
+else
+PLATFORM ?= unknown
+endif
 ifeq ($(PLATFORM),win32)
 PLATFORM_LIB_SRCS = src/platform-win32.c src/compat/strndup.c \
 		src/compat/localtime_r.c src/compat/fnmatch.c \
@@ -46,8 +53,7 @@ PLATFORM_CFLAGS = -Wno-format
 PLATFORM_LIBS = -static -lws2_32 -ladvapi32
 # What a program linking the snapshot library needs besides it.
 PLATFORM_LIB_LIBS = -lws2_32 -ladvapi32
-else ifeq ($(UNAME_S),Linux)
-PLATFORM ?= linux
+else ifeq ($(PLATFORM),linux)
 PLATFORM_LIB_SRCS = src/platform-linux.c src/platform-posix.c \
 		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
 PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/trace-linux.c src/unwind-linux.c
@@ -60,10 +66,11 @@ UNAME_M := $(shell uname -m)
 ifneq ($(filter x86_64 aarch64,$(UNAME_M)),)
 PRELOAD	= $(dir $(BIN))fdaudit-preload.so
 endif
-else
-PLATFORM ?= unknown
+else ifeq ($(PLATFORM),unknown)
 PLATFORM_LIB_SRCS = src/platform-unknown.c src/platform-posix.c
 PLATFORM_SRCS = $(PLATFORM_LIB_SRCS)
+else
+$(error PLATFORM=$(PLATFORM): use linux, win32 or unknown)
 endif
 # Windows code is position-independent already, and gets no DLL.
 ifneq ($(PLATFORM),win32)
@@ -92,7 +99,7 @@ ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(PLATFORM_CFLAGS) $(HARDENING) \
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
-CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
+CORE_SRCS = src/audit.c src/cli.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    src/textwidth.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
@@ -118,8 +125,9 @@ PKGCONFIG_FILE = $(BUILD)/fdaudit.pc
 PUBLIC_LIBS = $(STATIC_LIB) $(SHARED_LIB) $(PKGCONFIG_FILE)
 
 # Unit suites (one per module) and integration suites (real processes).
-TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
-	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
+TEST_SUITES = check_audit check_usage check_formats check_rungroups \
+	      check_collect check_peers check_fdinfo check_fdtype check_escape \
+	      check_json check_state check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run check_safety check_output check_languages
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
@@ -153,17 +161,26 @@ PRELOAD_CFLAGS = -std=c11 -fPIC -fvisibility=hidden $(WARNINGS) \
 PRELOAD_SRCS = src/preload-linux.c src/preload-python.c
 $(PRELOAD): $(PRELOAD_SRCS) include/preload.h include/preload-python.h
 	$(CC) -Iinclude -D_DEFAULT_SOURCE $(CPPFLAGS) $(PRELOAD_CFLAGS) \
-	    -shared -pthread -Wl,-z,now -Wl,-z,relro -o $@ $(PRELOAD_SRCS) -ldl
+	    -shared -pthread -Wl,-z,now -Wl,-z,relro \
+	    $(filter-out -fsanitize=%,$(LDFLAGS)) -o $@ $(PRELOAD_SRCS) -ldl
+
+# The backend the objects in $(BUILD) were built for: building for
+# another rebuilds them, rather than mixing two in one library.
+PLATFORM_STAMP = $(BUILD)/platform
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && { test "`cat $(PLATFORM_STAMP) 2>/dev/null`" = \
+    "$(PLATFORM)" || echo "$(PLATFORM)" >$(PLATFORM_STAMP); })
+endif
 
 $(LIB): $(CORE_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(CORE_OBJS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(PLATFORM_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/lib/%.o: %.c
+$(BUILD)/lib/%.o: %.c $(PLATFORM_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -198,7 +215,7 @@ $(PKGCONFIG_FILE): src/fdaudit.pc.in FORCE
 	    src/fdaudit.pc.in >$@.tmp
 	if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
 
-$(BUILD)/tests/%.o: tests/%.c
+$(BUILD)/tests/%.o: tests/%.c $(PLATFORM_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -Itests $(CHECK_CFLAGS) $(ALL_CFLAGS) -MMD -MP \
 	    -c -o $@ $<
@@ -283,8 +300,9 @@ check-valgrind: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS)
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/valgrind.sh
 
+SANITIZE_BUILD ?= build/sanitize
 sanitize:
-	$(MAKE) BUILD=build/sanitize BIN=build/sanitize/fdaudit \
+	$(MAKE) BUILD=$(SANITIZE_BUILD) BIN=$(SANITIZE_BUILD)/fdaudit \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" HARDENING= check
@@ -399,7 +417,8 @@ fuzz-build: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_%) \
-		include/fdaudit.h include/socktable.h include/platform.h
+		include/fdaudit.h include/fdinfo.h include/socktable.h \
+		include/platform.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_fuzz_$*) \
 	    $(COMPAT_SRCS) $(BSD_LIBS) -lm
@@ -420,8 +439,10 @@ fuzz: $(FUZZ_BINS)
 	done
 # --- end of fuzz -------------------------------------------------------------
 
+# The build directories, and what sits beside the binary.
 clean:
-	rm -rf build fdaudit fdaudit-preload.so fdaudit-default.supp
+	rm -rf $(BUILD) $(SANITIZE_BUILD) $(WIN_BUILD) $(FUZZ_BUILD) $(BIN) \
+	    $(dir $(BIN))fdaudit-preload.so $(DEFAULT_SUPP)
 
 -include $(CORE_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_SUPPORT:.o=.d) \
 	$(TEST_BINS:=.d)

@@ -112,6 +112,8 @@ struct fd_entry {
 	bool		 have_ino;
 	int64_t		 pos;
 	uint64_t	 ino;
+	uint64_t	 dev;		/* the file system of ino; 0 when the
+					   platform does not tell it */
 	char		*target;	/* raw bytes from the other process */
 	char		*proto;		/* sockets: protocol name, else NULL */
 	char		*type_word;	/* an object outside the vocabulary:
@@ -235,6 +237,17 @@ struct unreadable {
 	bool		 counted;	/* its count and limits are reported */
 };
 
+/*
+ * What the report adds up to, filled by audit_totals() from every
+ * process before --top leaves some out, for every output to tell alike.
+ */
+struct report_totals {
+	enum status	 worst;		/* audit_report_status() */
+	size_t		 ok;		/* processes that count, at ok */
+	size_t		 above_warning;	/* that count, at warning or worse */
+	size_t		 errors;	/* processes that do not count */
+};
+
 struct report {
 	struct process	*processes;
 	size_t		 nprocesses;
@@ -255,7 +268,7 @@ struct report {
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
-	size_t		 above_warning;	/* of them, at warning or worse */
+	struct report_totals totals;
 	struct unreadable *unreadable;
 	size_t		 nunreadable;
 	bool		 others_hidden;	/* hidepid keeps other users' out */
@@ -280,62 +293,8 @@ const char	*fdtype_filter_words(void);
 #define FD_FILTER_UNIX		(1u << (FD_TYPE_COUNT + 2))
 #define FD_FILTER_NETLINK	(1u << (FD_TYPE_COUNT + 3))
 
-/* fdinfo.c: parsers of kernel text, pure functions */
-struct fdinfo {
-	int64_t		 pos;
-	unsigned long	 flags;
-	uint64_t	 ino;
-	uint64_t	 mnt_id;	/* the mount the file is on */
-	bool		 have_pos;
-	bool		 have_flags;
-	bool		 have_ino;
-	bool		 have_mnt_id;
-};
-int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
-int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
-		    struct fd_detail **, size_t *);
+/* fdinfo.c: what a descriptor owns of its details (the parsers: fdinfo.h) */
 void		 fd_details_free(struct fd_detail *, size_t);
-int		 limits_parse(const char *, size_t, struct fd_limits *);
-int		 status_parse_uid(const char *, size_t, long *);
-int		 status_parse_tgid(const char *, size_t, int *);
-int		 status_parse_nspid(const char *, size_t, int *);
-struct proc_cgroup {
-	char		*path;		/* malloc'ed, like the two below */
-	char		*unit;		/* NULL when the path names none */
-	char		*container;	/* NULL when the path holds none */
-};
-int		 cgroup_parse(const char *, size_t, struct proc_cgroup *);
-struct proc_stat {
-	char		*command;	/* malloc'ed */
-	uint64_t	 start_time;
-	char		 state;
-	bool		 kernel_thread;
-	bool		 exiting;	/* gone, or its table is being emptied */
-};
-int		 stat_parse(const char *, size_t, struct proc_stat *);
-int		 file_nr_parse(const char *, size_t, struct system_info *);
-struct proc_hidepid {
-	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
-					   4 ptraceable */
-	bool		 have_gid;
-	long		 gid;		/* the group exempt from it */
-};
-struct mountinfo_entry {
-	uint64_t	 id;
-	const char	*mount_point;	/* escaped, as the kernel writes it */
-	size_t		 mount_point_len;
-	const char	*fstype;
-	size_t		 fstype_len;
-	const char	*super_options;
-	size_t		 super_options_len;
-};
-int		 mountinfo_line_parse(const char *, size_t,
-		    struct mountinfo_entry *);
-void		 proc_hidepid_parse(const char *, size_t,
-		    struct proc_hidepid *);
-bool		 fstype_may_wait(const char *, size_t);
-int		 single_number_parse(const char *, size_t, uint64_t *);
-const char	*sockproto_name(const char *, char *, size_t);
 
 /* collect.c */
 struct collect_filter {
@@ -376,17 +335,6 @@ bool		 trend_rising(const struct state_sample *, size_t, unsigned);
 int		 state_apply(const char *, struct report *,
 		    const struct trend_options *, char **);
 
-/* watch.c */
-int		 watch_main(int, char **);
-
-/* run.c */
-int		 run_main(int, char **);
-extern const char run_synopsis[];
-
-/* main.c */
-void		 bad_usage(const char *, ...)
-		    __attribute__((noreturn, format(printf, 1, 2)));
-
 /* audit.c */
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);
@@ -394,6 +342,7 @@ void		 audit_top(struct report *, size_t);
 bool		 process_in_trouble(const struct process *);
 bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
+void		 audit_totals(struct report *);
 enum status	 audit_usage_status(double, size_t,
 		    const struct thresholds *);
 int		 range_parse(const char *, struct range *);
@@ -403,6 +352,8 @@ const char	*status_name(enum status);
 const char	*mode_name(enum fd_mode);
 bool		 fd_is_inheritable(const struct fd_entry *);
 bool		 process_shown(const struct process *);
+bool		 fd_entry_same(const struct fd_entry *,
+		    const struct fd_entry *);
 void		 fd_entry_release(struct fd_entry *);
 void		 process_free(struct process *);
 
@@ -449,12 +400,24 @@ void	 json_bool(struct json_writer *, bool);
 void	 json_null(struct json_writer *);
 
 /* output.c and output-*.c */
+/*
+ * What an output module is handed from its begin to its end: where to
+ * write, the report, and room for what it keeps between the calls
+ * (state_size bytes, zeroed; at most OUTPUT_STATE_MAX).
+ */
+#define OUTPUT_STATE_MAX	8192
+struct output_context {
+	FILE			*out;
+	const struct report	*report;
+	void			*state;
+};
 struct output_ops {
 	const char	*name;
-	void		(*begin)(FILE *, const struct report *);
-	void		(*process)(FILE *, const struct report *,
+	size_t		 state_size;
+	void		(*begin)(struct output_context *);
+	void		(*process)(struct output_context *,
 			    const struct process *);
-	void		(*end)(FILE *, const struct report *);
+	void		(*end)(struct output_context *);
 };
 const struct output_ops	*output_find(const char *);
 bool			 output_fd_selected(const struct report *,

@@ -16,8 +16,9 @@
  * threads race to it.  Snapshots may be taken and compared from several
  * threads at once: they are read one at a time.  A descriptor counts as
  * leaked when its number was not open in the snapshot, or is open on
- * another object (type and inode), the same rule fdaudit run uses for
- * inherited descriptors.
+ * another object now: another type, another inode, or an inode known in
+ * one of the two readings only (the rule that fdaudit watch and fdaudit
+ * run use too).
  */
 #ifndef FDAUDIT_SNAPSHOT_H
 #define FDAUDIT_SNAPSHOT_H

@@ -339,6 +339,47 @@ audit_report_status(const struct report *report)
 	return worst;
 }
 
+/*
+ * Add the report up once, for every output: the worst status, and how
+ * many processes are at ok, at warning or worse, or could not be read
+ * whole.  Called before --top, which must not change what is counted.
+ */
+void
+audit_totals(struct report *report)
+{
+	struct report_totals *totals = &report->totals;
+
+	*totals = (struct report_totals){
+		.worst = audit_report_status(report) };
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		const struct process *proc = &report->processes[i];
+
+		if (!process_counts(report, proc))
+			totals->errors++;
+		else if (process_in_trouble(proc))
+			totals->above_warning++;
+		else
+			totals->ok++;
+	}
+}
+
+/*
+ * Whether two observations of a descriptor table show the same
+ * descriptor: the same number, still open on the same object.  A number
+ * closed and reused for another object is not the same descriptor, and
+ * an inode seen in one observation only cannot vouch for the object, so
+ * it differs too.  Without an inode on either side the type is all
+ * there is to go by.
+ */
+bool
+fd_entry_same(const struct fd_entry *a, const struct fd_entry *b)
+{
+	if (a->fd != b->fd || a->type != b->type ||
+	    a->have_ino != b->have_ino)
+		return false;
+	return !a->have_ino || (a->ino == b->ino && a->dev == b->dev);
+}
+
 /* Free what a descriptor entry owns; the entry itself stays. */
 void
 fd_entry_release(struct fd_entry *fd)

@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 
 /* One line of a buffer: [start, start + len), without the newline. */
 struct line_cursor {

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "compat.h"
 #include "fdaudit.h"
 #include "platform.h"
@@ -153,8 +154,10 @@ help(void)
 	    stdout);
 }
 
-/* Set before the options are read: a usage error must speak Nagios too. */
-static bool nagios_asked;
+/* .nagios is set before the options are read: a usage error must speak
+   Nagios too. */
+static struct cli main_cli = { "fdaudit", "fdaudit --help",
+    EXIT_STATUS_UNKNOWN, false };
 
 /*
  * Whether -f nagios is among the arguments, wherever it stands: a plugin
@@ -179,29 +182,15 @@ nagios_format_given(int argc, char **argv)
 }
 
 /* A command-line error: one line naming the problem, then exit 3. */
-void
+static void __attribute__((noreturn, format(printf, 1, 2)))
 bad_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("fdaudit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vusage_error(&main_cli, fmt, ap);
+	/* Not reached: the usage error exits. */
 	va_end(ap);
-	fputs(" (see 'fdaudit --help')\n", stderr);
-	if (nagios_asked) {
-		char line[512];
-
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof(line), fmt, ap);
-		va_end(ap);
-		/* "|" would start performance data; a newline, long text. */
-		for (char *c = line; *c != '\0'; c++)
-			if (*c == '|' || *c == '\n')
-				*c = '/';
-		printf("FDAUDIT UNKNOWN - %s\n", line);
-	}
-	exit(EXIT_STATUS_UNKNOWN);
 }
 
 /* A threshold range; the message names the option and the syntax. */
@@ -540,7 +529,7 @@ errors_print(const struct options *opt, const struct report *report)
 static int
 exit_status(const struct report *report)
 {
-	switch (audit_report_status(report)) {
+	switch (report->totals.worst) {
 	case STATUS_OK:
 		return EXIT_STATUS_OK;
 	case STATUS_WARNING:
@@ -710,10 +699,13 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "run") == 0)
 		return run_main(argc - 1, argv + 1);
 	thresholds_default(&opt.thresholds);
-	nagios_asked = nagios_format_given(argc, argv);
+	main_cli.nagios = nagios_format_given(argc, argv);
 	options_parse(argc, argv, &opt);
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
+		if (main_cli.nagios)
+			printf("FDAUDIT UNKNOWN - %s\n",
+			    platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
 	user_check(opt.filter.user);
@@ -745,11 +737,9 @@ main(int argc, char **argv)
 	(void)platform_system_read(&report.system);
 	state_refused = state_run(&opt, &report) != 0;
 	/* The status is that of every process, before --top cuts. */
+	audit_totals(&report);
 	health = exit_status(&report);
 	if (opt.all) {
-		for (size_t i = 0; i < report.nprocesses; i++)
-			report.above_warning += process_in_trouble(
-			    &report.processes[i]);
 		audit_sort(&report);
 		if (opt.top > 0)
 			audit_top(&report, opt.top);

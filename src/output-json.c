@@ -10,18 +10,20 @@
 #include "fdaudit.h"
 #include "platform.h"
 
-static struct json_writer json_output;
+_Static_assert(sizeof(struct json_writer) <= OUTPUT_STATE_MAX,
+    "the JSON writer fits output_write's room");
 
 static void
-json_begin(FILE *out, const struct report *report)
+json_begin(struct output_context *ctx)
 {
-	(void)report;
-	json_init(&json_output, out, true);
-	json_object_begin(&json_output);
-	json_key(&json_output, "version");
-	json_uint(&json_output, FDAUDIT_JSON_VERSION);
-	json_key(&json_output, "processes");
-	json_array_begin(&json_output);
+	struct json_writer *w = ctx->state;
+
+	json_init(w, ctx->out, true);
+	json_object_begin(w);
+	json_key(w, "version");
+	json_uint(w, FDAUDIT_JSON_VERSION);
+	json_key(w, "processes");
+	json_array_begin(w);
 }
 
 static void
@@ -305,13 +307,13 @@ json_process_members(struct json_writer *w, const struct report *report,
 }
 
 static void
-json_process(FILE *out, const struct report *report,
-    const struct process *proc)
+json_process(struct output_context *ctx, const struct process *proc)
 {
-	(void)out;
-	json_object_begin(&json_output);
-	json_process_members(&json_output, report, proc);
-	json_object_end(&json_output);
+	struct json_writer *w = ctx->state;
+
+	json_object_begin(w);
+	json_process_members(w, ctx->report, proc);
+	json_object_end(w);
 }
 
 static void
@@ -333,11 +335,11 @@ json_system(struct json_writer *w, const struct report *report)
 }
 
 static void
-json_end(FILE *out, const struct report *report)
+json_end(struct output_context *ctx)
 {
-	struct json_writer *w = &json_output;
+	const struct report *report = ctx->report;
+	struct json_writer *w = ctx->state;
 
-	(void)out;
 	json_array_end(w);
 	json_key(w, "errors");
 	json_array_begin(w);
@@ -364,6 +366,7 @@ json_end(FILE *out, const struct report *report)
 
 const struct output_ops output_json_ops = {
 	.name = "json",
+	.state_size = sizeof(struct json_writer),
 	.begin = json_begin,
 	.process = json_process,
 	.end = json_end,
@@ -371,12 +374,13 @@ const struct output_ops output_json_ops = {
 
 /* A line begins with when and where it was written. */
 static void
-jsonl_line_begin(FILE *out, const struct report *report)
+jsonl_line_begin(struct output_context *ctx)
 {
-	struct json_writer *w = &json_output;
+	const struct report *report = ctx->report;
+	struct json_writer *w = ctx->state;
 	char when[40];
 
-	json_init(w, out, false);
+	json_init(w, ctx->out, false);
 	json_object_begin(w);
 	json_key(w, "time");
 	json_string(w, output_utc_time(when, sizeof(when), report->wall_time));
@@ -385,48 +389,50 @@ jsonl_line_begin(FILE *out, const struct report *report)
 }
 
 static void
-jsonl_line_end(FILE *out)
+jsonl_line_end(struct output_context *ctx)
 {
-	json_object_end(&json_output);
-	fputc('\n', out);
+	json_object_end(ctx->state);
+	fputc('\n', ctx->out);
 }
 
 static void
-jsonl_begin(FILE *out, const struct report *report)
+jsonl_begin(struct output_context *ctx)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 }
 
 static void
-jsonl_process(FILE *out, const struct report *report,
-    const struct process *proc)
+jsonl_process(struct output_context *ctx, const struct process *proc)
 {
-	jsonl_line_begin(out, report);
-	json_process_members(&json_output, report, proc);
-	jsonl_line_end(out);
+	jsonl_line_begin(ctx);
+	json_process_members(ctx->state, ctx->report, proc);
+	jsonl_line_end(ctx);
 }
 
 /* A process that could not be read is a line with its error. */
 static void
-jsonl_end(FILE *out, const struct report *report)
+jsonl_end(struct output_context *ctx)
 {
+	const struct report *report = ctx->report;
+	struct json_writer *w = ctx->state;
+
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		const struct process *proc = &report->processes[i];
 
 		if (process_shown(proc))
 			continue;
-		jsonl_line_begin(out, report);
-		json_key(&json_output, "pid");
-		json_int(&json_output, proc->pid);
-		json_key(&json_output, "error");
-		json_string(&json_output, platform_strerror(proc->error));
-		jsonl_line_end(out);
+		jsonl_line_begin(ctx);
+		json_key(w, "pid");
+		json_int(w, proc->pid);
+		json_key(w, "error");
+		json_string(w, platform_strerror(proc->error));
+		jsonl_line_end(ctx);
 	}
 }
 
 const struct output_ops output_jsonl_ops = {
 	.name = "jsonl",
+	.state_size = sizeof(struct json_writer),
 	.begin = jsonl_begin,
 	.process = jsonl_process,
 	.end = jsonl_end,

@@ -27,18 +27,15 @@ static const char *const nagios_words[] = {
 };
 
 static void
-nagios_begin(FILE *out, const struct report *report)
+nagios_begin(struct output_context *ctx)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 }
 
 static void
-nagios_process(FILE *out, const struct report *report,
-    const struct process *proc)
+nagios_process(struct output_context *ctx, const struct process *proc)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 	(void)proc;
 }
 
@@ -75,21 +72,12 @@ nagios_limits(FILE *out, const struct thresholds *t)
 
 /* The first line's text: what is wrong, or that nothing is. */
 static void
-nagios_text(FILE *out, const struct report *report, enum status worst)
+nagios_text(FILE *out, const struct report *report)
 {
-	size_t above = 0, ok = 0, named = 0, errors = 0;
+	const struct report_totals *totals = &report->totals;
+	size_t above = totals->above_warning, ok = totals->ok, named = 0;
 
-	for (size_t i = 0; i < report->nprocesses; i++) {
-		const struct process *proc = &report->processes[i];
-
-		if (!process_counts(report, proc))
-			errors++;
-		else if (proc->status == STATUS_OK)
-			ok++;
-		else
-			above++;
-	}
-	if (errors > 0) {
+	if (totals->errors > 0) {
 		for (size_t i = 0; i < report->nprocesses; i++) {
 			const struct process *p = &report->processes[i];
 
@@ -99,16 +87,7 @@ nagios_text(FILE *out, const struct report *report, enum status worst)
 		}
 		return;
 	}
-	/* --top shows fewer than were audited: count them all. */
-	if (report->all) {
-		size_t left_out = 0;
-
-		for (size_t i = 0; i < report->nunreadable; i++)
-			left_out += !report->unreadable[i].counted;
-		above = report->above_warning;
-		ok = report->examined - left_out - above;
-	}
-	if (worst == STATUS_OK) {
+	if (totals->worst == STATUS_OK) {
 		fprintf(out, "%zu process%s within ", ok, ok == 1 ? "" : "es");
 		nagios_limits(out, &report->thresholds);
 		if (report->nprocesses > 0) {
@@ -256,16 +235,17 @@ nagios_perfdata(FILE *out, const struct report *report, bool first)
 }
 
 static void
-nagios_end(FILE *out, const struct report *report)
+nagios_end(struct output_context *ctx)
 {
-	enum status worst = audit_report_status(report);
+	FILE *out = ctx->out;
+	const struct report *report = ctx->report;
 
-	fprintf(out, "FDAUDIT %s - ", nagios_words[worst]);
+	fprintf(out, "FDAUDIT %s - ", nagios_words[report->totals.worst]);
 	if (report->failure != NULL) {
 		fprintf(out, "%s\n", report->failure);
 		return;
 	}
-	nagios_text(out, report, worst);
+	nagios_text(out, report);
 	nagios_perfdata(out, report, true);
 	nagios_long_text(out, report);
 	nagios_perfdata(out, report, false);

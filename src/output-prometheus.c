@@ -70,18 +70,15 @@ static const struct prom_family prom_families[] = {
 };
 
 static void
-prom_begin(FILE *out, const struct report *report)
+prom_begin(struct output_context *ctx)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 }
 
 static void
-prom_process(FILE *out, const struct report *report,
-    const struct process *proc)
+prom_process(struct output_context *ctx, const struct process *proc)
 {
-	(void)out;
-	(void)report;
+	(void)ctx;
 	(void)proc;
 }
 
@@ -379,8 +376,10 @@ prom_system(FILE *out, const struct report *report)
 }
 
 static void
-prom_end(FILE *out, const struct report *report)
+prom_end(struct output_context *ctx)
 {
+	FILE *out = ctx->out;
+	const struct report *report = ctx->report;
 	size_t *leader;
 
 	prom_label_sets = calloc(report->nprocesses + 1,

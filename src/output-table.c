@@ -35,7 +35,8 @@ struct line {
 	bool		 failed;	/* out of memory: the rest is lost */
 };
 
-static struct {
+/* The table being written, from table_begin to table_end. */
+struct table {
 	FILE			*out;
 	const struct report	*report;
 	struct line		 line;
@@ -44,11 +45,14 @@ static struct {
 	bool			 first;
 	int			 user_width;	/* --all columns */
 	int			 command_width;
-} table;
+};
 
-static void table_all_begin(void);
-static void table_all_row(const struct process *);
-static void table_all_end(void);
+_Static_assert(sizeof(struct table) <= OUTPUT_STATE_MAX,
+    "the table's state fits output_write's room");
+
+static void table_all_begin(struct table *);
+static void table_all_row(struct table *, const struct process *);
+static void table_all_end(struct table *);
 
 static void
 line_grow(struct line *l, size_t more)
@@ -131,9 +135,10 @@ line_escaped(struct line *l, const char *s)
 
 /* `text' in `color' when colour is on. */
 static void
-line_colored(struct line *l, const char *color, const char *text)
+line_colored(struct table *table, struct line *l, const char *color,
+    const char *text)
 {
-	if (table.report->color && color != NULL) {
+	if (table->report->color && color != NULL) {
 		line_add(l, color);
 		line_add(l, text);
 		line_add(l, COLOR_RESET);
@@ -173,19 +178,19 @@ line_cut(struct line *l, size_t columns)
  * wide as the terminal they would make it wrap into a blank line.
  */
 static void
-line_end(void)
+line_end(struct table *table)
 {
-	struct line *l = &table.line;
+	struct line *l = &table->line;
 
 	if (!l->failed) {
 		while (l->len > 0 && l->buf[l->len - 1] == ' ')
 			l->len--;
 		l->buf[l->len] = '\0';
-		if (table.report->width > 0)
-			line_cut(l, (size_t)table.report->width);
-		fputs(l->buf, table.out);
+		if (table->report->width > 0)
+			line_cut(l, (size_t)table->report->width);
+		fputs(l->buf, table->out);
 	}
-	fputc('\n', table.out);
+	fputc('\n', table->out);
 	l->len = 0;
 	l->failed = false;
 	if (l->buf != NULL)
@@ -197,23 +202,24 @@ line_end(void)
  * when it would not fit on the terminal.
  */
 static void
-line_item(const char *sep, const char *text, const char *color)
+line_item(struct table *table, const char *sep, const char *text,
+    const char *color)
 {
-	struct line *l = &table.line;
-	size_t indent = strlen(table.indent);
+	struct line *l = &table->line;
+	size_t indent = strlen(table->indent);
 
-	if (table.report->width > 0 && l->len > indent && !l->failed &&
+	if (table->report->width > 0 && l->len > indent && !l->failed &&
 	    textwidth_columns(l->buf) + strlen(sep) + textwidth_columns(text) >
-	    (size_t)table.report->width) {
-		line_end();
-		line_add(l, table.indent);
+	    (size_t)table->report->width) {
+		line_end(table);
+		line_add(l, table->indent);
 	} else
 		line_add(l, sep);
-	line_colored(l, color, text);
+	line_colored(table, l, color, text);
 }
 
-static void __attribute__((format(printf, 2, 3)))
-line_itemf(const char *sep, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+line_itemf(struct table *table, const char *sep, const char *fmt, ...)
 {
 	char text[256];
 	va_list ap;
@@ -221,7 +227,7 @@ line_itemf(const char *sep, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	line_item(sep, text, NULL);
+	line_item(table, sep, text, NULL);
 }
 
 /*
@@ -229,10 +235,10 @@ line_itemf(const char *sep, const char *fmt, ...)
  * that begin with `indent', each line in `color'.
  */
 static void
-line_sentence(const char *first, const char *indent, const char *text,
-    const char *color)
+line_sentence(struct table *table, const char *first, const char *indent,
+    const char *text, const char *color)
 {
-	size_t width = table.report->width > 0 ? (size_t)table.report->width :
+	size_t width = table->report->width > 0 ? (size_t)table->report->width :
 	    (size_t)-1;
 	const char *p = text;
 
@@ -252,24 +258,27 @@ line_sentence(const char *first, const char *indent, const char *text,
 		}
 		if ((part = strndup(start, (size_t)(end - start))) == NULL)
 			return;
-		line_add(&table.line, first);
-		line_colored(&table.line, color, part);
+		line_add(&table->line, first);
+		line_colored(table, &table->line, color, part);
 		free(part);
-		line_end();
+		line_end(table);
 		first = indent;
 		p = end + strspn(end, " ");
 	}
 }
 
 static void
-table_begin(FILE *out, const struct report *report)
+table_begin(struct output_context *ctx)
 {
-	table.out = out;
-	table.report = report;
-	table.first = true;
-	table.indent = "";
+	struct table *table = ctx->state;
+	const struct report *report = ctx->report;
+
+	table->out = ctx->out;
+	table->report = report;
+	table->first = true;
+	table->indent = "";
 	if (report->all)
-		table_all_begin();
+		table_all_begin(table);
 }
 
 static const char *
@@ -286,12 +295,14 @@ status_color(enum status status)
 }
 
 static void
-table_limit(const char *label, uint64_t value, bool unlimited)
+table_limit(struct table *table, const char *label, uint64_t value,
+    bool unlimited)
 {
 	if (unlimited)
-		line_itemf("  ", "%s unlimited", label);
+		line_itemf(table, "  ", "%s unlimited", label);
 	else
-		line_itemf("  ", "%s %llu", label, (unsigned long long)value);
+		line_itemf(table, "  ", "%s %llu", label,
+		    (unsigned long long)value);
 }
 
 /* A byte count as people read it: "512", "4.2K", "1.5G". */
@@ -336,7 +347,7 @@ owner_text(const struct process *proc)
 
 /* "unit nginx.service", "container 0123456789ab", "nspid 7". */
 static void
-table_owner(const struct process *proc)
+table_owner(struct table *table, const struct process *proc)
 {
 	char *owner = owner_text(proc), *item;
 	size_t len;
@@ -346,90 +357,90 @@ table_owner(const struct process *proc)
 		if ((item = malloc(len)) != NULL) {
 			snprintf(item, len, "%s %s", proc->unit != NULL ?
 			    "unit" : "cgroup", owner);
-			line_item("  ", item, NULL);
+			line_item(table, "  ", item, NULL);
 		}
 		free(item);
 	}
 	free(owner);
 	if (proc->container != NULL)
-		line_itemf("  ", "container %.12s", proc->container);
+		line_itemf(table, "  ", "container %.12s", proc->container);
 	if (proc->nspid > 0)
-		line_itemf("  ", "nspid %d", proc->nspid);
+		line_itemf(table, "  ", "nspid %d", proc->nspid);
 }
 
 /* "PID 4711  nginx  user www  status ok", wrapped between fields. */
 static void
-table_title(const struct process *proc)
+table_title(struct table *table, const struct process *proc)
 {
 	char *command = escape_terminal(proc->command ? proc->command : "-");
 	char *user = escape_terminal(proc->user ? proc->user : "-");
 
-	table.indent = "  ";
-	line_printf(&table.line, "PID %d", proc->pid);
-	line_item("  ", command ? command : "?", NULL);
-	line_itemf("  ", "user %s", user ? user : "?");
-	table_owner(proc);
-	line_item("  ", "status", NULL);
-	line_add(&table.line, " ");
-	line_colored(&table.line, status_color(proc->status),
+	table->indent = "  ";
+	line_printf(&table->line, "PID %d", proc->pid);
+	line_item(table, "  ", command ? command : "?", NULL);
+	line_itemf(table, "  ", "user %s", user ? user : "?");
+	table_owner(table, proc);
+	line_item(table, "  ", "status", NULL);
+	line_add(&table->line, " ");
+	line_colored(table, &table->line, status_color(proc->status),
 	    status_name(proc->status));
-	line_end();
+	line_end(table);
 	free(command);
 	free(user);
 }
 
 static void
-table_header(const struct process *proc)
+table_header(struct table *table, const struct process *proc)
 {
 	char num[32];
 
-	table_title(proc);
-	table.indent = "  ";
-	line_printf(&table.line, "  open %zu", proc->open);
+	table_title(table, proc);
+	table->indent = "  ";
+	line_printf(&table->line, "  open %zu", proc->open);
 	if (proc->have & PROCESS_LIMITS) {
-		table_limit("soft", proc->limits.soft,
+		table_limit(table, "soft", proc->limits.soft,
 		    proc->limits.soft_unlimited);
-		table_limit("hard", proc->limits.hard,
+		table_limit(table, "hard", proc->limits.hard,
 		    proc->limits.hard_unlimited);
 	}
 	if (proc->usage >= 0)
-		line_itemf("  ", "usage %.1f%%", proc->usage * 100.0);
+		line_itemf(table, "  ", "usage %.1f%%", proc->usage * 100.0);
 	if (proc->highest_fd >= 0)
-		line_itemf("  ", "highest %d", proc->highest_fd);
+		line_itemf(table, "  ", "highest %d", proc->highest_fd);
 	if (proc->have & PROCESS_FDS)
-		line_itemf("  ", "inheritable %zu", proc->inheritable);
+		line_itemf(table, "  ", "inheritable %zu", proc->inheritable);
 	if (proc->deleted_bytes > 0)
-		line_itemf("  ", "deleted %s", bytes_text(num, sizeof(num),
-		    proc->deleted_bytes));
+		line_itemf(table, "  ", "deleted %s", bytes_text(num,
+		    sizeof(num), proc->deleted_bytes));
 	if (proc->close_wait > 0)
-		line_itemf("  ", "close_wait %zu", proc->close_wait);
-	line_end();
+		line_itemf(table, "  ", "close_wait %zu", proc->close_wait);
+	line_end(table);
 }
 
 static void
-table_types(const struct process *proc)
+table_types(struct table *table, const struct process *proc)
 {
 	/* Counted, but its table was refused: say so instead. */
 	if (!(proc->have & PROCESS_FDS)) {
-		line_printf(&table.line, "  descriptors not listed: %s",
+		line_printf(&table->line, "  descriptors not listed: %s",
 		    platform_strerror(proc->error));
-		line_end();
+		line_end(table);
 		return;
 	}
-	table.indent = "   ";
-	line_add(&table.line, " ");
+	table->indent = "   ";
+	line_add(&table->line, " ");
 	for (int t = 0; t < FD_TYPE_COUNT; t++) {
 		if (proc->type_counts[t] != 0)
-			line_itemf("  ", "%s %zu", fdtype_name((enum fd_type)t),
-			    proc->type_counts[t]);
+			line_itemf(table, "  ", "%s %zu",
+			    fdtype_name((enum fd_type)t), proc->type_counts[t]);
 	}
 	if (proc->nfds == 0)
-		line_add(&table.line, "  no descriptors open");
-	line_end();
+		line_add(&table->line, "  no descriptors open");
+	line_end(table);
 }
 
 static void
-table_notes(const struct process *proc)
+table_notes(struct table *table, const struct process *proc)
 {
 	char text[160];
 
@@ -437,13 +448,15 @@ table_notes(const struct process *proc)
 		snprintf(text, sizeof(text), "descriptor %d is at or above "
 		    "FD_SETSIZE (%d); select() cannot watch it",
 		    proc->highest_fd, FDAUDIT_FD_SETSIZE);
-		line_sentence("  note: ", "        ", text, COLOR_YELLOW);
+		line_sentence(table, "  note: ", "        ", text,
+		    COLOR_YELLOW);
 	}
 	if (proc->inheritable > 0) {
 		snprintf(text, sizeof(text), "%zu descriptor%s above 2 without "
 		    "close-on-exec, inherited by every program it executes",
 		    proc->inheritable, proc->inheritable == 1 ? "" : "s");
-		line_sentence("  note: ", "        ", text, COLOR_YELLOW);
+		line_sentence(table, "  note: ", "        ", text,
+		    COLOR_YELLOW);
 	}
 }
 
@@ -598,16 +611,16 @@ cell_shorten(struct line *c, size_t columns)
  * TARGET_MIN columns, then what follows is cut at its end.
  */
 static void
-row_target(size_t target_len)
+row_target(struct table *table, size_t target_len)
 {
-	struct line *c = &table.cell, *l = &table.line;
+	struct line *c = &table->cell, *l = &table->line;
 	size_t room, used, target_columns, rest_columns, target_room;
 	char *rest;
 
 	used = textwidth_columns(l->buf != NULL ? l->buf : "");
-	room = (size_t)table.report->width > used ?
-	    (size_t)table.report->width - used : 0;
-	if (c->failed || table.report->width <= 0 ||
+	room = (size_t)table->report->width > used ?
+	    (size_t)table->report->width - used : 0;
+	if (c->failed || table->report->width <= 0 ||
 	    textwidth_columns(c->buf) <= room) {
 		line_add(l, c->failed ? "?" : c->buf);
 		return;
@@ -629,8 +642,8 @@ row_target(size_t target_len)
 	line_add(c, rest);
 	free(rest);
 	used = textwidth_columns(l->buf);
-	line_cut(c, (size_t)table.report->width > used ?
-	    (size_t)table.report->width - used : 0);
+	line_cut(c, (size_t)table->report->width > used ?
+	    (size_t)table->report->width - used : 0);
 	line_add(l, c->buf);
 }
 
@@ -664,16 +677,18 @@ size_text(const struct fd_entry *fd, char *buf, size_t size)
 }
 
 static void
-table_row(const struct fd_entry *fd, const struct row_widths *w)
+table_row(struct table *table, const struct fd_entry *fd,
+    const struct row_widths *w)
 {
-	struct line *l = &table.line, *c = &table.cell;
+	struct line *l = &table->line, *c = &table->cell;
 	char flags[64], size[32];
 	size_t target_len;
 
 	fd_flags_text(fd, flags, sizeof(flags));
 	line_printf(l, "%*d  %-11s %-4s ", w->fd, fd->fd,
 	    fdtype_entry_name(fd), fd->have_flags ? mode_name(fd->mode) : "?");
-	line_colored(l, fd_is_inheritable(fd) ? COLOR_YELLOW : NULL, flags);
+	line_colored(table, l, fd_is_inheritable(fd) ? COLOR_YELLOW : NULL,
+	    flags);
 	line_printf(l, "%*s", (int)(w->flags + 1 - strlen(flags)), "");
 	if (w->offset > 0) {
 		line_printf(l, "%*s ", w->offset, offset_text(fd, size,
@@ -693,7 +708,7 @@ table_row(const struct fd_entry *fd, const struct row_widths *w)
 		line_printf(c, " (error: %s)", platform_strerror(fd->error));
 	if (fd->deleted) {
 		line_add(c, " ");
-		line_colored(c, COLOR_RED, "(deleted)");
+		line_colored(table, c, COLOR_RED, "(deleted)");
 		if (fd->size >= 0)
 			line_printf(c, " %s", bytes_text(size, sizeof(size),
 			    (uint64_t)fd->size));
@@ -702,8 +717,8 @@ table_row(const struct fd_entry *fd, const struct row_widths *w)
 		cell_peers(c, fd);
 	if (fd->ndetails > 0)
 		cell_details(c, fd);
-	row_target(target_len);
-	line_end();
+	row_target(table, target_len);
+	line_end(table);
 }
 
 /* The TREND text: change since the last run and the rate per hour. */
@@ -721,27 +736,30 @@ trend_text(const struct process *proc, char *buf, size_t size)
 }
 
 static void
-table_trend(const struct process *proc)
+table_trend(struct table *table, const struct process *proc)
 {
 	char text[64];
 
-	if (!table.report->trend)
+	if (!table->report->trend)
 		return;
 	trend_text(proc, text, sizeof(text));
-	table.indent = "  ";
-	line_printf(&table.line, "  trend %s", text);
+	table->indent = "  ";
+	line_printf(&table->line, "  trend %s", text);
 	if (proc->trend.have && proc->trend.rising_runs > 0)
-		line_itemf(", ", "rising %u run%s", proc->trend.rising_runs,
+		line_itemf(table, ", ", "rising %u run%s",
+		    proc->trend.rising_runs,
 		    proc->trend.rising_runs == 1 ? "" : "s");
 	if (proc->trend.exhausts_in_s >= 0)
-		line_itemf(", ", "limit in about %s", output_duration(text,
-		    sizeof(text), proc->trend.exhausts_in_s));
-	line_end();
+		line_itemf(table, ", ", "limit in about %s",
+		    output_duration(text, sizeof(text),
+		    proc->trend.exhausts_in_s));
+	line_end(table);
 }
 
 /* The widest text of each column before TARGET, over the rows shown. */
 static void
-row_widths_of(const struct process *proc, struct row_widths *w)
+row_widths_of(struct table *table, const struct process *proc,
+    struct row_widths *w)
 {
 	char text[64];
 	int len;
@@ -750,12 +768,12 @@ row_widths_of(const struct process *proc, struct row_widths *w)
 	for (int h = proc->highest_fd; h >= 100; h /= 10)
 		w->fd++;
 	w->flags = (int)strlen("FLAGS");
-	w->offset = table.report->offsets ? (int)strlen("OFFSET") : 0;
+	w->offset = table->report->offsets ? (int)strlen("OFFSET") : 0;
 	w->size = (int)strlen("SIZE");
 	for (size_t i = 0; i < proc->nfds; i++) {
 		const struct fd_entry *fd = &proc->fds[i];
 
-		if (!output_fd_selected(table.report, fd))
+		if (!output_fd_selected(table->report, fd))
 			continue;
 		fd_flags_text(fd, text, sizeof(text));
 		if ((len = (int)strlen(text)) > w->flags)
@@ -772,67 +790,66 @@ row_widths_of(const struct process *proc, struct row_widths *w)
 }
 
 static void
-table_rows(const struct process *proc)
+table_rows(struct table *table, const struct process *proc)
 {
 	struct row_widths w;
 	size_t shown = 0;
 
 	for (size_t i = 0; i < proc->nfds; i++)
-		shown += output_fd_selected(table.report, &proc->fds[i]);
-	line_end();
+		shown += output_fd_selected(table->report, &proc->fds[i]);
+	line_end(table);
 	if (shown == 0) {
-		line_add(&table.line, "  no descriptors of the types asked "
+		line_add(&table->line, "  no descriptors of the types asked "
 		    "for");
-		line_end();
+		line_end(table);
 		return;
 	}
-	row_widths_of(proc, &w);
-	line_printf(&table.line, "%*s  %-11s %-4s %-*s ", w.fd, "FD", "TYPE",
+	row_widths_of(table, proc, &w);
+	line_printf(&table->line, "%*s  %-11s %-4s %-*s ", w.fd, "FD", "TYPE",
 	    "MODE", w.flags, "FLAGS");
 	if (w.offset > 0)
-		line_printf(&table.line, "%*s %*s ", w.offset, "OFFSET",
+		line_printf(&table->line, "%*s %*s ", w.offset, "OFFSET",
 		    w.size, "SIZE");
-	line_add(&table.line, "TARGET");
-	line_end();
+	line_add(&table->line, "TARGET");
+	line_end(table);
 	for (size_t i = 0; i < proc->nfds; i++) {
-		if (output_fd_selected(table.report, &proc->fds[i]))
-			table_row(&proc->fds[i], &w);
+		if (output_fd_selected(table->report, &proc->fds[i]))
+			table_row(table, &proc->fds[i], &w);
 	}
 }
 
 static void
-table_process(FILE *out, const struct report *report,
-    const struct process *proc)
+table_process(struct output_context *ctx, const struct process *proc)
 {
-	(void)out;
-	(void)report;
-	if (table.report->all) {
-		table_all_row(proc);
+	struct table *table = ctx->state;
+
+	if (table->report->all) {
+		table_all_row(table, proc);
 		return;
 	}
-	if (!table.first)
-		line_end();
-	table.first = false;
-	table_header(proc);
-	table_trend(proc);
-	table_types(proc);
-	table_notes(proc);
-	if (table.report->summary || !(proc->have & PROCESS_FDS))
+	if (!table->first)
+		line_end(table);
+	table->first = false;
+	table_header(table, proc);
+	table_trend(table, proc);
+	table_types(table, proc);
+	table_notes(table, proc);
+	if (table->report->summary || !(proc->have & PROCESS_FDS))
 		return;
-	table_rows(proc);
+	table_rows(table, proc);
 }
 
 static void
-table_end(FILE *out, const struct report *report)
+table_end(struct output_context *ctx)
 {
-	(void)out;
-	(void)report;
-	if (table.report->all)
-		table_all_end();
-	free(table.line.buf);
-	free(table.cell.buf);
-	memset(&table.line, 0, sizeof(table.line));
-	memset(&table.cell, 0, sizeof(table.cell));
+	struct table *table = ctx->state;
+
+	if (table->report->all)
+		table_all_end(table);
+	free(table->line.buf);
+	free(table->cell.buf);
+	memset(&table->line, 0, sizeof(table->line));
+	memset(&table->cell, 0, sizeof(table->cell));
 }
 
 /*
@@ -840,23 +857,23 @@ table_end(FILE *out, const struct report *report)
  * leaves of their usual widths, down to 8 each.
  */
 static void
-all_columns(void)
+all_columns(struct table *table)
 {
 	/* PID OPEN SOFT USE% INHERIT DELETED STATUS and their spaces. */
 	const int fixed = 8 + 8 + 9 + 7 + 8 + 8 + 8;
-	int width = table.report->width;
+	int width = table->report->width;
 
-	table.user_width = 10;
-	table.command_width = 16;
-	if (width <= 0 || table.report->trend)
+	table->user_width = 10;
+	table->command_width = 16;
+	if (width <= 0 || table->report->trend)
 		return;
 	if (fixed + 11 + 17 > width)
-		table.command_width = width - fixed - 11 - 1;
-	if (table.command_width < 8) {
-		table.command_width = 8;
-		table.user_width = width - fixed - 9 - 1;
-		if (table.user_width < 8)
-			table.user_width = 8;
+		table->command_width = width - fixed - 11 - 1;
+	if (table->command_width < 8) {
+		table->command_width = 8;
+		table->user_width = width - fixed - 9 - 1;
+		if (table->user_width < 8)
+			table->user_width = 8;
 	}
 }
 
@@ -865,38 +882,38 @@ all_columns(void)
  * -d the descriptor tables are not read, so INHERIT shows "-".
  */
 static void
-table_all_begin(void)
+table_all_begin(struct table *table)
 {
-	const struct system_info *sys = &table.report->system;
+	const struct system_info *sys = &table->report->system;
 	char text[256];
 
-	all_columns();
+	all_columns(table);
 	if (sys->have) {
 		snprintf(text, sizeof(text), "%llu file handles allocated of "
 		    "%llu (fs.file-max), nr_open %llu",
 		    (unsigned long long)sys->files_allocated,
 		    (unsigned long long)sys->files_max,
 		    (unsigned long long)sys->nr_open);
-		line_sentence("system: ", "  ", text, NULL);
+		line_sentence(table, "system: ", "  ", text, NULL);
 	}
-	if (table.report->by_unit) {
-		line_printf(&table.line, "%5s %7s %6s %-8s %s", "PROCS", "OPEN",
-		    "USE%", "STATUS", "UNIT");
-		line_end();
+	if (table->report->by_unit) {
+		line_printf(&table->line, "%5s %7s %6s %-8s %s", "PROCS",
+		    "OPEN", "USE%", "STATUS", "UNIT");
+		line_end(table);
 		return;
 	}
-	line_printf(&table.line, "%7s %-*s %-*s %7s %8s %6s %7s %7s %-8s",
-	    "PID", table.user_width, "USER", table.command_width, "COMMAND",
+	line_printf(&table->line, "%7s %-*s %-*s %7s %8s %6s %7s %7s %-8s",
+	    "PID", table->user_width, "USER", table->command_width, "COMMAND",
 	    "OPEN", "SOFT", "USE%", "INHERIT", "DELETED", "STATUS");
-	if (table.report->trend)
-		line_printf(&table.line, " %-14s", "TREND");
-	line_add(&table.line, " UNIT");
-	line_end();
+	if (table->report->trend)
+		line_printf(&table->line, " %-14s", "TREND");
+	line_add(&table->line, " UNIT");
+	line_end(table);
 }
 
 /* `s' escaped, cut with the mark or padded to `width' columns. */
 static void
-table_cell(const char *s, int width)
+table_cell(struct table *table, const char *s, int width)
 {
 	char *safe = escape_terminal(s != NULL ? s : "-");
 	const char *mark = cut_mark();
@@ -908,28 +925,28 @@ table_cell(const char *s, int width)
 	    (size_t)width > mark_columns) {
 		safe[textwidth_head(safe, (size_t)width - mark_columns)] = '\0';
 		columns = textwidth_columns(safe) + mark_columns;
-		line_add(&table.line, safe);
-		line_add(&table.line, mark);
+		line_add(&table->line, safe);
+		line_add(&table->line, mark);
 	} else {
 		safe[textwidth_head(safe, (size_t)width)] = '\0';
 		columns = textwidth_columns(safe);
-		line_add(&table.line, safe);
+		line_add(&table->line, safe);
 	}
-	line_printf(&table.line, "%*s ", width - (int)columns, "");
+	line_printf(&table->line, "%*s ", width - (int)columns, "");
 	free(safe);
 }
 
 static void
-table_all_row(const struct process *proc)
+table_all_row(struct table *table, const struct process *proc)
 {
-	struct line *l = &table.line;
+	struct line *l = &table->line;
 	char num[32], trend[64], *owner;
 
-	if (table.report->by_unit)
+	if (table->report->by_unit)
 		return;
 	line_printf(l, "%7d ", proc->pid);
-	table_cell(proc->user, table.user_width);
-	table_cell(proc->command, table.command_width);
+	table_cell(table, proc->user, table->user_width);
+	table_cell(table, proc->command, table->command_width);
 	line_printf(l, "%7zu ", proc->open);
 	if (proc->limits.soft_unlimited)
 		strlcpy(num, "unlim", sizeof(num));
@@ -947,32 +964,32 @@ table_all_row(const struct process *proc)
 		    proc->deleted_bytes));
 	} else
 		line_printf(l, "%7s %7s ", "-", "-");
-	line_colored(l, proc->status == STATUS_OK ? NULL :
+	line_colored(table, l, proc->status == STATUS_OK ? NULL :
 	    status_color(proc->status), status_name(proc->status));
 	line_printf(l, "%*s", (int)(8 - strlen(status_name(proc->status))),
 	    "");
-	if (table.report->trend) {
+	if (table->report->trend) {
 		trend_text(proc, trend, sizeof(trend));
 		line_printf(l, " %-14s", trend);
 	}
 	owner = owner_text(proc);
 	line_printf(l, " %s", owner != NULL ? owner : "-");
 	free(owner);
-	line_end();
+	line_end(table);
 }
 
 static void
-table_all_unreadable(void)
+table_all_unreadable(struct table *table)
 {
-	const struct report *report = table.report;
+	const struct report *report = table->report;
 	char text[64];
 
-	table.indent = "  ";
-	line_printf(&table.line, "%zu could not be read", report->nunreadable);
+	table->indent = "  ";
+	line_printf(&table->line, "%zu could not be read", report->nunreadable);
 	if (report->privilege_hint != NULL)
-		line_printf(&table.line, " (run %s to see them)",
+		line_printf(&table->line, " (run %s to see them)",
 		    report->privilege_hint);
-	line_printf(&table.line, ":");
+	line_printf(&table->line, ":");
 	for (size_t i = 0; i < report->nunreadable && i < 20; i++) {
 		const struct unreadable *u = &report->unreadable[i];
 		char *command = u->command ? escape_terminal(u->command) : NULL;
@@ -982,11 +999,12 @@ table_all_unreadable(void)
 		else
 			snprintf(text, sizeof(text), "%d", u->pid);
 		free(command);
-		line_item(" ", text, NULL);
+		line_item(table, " ", text, NULL);
 	}
 	if (report->nunreadable > 20)
-		line_itemf(" ", "and %zu more", report->nunreadable - 20);
-	line_end();
+		line_itemf(table, " ", "and %zu more",
+		    report->nunreadable - 20);
+	line_end(table);
 }
 
 /* Whether two processes belong to the same service, for --by unit. */
@@ -1005,9 +1023,9 @@ same_owner(const struct process *a, const struct process *b)
  * summed, the highest usage and the worst status.
  */
 static void
-table_unit_row(size_t first)
+table_unit_row(struct table *table, size_t first)
 {
-	const struct report *report = table.report;
+	const struct report *report = table->report;
 	const struct process *lead = &report->processes[first];
 	size_t procs = 0, open = 0;
 	double usage = -1;
@@ -1024,24 +1042,24 @@ table_unit_row(size_t first)
 		usage = p->usage > usage ? p->usage : usage;
 		status = p->status > status ? p->status : status;
 	}
-	line_printf(&table.line, "%5zu %7zu ", procs, open);
+	line_printf(&table->line, "%5zu %7zu ", procs, open);
 	if (usage >= 0)
-		line_printf(&table.line, "%5.1f%% ", usage * 100.0);
+		line_printf(&table->line, "%5.1f%% ", usage * 100.0);
 	else
-		line_printf(&table.line, "%6s ", "-");
-	line_colored(&table.line, status == STATUS_OK ? NULL :
+		line_printf(&table->line, "%6s ", "-");
+	line_colored(table, &table->line, status == STATUS_OK ? NULL :
 	    status_color(status), status_name(status));
 	owner = owner_text(lead);
-	line_printf(&table.line, "%*s %s", (int)(8 -
+	line_printf(&table->line, "%*s %s", (int)(8 -
 	    strlen(status_name(status))), "", owner != NULL ? owner : "-");
 	free(owner);
-	line_end();
+	line_end(table);
 }
 
 static void
-table_unit_rows(void)
+table_unit_rows(struct table *table)
 {
-	const struct report *report = table.report;
+	const struct report *report = table->report;
 
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		const struct process *p = &report->processes[i];
@@ -1051,32 +1069,33 @@ table_unit_rows(void)
 			seen = process_shown(&report->processes[j]) &&
 			    same_owner(&report->processes[j], p);
 		if (!seen)
-			table_unit_row(i);
+			table_unit_row(table, i);
 	}
 }
 
 static void
-table_all_end(void)
+table_all_end(struct table *table)
 {
-	const struct report *report = table.report;
+	const struct report *report = table->report;
 
 	if (report->by_unit)
-		table_unit_rows();
-	line_printf(&table.line, "%zu process%s", report->nprocesses,
+		table_unit_rows(table);
+	line_printf(&table->line, "%zu process%s", report->nprocesses,
 	    report->nprocesses == 1 ? "" : "es");
 	if (report->examined > report->nprocesses)
-		line_printf(&table.line, " shown of %zu", report->examined);
-	line_end();
+		line_printf(&table->line, " shown of %zu", report->examined);
+	line_end(table);
 	if (report->others_hidden)
-		line_sentence("", "", "processes of other users are hidden: "
-		    "/proc is mounted with hidepid (run as root to see them)",
-		    NULL);
+		line_sentence(table, "", "", "processes of other users are "
+		    "hidden: /proc is mounted with hidepid (run as root to "
+		    "see them)", NULL);
 	if (report->nunreadable > 0)
-		table_all_unreadable();
+		table_all_unreadable(table);
 }
 
 const struct output_ops output_table_ops = {
 	.name = "table",
+	.state_size = sizeof(struct table),
 	.begin = table_begin,
 	.process = table_process,
 	.end = table_end,

@@ -35,16 +35,27 @@ output_fd_selected(const struct report *report, const struct fd_entry *fd)
 	return fdtype_filter_matches(report->type_filter, fd);
 }
 
+/*
+ * The module's state lives on this stack for one report: nothing is
+ * kept between reports, and there is no allocation to fail.
+ */
 void
 output_write(const struct output_ops *ops, FILE *out,
     const struct report *report)
 {
-	ops->begin(out, report);
+	union {
+		max_align_t	 align;
+		unsigned char	 bytes[OUTPUT_STATE_MAX];
+	} state;
+	struct output_context ctx = { out, report, &state };
+
+	memset(&state, 0, ops->state_size);
+	ops->begin(&ctx);
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		if (process_shown(&report->processes[i]))
-			ops->process(out, report, &report->processes[i]);
+			ops->process(&ctx, &report->processes[i]);
 	}
-	ops->end(out, report);
+	ops->end(&ctx);
 }
 
 /*

@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 #include "peers.h"
 #include "platform.h"
 #include "socktable.h"
@@ -777,8 +778,8 @@ path_stat(struct table_reader *r, int number, const char *name,
 /*
  * The type, inode, deleted mark and size that stat(2) tells, for a
  * descriptor that names a path or a memfd.  0, -ETIMEDOUT when the file
- * system did not answer (the rest of the descriptor is still read), or
- * another -errno.
+ * system did not answer (the rest of the descriptor is still read),
+ * -EAGAIN when the number was reused meanwhile, or another -errno.
  */
 static int
 descriptor_stat(struct table_reader *r, const char *name,
@@ -803,7 +804,16 @@ descriptor_stat(struct table_reader *r, const char *name,
 		if ((st.st_mode & S_IFMT) == 0)
 			return -EAGAIN;
 		fd->type = fdtype_classify_mode(st.st_mode);
+		/*
+		 * Whatever a path names has a file type.  None is an
+		 * anonymous object (eventfd, epoll...) that took the number
+		 * after the link was read; all of them share one inode, so
+		 * the inodes compared below cannot tell.
+		 */
+		if (fd->type == FD_TYPE_UNKNOWN)
+			return -EAGAIN;
 		fd->ino = st.st_ino;
+		fd->dev = st.st_dev;
 		fd->have_ino = true;
 		if (st.st_nlink == 0 && fdtype_link_deleted(link, &pathlen)) {
 			fd->deleted = true;

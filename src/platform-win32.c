@@ -1067,6 +1067,7 @@ file_describe(HANDLE dup, const struct nt_handle_entry *h,
 	if (q->have_info) {
 		fd->ino = (uint64_t)q->info.nFileIndexHigh << 32 |
 		    q->info.nFileIndexLow;
+		fd->dev = q->info.dwVolumeSerialNumber;
 		fd->have_ino = true;
 	}
 	if (q->have_pos)

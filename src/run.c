@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "compat.h"
 #include "fdaudit.h"
 #include "platform.h"
@@ -204,18 +205,8 @@ run_help(void)
 }
 
 /* A command-line error: one line, then the status of a fdaudit error. */
-static void __attribute__((noreturn, format(printf, 1, 2)))
-run_bad_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fdaudit run: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs(" (see 'fdaudit run --help')\n", stderr);
-	exit(RUN_EXIT_ERROR);
-}
+static const struct cli run_cli = { "fdaudit run", "fdaudit run --help",
+    RUN_EXIT_ERROR, false };
 
 static void __attribute__((noreturn))
 run_out_of_memory(void)
@@ -231,8 +222,8 @@ run_number(const char *arg, const char *what, long long min, long long max)
 	long long v = strtonum(arg, min, max, &errstr);
 
 	if (errstr != NULL)
-		run_bad_usage("%s \"%s\" is %s: give a whole number from %lld "
-		    "to %lld", what, arg, errstr, min, max);
+		cli_usage_error(&run_cli, "%s \"%s\" is %s: give a whole "
+		    "number from %lld to %lld", what, arg, errstr, min, max);
 	return v;
 }
 
@@ -264,10 +255,12 @@ suppressions_load(struct run_options *opt)
 	if (opt->suppressions != NULL && (error = suppress_load(&opt->rules,
 	    opt->suppressions, false, &lineno)) != 0) {
 		if (error == -EINVAL)
-			run_bad_usage("%s:%zu: not a rule: use conditions "
-			    "path:GLOB, type:NAME, syscall:NAME, frame:GLOB "
-			    "or command:GLOB", opt->suppressions, lineno);
-		run_bad_usage("%s: %s", opt->suppressions, strerror(-error));
+			cli_usage_error(&run_cli, "%s:%zu: not a rule: use "
+			    "conditions path:GLOB, type:NAME, syscall:NAME, "
+			    "frame:GLOB or command:GLOB", opt->suppressions,
+			    lineno);
+		cli_usage_error(&run_cli, "%s: %s", opt->suppressions,
+		    strerror(-error));
 	}
 	if (!opt->default_suppressions)
 		return;
@@ -292,8 +285,8 @@ run_option_apply(struct run_options *opt, int ch, char **argv)
 		else if (strcmp(optarg, "table") == 0)
 			opt->json = false;
 		else
-			run_bad_usage("unknown format \"%s\": use table or "
-			    "json", optarg);
+			cli_usage_error(&run_cli, "unknown format \"%s\": use "
+			    "table or json", optarg);
 		break;
 	case 'h':
 		run_help();
@@ -337,12 +330,14 @@ run_option_apply(struct run_options *opt, int ch, char **argv)
 		    1 << 30);
 		break;
 	case ':':
-		run_bad_usage("option \"%s\" needs an argument",
+		cli_usage_error(&run_cli, "option \"%s\" needs an argument",
 		    argv[optind - 1]);
 	default:
 		if (optopt != 0)
-			run_bad_usage("unknown option \"-%c\"", optopt);
-		run_bad_usage("unknown option \"%s\"", argv[optind - 1]);
+			cli_usage_error(&run_cli, "unknown option \"-%c\"",
+			    optopt);
+		cli_usage_error(&run_cli, "unknown option \"%s\"",
+		    argv[optind - 1]);
 	}
 }
 
@@ -376,9 +371,8 @@ run_options_parse(int argc, char **argv, struct run_options *opt)
 	    -1)
 		run_option_apply(opt, ch, argv);
 	if (optind >= argc)
-		run_bad_usage("no command given");
+		cli_usage_error(&run_cli, "no command given");
 	opt->command = argv + optind;
-	suppressions_load(opt);
 }
 
 /*
@@ -1413,6 +1407,12 @@ run_main(int argc, char **argv)
 	int error, status;
 
 	run_options_parse(argc, argv, &opt);
+	if ((error = platform_init()) != 0) {
+		fprintf(stderr, "fdaudit run: %s\n", platform_strerror(error));
+		run_report_free(&rep, &opt);
+		return RUN_EXIT_ERROR;
+	}
+	suppressions_load(&opt);
 	escape_set_utf8(platform_output_utf8());
 	topt.pin_cpu = opt.pin_cpu;
 	topt.stacks = opt.stacks;
@@ -1423,6 +1423,7 @@ run_main(int argc, char **argv)
 	if (error != 0) {
 		status = run_start_failed(&opt, error, failure);
 		run_report_free(&rep, &opt);
+		platform_fini();
 		return status;
 	}
 	run_aggregate(&rep);
@@ -1431,5 +1432,6 @@ run_main(int argc, char **argv)
 		status = RUN_EXIT_ERROR;
 	run_summary(&rep);
 	run_report_free(&rep, &opt);
+	platform_fini();
 	return status;
 }

@@ -75,9 +75,7 @@ snapshot_has(const struct process *before, const struct fd_entry *fd)
 		const struct fd_entry *old = &before->fds[i];
 
 		if (old->fd == fd->fd)
-			return old->type == fd->type &&
-			    old->have_ino == fd->have_ino &&
-			    (!fd->have_ino || old->ino == fd->ino);
+			return fd_entry_same(old, fd);
 	}
 	return false;
 }

@@ -36,6 +36,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 #include "preload.h"
 #include "run.h"
 
@@ -158,8 +159,7 @@ struct py_stack {
 /* A creation record, per descriptor number of a process. */
 struct origin_slot {
 	bool		 used;
-	dev_t		 dev;
-	ino_t		 ino;
+	struct fd_entry	 seen;		/* the object, for fd_entry_same */
 	uint64_t	 serial;	/* the recorder's count when made */
 	struct trace_origin origin;
 	struct unwind_stack *stack;	/* NULL without --stacks */
@@ -170,13 +170,6 @@ struct origin_slot {
 struct fd_kind {
 	enum fd_type	 type;
 	enum fd_object	 object;
-};
-
-/* One descriptor of the table when the command started. */
-struct start_fd {
-	int		 fd;
-	dev_t		 dev;
-	ino_t		 ino;
 };
 
 struct tproc {
@@ -237,7 +230,8 @@ struct tracer {
 	struct tthread	*threads;
 	size_t		 nthreads;
 	size_t		 maxthreads;
-	struct start_fd	*start;
+	struct fd_entry	*start;		/* the objects the command started
+					   with, for fd_entry_same */
 	size_t		 nstart;
 	bool		 started;	/* the command's first exec was seen */
 	int		 root_pid;
@@ -577,6 +571,15 @@ fd_identity(int tid, int fd, struct stat *st)
 	return stat(path, st) == 0 ? 0 : -errno;
 }
 
+/* A descriptor as fd_entry_same tells it apart: what its stat says. */
+static struct fd_entry
+fd_seen(int fd, const struct stat *st)
+{
+	return (struct fd_entry){ .fd = fd,
+	    .type = fdtype_classify_mode(st->st_mode), .have_ino = true,
+	    .ino = (uint64_t)st->st_ino, .dev = (uint64_t)st->st_dev };
+}
+
 static struct origin_slot *
 slot_get(struct tproc *p, int fd)
 {
@@ -604,11 +607,13 @@ static const struct origin_slot *
 slot_current(const struct tproc *p, int fd, const struct stat *st)
 {
 	const struct origin_slot *s;
+	struct fd_entry now;
 
 	if (fd < 0 || (size_t)fd >= p->nslots)
 		return NULL;
 	s = &p->slots[fd];
-	if (!s->used || s->dev != st->st_dev || s->ino != st->st_ino)
+	now = fd_seen(fd, st);
+	if (!s->used || !fd_entry_same(&s->seen, &now))
 		return NULL;
 	return s;
 }
@@ -625,8 +630,8 @@ record_fd(struct tthread *th, int fd, const char *name)
 	    (s = slot_get(th->proc, fd)) == NULL)
 		return;
 	slot_clear(s);
-	*s = (struct origin_slot){ .used = true, .dev = st.st_dev,
-	    .ino = st.st_ino, .serial = preload_serial(th->proc, th->tid),
+	*s = (struct origin_slot){ .used = true, .seen = fd_seen(fd, &st),
+	    .serial = preload_serial(th->proc, th->tid),
 	    .origin = { .syscall = name, .state = TRACE_ORIGIN_CREATED,
 	    .created_by = th->proc->pid },
 	    .stack = unwind_stack_ref(th->pending_stack) };
@@ -882,8 +887,8 @@ preload_import(const struct tracer *t, struct tproc *p, int tid, int fd,
 		(void)unwind_stack_make(p->space, p->pid, ps.returns,
 		    ps.nframes, &stack);
 	slot_clear(s);
-	*s = (struct origin_slot){ .used = true, .dev = st->st_dev,
-	    .ino = st->st_ino, .serial = ps.serial, .origin = {
+	*s = (struct origin_slot){ .used = true, .seen = fd_seen(fd, st),
+	    .serial = ps.serial, .origin = {
 	    .syscall = sc->name, .state = TRACE_ORIGIN_CREATED,
 	    .created_by = p->forked && ps.serial <= p->fork_serial ?
 	    p->ppid : p->pid }, .stack = stack,
@@ -1177,7 +1182,7 @@ start_table_take(struct tracer *t, int pid)
 	if ((dir = opendir(path)) == NULL)
 		return -errno;
 	while ((de = readdir(dir)) != NULL) {
-		struct start_fd *grown;
+		struct fd_entry *grown;
 		int fd = atoi(de->d_name);
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
@@ -1187,8 +1192,7 @@ start_table_take(struct tracer *t, int pid)
 		if (grown == NULL)
 			break;
 		t->start = grown;
-		t->start[t->nstart++] = (struct start_fd){ fd, st.st_dev,
-		    st.st_ino };
+		t->start[t->nstart++] = fd_seen(fd, &st);
 	}
 	closedir(dir);
 	return 0;
@@ -1197,9 +1201,10 @@ start_table_take(struct tracer *t, int pid)
 static bool
 start_has(const struct tracer *t, int fd, const struct stat *st)
 {
+	struct fd_entry now = fd_seen(fd, st);
+
 	for (size_t i = 0; i < t->nstart; i++) {
-		if (t->start[i].fd == fd && t->start[i].dev == st->st_dev &&
-		    t->start[i].ino == st->st_ino)
+		if (fd_entry_same(&t->start[i], &now))
 			return true;
 	}
 	return false;

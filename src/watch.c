@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "compat.h"
 #include "fdaudit.h"
 #include "platform.h"
@@ -25,12 +26,6 @@
 /* Descriptors opened since the start listed on the screen. */
 #define WATCH_NEW_MAX	20
 
-struct watch_baseline {
-	int		 fd;
-	uint64_t	 ino;
-	enum fd_type	 type;
-};
-
 struct watch {
 	int			 pid;
 	double			 interval;
@@ -39,13 +34,16 @@ struct watch {
 	bool			 utf8;
 	int			 width;		/* of the terminal */
 	int			 height;
-	struct watch_baseline	*baseline;
+	struct fd_entry		*baseline;	/* identities only */
 	size_t			 nbaseline;
 	size_t			 history[WATCH_HISTORY];
 	double			 times[WATCH_HISTORY];
 	size_t			 nhistory;
 	long			 samples;
 };
+
+static const struct cli watch_cli = { "fdaudit", "fdaudit --help",
+    EXIT_STATUS_UNKNOWN, false };
 
 static volatile sig_atomic_t watch_interrupted;
 
@@ -65,8 +63,8 @@ watch_number(const char *arg, const char *what, long long max,
 	long long v = strtonum(arg, 1, max, &errstr);
 
 	if (errstr != NULL)
-		bad_usage("watch: %s \"%s\" is %s: give %s from 1 to %lld",
-		    what, arg, errstr, hint, max);
+		cli_usage_error(&watch_cli, "watch: %s \"%s\" is %s: give %s "
+		    "from 1 to %lld", what, arg, errstr, hint, max);
 	return (long)v;
 }
 
@@ -117,18 +115,18 @@ watch_options(int argc, char **argv, struct watch *w)
 			    "a whole number");
 			break;
 		case ':':
-			bad_usage("watch: option \"-%c\" needs an argument",
-			    optopt);
+			cli_usage_error(&watch_cli, "watch: option \"-%c\" "
+			    "needs an argument", optopt);
 		default:
 			if (optopt != 0)
-				bad_usage("watch: unknown option \"-%c\"",
-				    optopt);
-			bad_usage("watch: unknown option \"%s\"",
-			    argv[optind - 1]);
+				cli_usage_error(&watch_cli, "watch: unknown "
+				    "option \"-%c\"", optopt);
+			cli_usage_error(&watch_cli, "watch: unknown option "
+			    "\"%s\"", argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 1)
-		bad_usage("watch: give exactly one PID");
+		cli_usage_error(&watch_cli, "watch: give exactly one PID");
 	w->pid = (int)watch_number(argv[optind], "PID", INT_MAX,
 	    "a whole number");
 }
@@ -141,10 +139,10 @@ watch_in_baseline(const struct watch *w, const struct fd_entry *fd)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct watch_baseline *b = &w->baseline[mid];
+		const struct fd_entry *b = &w->baseline[mid];
 
 		if (b->fd == fd->fd)
-			return b->ino == fd->ino && b->type == fd->type;
+			return fd_entry_same(b, fd);
 		if (b->fd < fd->fd)
 			lo = mid + 1;
 		else
@@ -159,10 +157,13 @@ watch_baseline_take(struct watch *w, const struct process *proc)
 	w->baseline = calloc(proc->nfds + 1, sizeof(*w->baseline));
 	if (w->baseline == NULL)
 		return -1;
+	/* What tells one object from another, without what it owns. */
 	for (size_t i = 0; i < proc->nfds; i++) {
-		w->baseline[i].fd = proc->fds[i].fd;
-		w->baseline[i].ino = proc->fds[i].ino;
-		w->baseline[i].type = proc->fds[i].type;
+		const struct fd_entry *fd = &proc->fds[i];
+
+		w->baseline[i] = (struct fd_entry){ .fd = fd->fd,
+		    .type = fd->type, .have_ino = fd->have_ino,
+		    .ino = fd->ino, .dev = fd->dev };
 	}
 	w->nbaseline = proc->nfds;
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fdaudit.h"
+#include "fdinfo.h"
 #include "testutil.h"
 
 static int

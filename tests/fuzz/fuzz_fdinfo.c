@@ -11,6 +11,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "fdinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

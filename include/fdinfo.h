@@ -1,0 +1,71 @@
+/*
+ * fdinfo.c: parsers of the text the Linux kernel writes under /proc
+ * (fdinfo, limits, status, stat, file-nr, mountinfo, mount options).
+ * Pure functions of their input, so they are unit-tested and fuzzed
+ * alone; only the Linux platform layer and the tracer call them.
+ */
+#ifndef FDAUDIT_FDINFO_H
+#define FDAUDIT_FDINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fdaudit.h"
+
+struct fdinfo {
+	int64_t		 pos;
+	unsigned long	 flags;
+	uint64_t	 ino;
+	uint64_t	 mnt_id;	/* the mount the file is on */
+	bool		 have_pos;
+	bool		 have_flags;
+	bool		 have_ino;
+	bool		 have_mnt_id;
+};
+int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
+int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
+		    struct fd_detail **, size_t *);
+int		 limits_parse(const char *, size_t, struct fd_limits *);
+int		 status_parse_uid(const char *, size_t, long *);
+int		 status_parse_tgid(const char *, size_t, int *);
+int		 status_parse_nspid(const char *, size_t, int *);
+struct proc_cgroup {
+	char		*path;		/* malloc'ed, like the two below */
+	char		*unit;		/* NULL when the path names none */
+	char		*container;	/* NULL when the path holds none */
+};
+int		 cgroup_parse(const char *, size_t, struct proc_cgroup *);
+struct proc_stat {
+	char		*command;	/* malloc'ed */
+	uint64_t	 start_time;
+	char		 state;
+	bool		 kernel_thread;
+	bool		 exiting;	/* gone, or its table is being emptied */
+};
+int		 stat_parse(const char *, size_t, struct proc_stat *);
+int		 file_nr_parse(const char *, size_t, struct system_info *);
+struct proc_hidepid {
+	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
+					   4 ptraceable */
+	bool		 have_gid;
+	long		 gid;		/* the group exempt from it */
+};
+struct mountinfo_entry {
+	uint64_t	 id;
+	const char	*mount_point;	/* escaped, as the kernel writes it */
+	size_t		 mount_point_len;
+	const char	*fstype;
+	size_t		 fstype_len;
+	const char	*super_options;
+	size_t		 super_options_len;
+};
+int		 mountinfo_line_parse(const char *, size_t,
+		    struct mountinfo_entry *);
+void		 proc_hidepid_parse(const char *, size_t,
+		    struct proc_hidepid *);
+bool		 fstype_may_wait(const char *, size_t);
+int		 single_number_parse(const char *, size_t, uint64_t *);
+const char	*sockproto_name(const char *, char *, size_t);
+
+#endif /* FDAUDIT_FDINFO_H */

@@ -1,0 +1,142 @@
+/*
+ * Unit tests of collection (src/collect.c) on real processes: this
+ * suite's own, a child that has exited, and the -C and -u filters of
+ * --all.
+ */
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdaudit.h"
+#include "platform.h"
+#include "testutil.h"
+
+static void
+report_release(struct report *report)
+{
+	for (size_t i = 0; i < report->nprocesses; i++)
+		process_free(&report->processes[i]);
+	for (size_t i = 0; i < report->nunreadable; i++)
+		free(report->unreadable[i].command);
+	free(report->processes);
+	free(report->unreadable);
+}
+
+/* The PID of a child that has exited and been waited for. */
+static int
+gone_pid(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0)
+		_exit(0);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return (int)pid;
+}
+
+/* Named PIDs stay in the order given, each with its own outcome. */
+START_TEST(named_pids_keep_order_and_failures)
+{
+	int pids[3] = { (int)getpid(), gone_pid(), (int)getppid() };
+	struct report report = { 0 };
+
+	ck_assert_int_eq(platform_init(), 0);
+	ck_assert_int_eq(collect_pids(&report, pids, 3, PROCESS_IDENTITY |
+	    PROCESS_COUNT), 0);
+	ck_assert_uint_eq(report.nprocesses, 3);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(report.processes[i].pid, pids[i]);
+	ck_assert_int_eq(report.processes[0].error, 0);
+	ck_assert_str_eq(report.processes[0].command, "check_collect");
+	ck_assert_uint_ge(report.processes[0].open, 3);
+	ck_assert_int_eq(report.processes[1].error, -ESRCH);
+	ck_assert_int_eq(report.processes[2].error, 0);
+	report_release(&report);
+	platform_fini();
+}
+END_TEST
+
+START_TEST(command_patterns)
+{
+	ck_assert_int_eq(platform_init(), 0);
+	ck_assert(collect_command_match("check", "check_collect"));
+	ck_assert(!collect_command_match("heck", "check_collect"));
+	ck_assert(collect_command_match("check_*", "check_collect"));
+	ck_assert(collect_command_match("*coll?ct", "check_collect"));
+	ck_assert(!collect_command_match("*colle", "check_collect"));
+	ck_assert(collect_command_match("[bc]heck", "check"));
+	/* Linux keeps 15 bytes of a name: a longer pattern is cut too. */
+	ck_assert_uint_eq(platform_command_max(), 15);
+	ck_assert(collect_command_match("postgres-worker-7",
+	    "postgres-worker"));
+	ck_assert(!collect_command_match("postgres-walker-7",
+	    "postgres-worker"));
+	ck_assert(!collect_command_match("postgres-worker-7", "postgres"));
+	platform_fini();
+}
+END_TEST
+
+/* What --all -C and -u keep: this process, and only matching ones. */
+START_TEST(all_with_filters)
+{
+	struct collect_filter by_command = { .command = "check_collect" };
+	struct collect_filter nobody = { .command = "no-such-command-x" };
+	struct collect_filter by_user = { 0 };
+	struct report report = { 0 };
+	char uid[24];
+	bool self = false;
+
+	ck_assert_int_eq(platform_init(), 0);
+	ck_assert_int_eq(collect_all(&report, &by_command, PROCESS_IDENTITY |
+	    PROCESS_COUNT), 0);
+	for (size_t i = 0; i < report.nprocesses; i++) {
+		const struct process *p = &report.processes[i];
+
+		ck_assert_str_eq(p->command, "check_collect");
+		ck_assert(!p->kernel_thread);
+		self = self || p->pid == (int)getpid();
+	}
+	ck_assert(self);
+	ck_assert_uint_ge(report.examined, report.nprocesses);
+	report_release(&report);
+
+	memset(&report, 0, sizeof(report));
+	ck_assert_int_eq(collect_all(&report, &nobody, PROCESS_IDENTITY), 0);
+	ck_assert_uint_eq(report.nprocesses, 0);
+	ck_assert_uint_eq(report.examined, 0);
+	report_release(&report);
+
+	snprintf(uid, sizeof(uid), "%ld", (long)getuid());
+	by_user.user = uid;
+	memset(&report, 0, sizeof(report));
+	self = false;
+	ck_assert_int_eq(collect_all(&report, &by_user, PROCESS_IDENTITY |
+	    PROCESS_COUNT), 0);
+	for (size_t i = 0; i < report.nprocesses; i++) {
+		ck_assert_int_eq(report.processes[i].uid, (long)getuid());
+		self = self || report.processes[i].pid == (int)getpid();
+	}
+	ck_assert(self);
+	report_release(&report);
+	platform_fini();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("collect");
+	TCase *tc = tcase_create("collect");
+
+	tcase_add_test(tc, named_pids_keep_order_and_failures);
+	tcase_add_test(tc, command_patterns);
+	tcase_add_test(tc, all_with_filters);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}
