@@ -101,6 +101,8 @@ START_TEST(json_of_one_process)
 	struct report report;
 
 	nginx_make();
+	nginx.unit = (char *)"nginx.service";
+	nginx.cgroup = (char *)"/system.slice/nginx.service";
 	report = report_of(&nginx, 1);
 	report.totals = (struct report_totals){ .worst = STATUS_OK, .ok = 1 };
 	expect(&output_json_ops, &report,
@@ -111,6 +113,10 @@ START_TEST(json_of_one_process)
 	    "      \"pid\": 4711,\n"
 	    "      \"command\": \"nginx\",\n"
 	    "      \"user\": \"www\",\n"
+	    "      \"unit\": \"nginx.service\",\n"
+	    "      \"cgroup\": \"/system.slice/nginx.service\",\n"
+	    "      \"container\": null,\n"
+	    "      \"nspid\": null,\n"
 	    "      \"open\": 512,\n"
 	    "      \"limit_soft\": 1024,\n"
 	    "      \"limit_hard\": 4096,\n"
@@ -220,6 +226,7 @@ START_TEST(prometheus_per_service)
 	procs[0].limits = (struct fd_limits){ .soft = 1024,
 	    .hard_unlimited = true };
 	procs[0].usage = 100.0 / 1024;
+	procs[0].unit = procs[1].unit = (char *)"nginx.service";
 	procs[2].user = (char *)"r\"d";
 	procs[2].have &= ~PROCESS_LIMITS;
 	procs[2].usage = -1;
@@ -231,23 +238,23 @@ START_TEST(prometheus_per_service)
 	expect(&output_prometheus_ops, &report,
 	    "# HELP fdaudit_open_fds Open file descriptors of the service.\n"
 	    "# TYPE fdaudit_open_fds gauge\n"
-	    "fdaudit_open_fds{command=\"nginx\",user=\"www\"} 150\n"
-	    "fdaudit_open_fds{command=\"redis\",user=\"r\\\"d\"} 7\n"
+	    "fdaudit_open_fds{command=\"nginx\",user=\"www\",unit=\"nginx.service\"} 150\n"
+	    "fdaudit_open_fds{command=\"redis\",user=\"r\\\"d\",unit=\"\"} 7\n"
 	    "# HELP fdaudit_fd_limit_soft Soft RLIMIT_NOFILE of the process.\n"
 	    "# TYPE fdaudit_fd_limit_soft gauge\n"
-	    "fdaudit_fd_limit_soft{command=\"nginx\",user=\"www\"} 1024\n"
+	    "fdaudit_fd_limit_soft{command=\"nginx\",user=\"www\",unit=\"nginx.service\"} 1024\n"
 	    "# HELP fdaudit_fd_limit_hard Hard RLIMIT_NOFILE of the process.\n"
 	    "# TYPE fdaudit_fd_limit_hard gauge\n"
-	    "fdaudit_fd_limit_hard{command=\"nginx\",user=\"www\"} +Inf\n"
+	    "fdaudit_fd_limit_hard{command=\"nginx\",user=\"www\",unit=\"nginx.service\"} +Inf\n"
 	    "# HELP fdaudit_fd_usage_ratio Open descriptors over the soft "
 	    "limit.\n"
 	    "# TYPE fdaudit_fd_usage_ratio gauge\n"
-	    "fdaudit_fd_usage_ratio{command=\"nginx\",user=\"www\"} 0.097656\n"
+	    "fdaudit_fd_usage_ratio{command=\"nginx\",user=\"www\",unit=\"nginx.service\"} 0.097656\n"
 	    "# HELP fdaudit_status 0 ok, 1 warning, 2 critical, as the exit "
 	    "status.\n"
 	    "# TYPE fdaudit_status gauge\n"
-	    "fdaudit_status{command=\"nginx\",user=\"www\"} 0\n"
-	    "fdaudit_status{command=\"redis\",user=\"r\\\"d\"} 1\n"
+	    "fdaudit_status{command=\"nginx\",user=\"www\",unit=\"nginx.service\"} 0\n"
+	    "fdaudit_status{command=\"redis\",user=\"r\\\"d\",unit=\"\"} 1\n"
 	    "# HELP fdaudit_unreadable_processes Processes that could not be "
 	    "read.\n"
 	    "# TYPE fdaudit_unreadable_processes gauge\n"
