@@ -795,14 +795,6 @@ descriptor_stat(struct table_reader *r, const char *name,
 	if (object == FD_OBJECT_PATH) {
 		if ((error = path_stat(r, fd->fd, name, info, &st)) != 0)
 			return error;
-		/*
-		 * A path whose inode has no file type is an anonymous inode
-		 * (an eventfd, a timerfd...): the number was reused after the
-		 * link was read.  All of them share one inode number, so the
-		 * comparison of inodes below would not tell.
-		 */
-		if ((st.st_mode & S_IFMT) == 0)
-			return -EAGAIN;
 		fd->type = fdtype_classify_mode(st.st_mode);
 		/*
 		 * Whatever a path names has a file type.  None is an
