@@ -256,8 +256,11 @@ holder_start(struct holder *h, const char *const *extra)
 	for (; extra != NULL && *extra != NULL && n < 31; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
-	if ((h->pid = fork()) == -1)
+	if ((h->pid = fork()) == -1) {
+		close(p[0]);
+		close(p[1]);
 		return -1;
+	}
 	if (h->pid == 0) {
 		dup2(p[1], STDOUT_FILENO);
 		if ((fd = open("/dev/null", O_RDONLY)) >= 0)
@@ -267,8 +270,10 @@ holder_start(struct holder *h, const char *const *extra)
 	}
 	close(p[1]);
 	h->out = p[0];
-	if ((in = fdopen(dup(p[0]), "r")) == NULL)
+	if ((in = fdopen(dup(p[0]), "r")) == NULL) {
+		holder_stop(h);
 		return -1;
+	}
 	while (fgets(line, sizeof(line), in) != NULL) {
 		line[strcspn(line, "\n")] = '\0';
 		if (strcmp(line, "ready") == 0) {
@@ -300,7 +305,9 @@ holder_start(struct holder *h, const char *const *extra)
 		if (holder_line(h, line) != 0)
 			break;
 	}
+	/* A helper that could not start leaves nothing behind. */
 	fclose(in);
+	holder_stop(h);
 	return -1;
 }
 
