@@ -356,6 +356,7 @@ bool		 fd_entry_same(const struct fd_entry *,
 		    const struct fd_entry *);
 void		 fd_entry_release(struct fd_entry *);
 void		 process_free(struct process *);
+void		 report_free(struct report *);
 
 /* escape.c */
 void		 escape_set_utf8(bool);

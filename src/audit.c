@@ -417,3 +417,15 @@ process_free(struct process *proc)
 	proc->command = NULL;
 	proc->user = NULL;
 }
+
+/* What a report holds: its processes and the list of unreadable ones. */
+void
+report_free(struct report *report)
+{
+	for (size_t i = 0; i < report->nprocesses; i++)
+		process_free(&report->processes[i]);
+	for (size_t i = 0; i < report->nunreadable; i++)
+		free(report->unreadable[i].command);
+	free(report->processes);
+	free(report->unreadable);
+}

@@ -669,17 +669,6 @@ state_run(const struct options *opt, struct report *report)
 	return error == -PLATFORM_ENOTREG ? -1 : 0;
 }
 
-static void
-report_free(struct report *report)
-{
-	for (size_t i = 0; i < report->nprocesses; i++)
-		process_free(&report->processes[i]);
-	for (size_t i = 0; i < report->nunreadable; i++)
-		free(report->unreadable[i].command);
-	free(report->processes);
-	free(report->unreadable);
-}
-
 int
 main(int argc, char **argv)
 {

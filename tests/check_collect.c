@@ -15,17 +15,6 @@
 #include "platform.h"
 #include "testutil.h"
 
-static void
-report_release(struct report *report)
-{
-	for (size_t i = 0; i < report->nprocesses; i++)
-		process_free(&report->processes[i]);
-	for (size_t i = 0; i < report->nunreadable; i++)
-		free(report->unreadable[i].command);
-	free(report->processes);
-	free(report->unreadable);
-}
-
 /* The PID of a child that has exited and been waited for. */
 static int
 gone_pid(void)
@@ -57,7 +46,7 @@ START_TEST(named_pids_keep_order_and_failures)
 	ck_assert_uint_ge(report.processes[0].open, 3);
 	ck_assert_int_eq(report.processes[1].error, -ESRCH);
 	ck_assert_int_eq(report.processes[2].error, 0);
-	report_release(&report);
+	report_free(&report);
 	platform_fini();
 }
 END_TEST
@@ -104,13 +93,13 @@ START_TEST(all_with_filters)
 	}
 	ck_assert(self);
 	ck_assert_uint_ge(report.examined, report.nprocesses);
-	report_release(&report);
+	report_free(&report);
 
 	memset(&report, 0, sizeof(report));
 	ck_assert_int_eq(collect_all(&report, &nobody, PROCESS_IDENTITY), 0);
 	ck_assert_uint_eq(report.nprocesses, 0);
 	ck_assert_uint_eq(report.examined, 0);
-	report_release(&report);
+	report_free(&report);
 
 	snprintf(uid, sizeof(uid), "%ld", (long)getuid());
 	by_user.user = uid;
@@ -123,7 +112,7 @@ START_TEST(all_with_filters)
 		self = self || report.processes[i].pid == (int)getpid();
 	}
 	ck_assert(self);
-	report_release(&report);
+	report_free(&report);
 	platform_fini();
 }
 END_TEST

@@ -43,20 +43,7 @@ done
 
 bench_scratch
 
-i=0
-while [ "$i" -lt "$BENCH_PROCS" ]; do
-	"$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" >"$tmp/holder.$i" 2>&1 \
-	    </dev/null &
-	holders="$holders $!"
-	i=$((i + 1))
-done
-waited=0
-while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" -lt \
-    "$BENCH_PROCS" ]; do
-	waited=$((waited + 1))
-	[ "$waited" -le 600 ] || die "helpers not ready after 60 seconds"
-	sleep 0.1
-done
+bench_holders
 
 run_tool() {
 	tool=$1

@@ -38,20 +38,7 @@ die() {
 
 bench_scratch
 
-i=0
-while [ "$i" -lt "$BENCH_PROCS" ]; do
-	"$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" >"$tmp/holder.$i" 2>&1 \
-	    </dev/null &
-	holders="$holders $!"
-	i=$((i + 1))
-done
-waited=0
-while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" -lt \
-    "$BENCH_PROCS" ]; do
-	waited=$((waited + 1))
-	[ "$waited" -le 600 ] || die "helpers not ready after 60 seconds"
-	sleep 0.1
-done
+bench_holders
 
 # The report's multiples are of the first tool, named fdaudit.
 run_tool() {

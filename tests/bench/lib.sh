@@ -26,6 +26,25 @@ bench_cleanup() {
 	rm -rf "$tmp"
 }
 
+# BENCH_PROCS helpers holding BENCH_FDS descriptors each, in $tmp, their
+# PIDs added to $holders; returns when all are ready, or dies after 60 s.
+bench_holders() {
+	i=0
+	while [ "$i" -lt "$BENCH_PROCS" ]; do
+		"$FDHOLDER" -n "$BENCH_FDS" -d "$tmp" >"$tmp/holder.$i" 2>&1 \
+		    </dev/null &
+		holders="$holders $!"
+		i=$((i + 1))
+	done
+	waited=0
+	while [ "$(grep -l '^ready$' "$tmp"/holder.* 2>/dev/null | wc -l)" \
+	    -lt "$BENCH_PROCS" ]; do
+		waited=$((waited + 1))
+		[ "$waited" -le 600 ] || die "helpers not ready after 60 seconds"
+		sleep 0.1
+	done
+}
+
 # Nanoseconds since the epoch (GNU date).
 now() {
 	date +%s%N
