@@ -37,6 +37,7 @@ else ifeq ($(UNAME_S),Linux)
 PLATFORM ?= linux
 PLATFORM_SRCS = src/platform-linux.c src/platform-posix.c \
 		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c \
+		src/holders-linux.c \
 		src/trace-linux.c src/unwind-linux.c
 # fdaudit run's stacks come from elfutils (Debian: libdw-dev).
 PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
@@ -74,7 +75,7 @@ ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
 CORE_SRCS = src/audit.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
-	    src/textwidth.c \
+	    src/textwidth.c src/holders.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
 	    src/state.c src/watch.c src/run.c src/suppress.c \

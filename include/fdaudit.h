@@ -19,6 +19,8 @@
 #define EXIT_STATUS_WARNING	1
 #define EXIT_STATUS_CRITICAL	2
 #define EXIT_STATUS_UNKNOWN	3
+/* --path and --port: nothing holds what was named, as lsof says it. */
+#define EXIT_STATUS_NOT_HELD	1
 
 /* Runs of counts a state file keeps per process. */
 #define STATE_MAX_SAMPLES	16
@@ -108,6 +110,7 @@ struct fd_entry {
 	bool		 deleted;
 	bool		 have_flags;	/* fdinfo was read: mode, flags, pos valid */
 	bool		 have_ino;
+	bool		 have_mode;	/* mode valid, flags not read */
 	int64_t		 pos;
 	uint64_t	 ino;
 	char		*target;	/* raw bytes from the other process */
@@ -236,6 +239,9 @@ struct report {
 	bool		 per_fd;	/* descriptor tables were read */
 	bool		 offsets;	/* -l: offset and size in the rows */
 	bool		 trend;		/* a state file was used */
+	bool		 holders;	/* who holds a file or a port: each
+					   process with the descriptors that
+					   hold it */
 	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
 					   0 means all */
 	bool		 color;
@@ -328,6 +334,31 @@ int		 collect_pids(struct report *, const int *, size_t, unsigned);
 int		 collect_all(struct report *, const struct collect_filter *,
 		    unsigned);
 bool		 collect_command_match(const char *, const char *);
+
+/*
+ * holders: who holds a file or a port.  Files are known by device and
+ * inode, what stat(2) of the named path gives, so a file held under
+ * another name (a hard link, another mount) is found too.
+ */
+struct file_id {
+	uint64_t	 dev;
+	uint64_t	 ino;
+};
+struct port_match {
+	unsigned	 port;
+	char		 host[64];	/* "" for any address */
+};
+struct hold_query {
+	struct file_id	*files;		/* sorted by hold_query_sort */
+	size_t		 nfiles;
+	struct port_match *ports;
+	size_t		 nports;
+};
+int		 port_match_parse(const char *, struct port_match *);
+void		 hold_query_sort(struct hold_query *);
+bool		 hold_query_has_file(const struct hold_query *, uint64_t,
+		    uint64_t);
+void		 hold_query_free(struct hold_query *);
 
 /* state.c: counts across runs, and the trend they show */
 struct trend_options {

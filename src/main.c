@@ -26,6 +26,8 @@ enum long_only {
 	OPT_CRIT_COUNT,
 	OPT_PID_LABEL,
 	OPT_NO_PEERS,
+	OPT_PATH,
+	OPT_PORT,
 };
 
 struct options {
@@ -39,6 +41,12 @@ struct options {
 	bool			 offsets;
 	bool			 no_peers;
 	bool			 pid_label;
+	bool			 paths;		/* --path: operands are files */
+	bool			 recursive;
+	struct hold_query	 hold;
+	char			**files;	/* --path operands */
+	size_t			 nfiles;
+	const char		*given[OPT_PORT + 1];	/* as typed */
 	uint32_t		 type_filter;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
@@ -61,6 +69,8 @@ usage(FILE *out)
 	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
+	    "       fdaudit [-jr] [-f format] [-o file] [--port [host:]port]\n"
+	    "               [--path file ...]\n"
 	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
 	    "       %s", run_synopsis);
 }
@@ -112,6 +122,7 @@ help(void)
 	    "  -l, --long          also the offset and the size of each file\n"
 	    "  -o, --output FILE   write the report to FILE, not standard output\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
+	    "  -r, --recursive     with --path, a directory and all below it\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
 	    "  -t, --type LIST     list only descriptors of these types,\n"
 	    "                      comma-separated:\n", stdout);
@@ -132,6 +143,11 @@ help(void)
 	    "command and user\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
+	    "      --path          the operands are files: list who holds "
+	    "them\n"
+	    "      --port [HOST:]PORT  list who holds a TCP or UDP socket with "
+	    "this\n"
+	    "                      local or remote port\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
 	    "      --leak-runs K   suspect a leak after K rises in the last "
 	    "runs (default 3)\n"
@@ -142,7 +158,9 @@ help(void)
 	    "\n"
 	    "A RANGE is N (alert above N), N: (below N), ~:N, N:M or @N:M "
 	    "(inside).\n"
-	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
+	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error; with --path "
+	    "or --port,\n"
+	    "0 when something holds them, 1 when nothing does, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
 	    stdout);
 }
@@ -293,6 +311,24 @@ pid_add(struct options *opt, const char *arg, const char *what)
 	opt->pids[opt->npids++] = (int)number_parse(arg, what, 1, INT_MAX);
 }
 
+/* --port: one more port, with or without an address. */
+static void
+port_add(struct hold_query *q, const char *arg)
+{
+	struct port_match *grown;
+
+	grown = reallocarray(q->ports, q->nports + 1, sizeof(*grown));
+	if (grown == NULL) {
+		fputs("fdaudit: out of memory\n", stderr);
+		exit(EXIT_STATUS_UNKNOWN);
+	}
+	q->ports = grown;
+	if (port_match_parse(arg, &q->ports[q->nports]) != 0)
+		bad_usage("--port \"%s\" is not a port: give PORT (1 to "
+		    "65535), ADDRESS:PORT or [IPV6-ADDRESS]:PORT", arg);
+	q->nports++;
+}
+
 static void
 option_apply(struct options *opt, int ch, char **argv)
 {
@@ -332,6 +368,9 @@ option_apply(struct options *opt, int ch, char **argv)
 	case 'p':
 		pid_add(opt, optarg, "-p");
 		break;
+	case 'r':
+		opt->recursive = true;
+		break;
 	case 's':
 		opt->summary = true;
 		break;
@@ -364,6 +403,12 @@ option_apply(struct options *opt, int ch, char **argv)
 	case OPT_NO_PEERS:
 		opt->no_peers = true;
 		break;
+	case OPT_PATH:
+		opt->paths = true;
+		break;
+	case OPT_PORT:
+		port_add(&opt->hold, optarg);
+		break;
 	case OPT_TOP:
 		opt->top = (size_t)number_parse(optarg, "--top", 1, INT_MAX);
 		break;
@@ -392,6 +437,83 @@ option_apply(struct options *opt, int ch, char **argv)
 	}
 }
 
+/* The options whose effect depends on others, by their short names. */
+static const struct {
+	int		 ch;
+	const char	*name;
+} option_names[] = {
+	{ 'a', "-a" }, { 'C', "-C" }, { 'c', "-c" }, { 'd', "-d" },
+	{ 'l', "-l" }, { 'p', "-p" }, { 'r', "-r" }, { 's', "-s" },
+	{ 't', "-t" }, { 'u', "-u" }, { 'w', "-w" },
+	{ OPT_TOP, "--top" }, { OPT_STATE, "--state" },
+	{ OPT_LEAK_RUNS, "--leak-runs" }, { OPT_HORIZON, "--horizon" },
+	{ OPT_MIN_SPAN, "--min-span" }, { OPT_WARN_COUNT, "--warn-count" },
+	{ OPT_CRIT_COUNT, "--crit-count" }, { OPT_PID_LABEL, "--pid-label" },
+	{ OPT_NO_PEERS, "--no-peers" },
+};
+
+static bool
+holders_asked(const struct options *opt)
+{
+	return opt->paths || opt->hold.nports > 0;
+}
+
+/*
+ * When option `ch' would do nothing, as the end of "-d does nothing ...";
+ * NULL when it does something.
+ */
+static const char *
+option_idle(const struct options *opt, int ch)
+{
+	bool table = opt->format == &output_table_ops;
+
+	if (holders_asked(opt))
+		return ch == 'r' && !opt->paths ? "without --path" :
+		    ch == 'r' ? NULL : "with --path or --port";
+	switch (ch) {
+	case 'd':
+	case OPT_TOP:
+		return opt->all ? NULL : "without --all (or -C, -u)";
+	case OPT_LEAK_RUNS:
+	case OPT_HORIZON:
+	case OPT_MIN_SPAN:
+		return opt->state != NULL ? NULL : "without --state";
+	case OPT_PID_LABEL:
+		return opt->format == &output_prometheus_ops ? NULL :
+		    "without -f prometheus";
+	case OPT_NO_PEERS:
+		return !opt->all && !opt->summary ? NULL :
+		    "with --all (or -C, -u) or -s";
+	case 'l':
+		return table && !opt->all && !opt->summary ? NULL :
+		    "with --all (or -C, -u), -s or a format other than table";
+	case 'r':
+		return "without --path";
+	default:
+		return NULL;
+	}
+}
+
+/* An option that would do nothing is an error naming it. */
+static void
+options_idle_check(const struct options *opt)
+{
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]);
+	    i++) {
+		int ch = option_names[i].ch;
+
+		if (opt->given[ch] && (why = option_idle(opt, ch)) != NULL)
+			bad_usage("%s does nothing %s", option_names[i].name,
+			    why);
+	}
+	if (holders_asked(opt) && opt->format != &output_table_ops &&
+	    opt->format != &output_json_ops)
+		bad_usage("--path and --port report as table or json, not %s",
+		    opt->format->name);
+}
+
 static void
 options_parse(int argc, char **argv, struct options *opt)
 {
@@ -409,6 +531,9 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "long",	no_argument,		NULL, 'l' },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "path",	no_argument,		NULL, OPT_PATH },
+		{ "port",	required_argument,	NULL, OPT_PORT },
+		{ "recursive",	no_argument,		NULL, 'r' },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pid-label",	no_argument,		NULL, OPT_PID_LABEL },
 		{ "state",	required_argument,	NULL, OPT_STATE },
@@ -424,11 +549,24 @@ options_parse(int argc, char **argv, struct options *opt)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:st:u:Vw:",
-	    longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:rst:u:Vw:",
+	    longopts, NULL)) != -1) {
 		option_apply(opt, ch, argv);
-	for (int i = optind; i < argc; i++)
+		if (ch > 0 && ch <= OPT_PORT)
+			opt->given[ch] = argv[optind - 1];
+	}
+	if (opt->paths) {
+		opt->files = argv + optind;
+		opt->nfiles = (size_t)(argc - optind);
+		if (opt->nfiles == 0)
+			bad_usage("--path needs at least one file");
+	} else if (optind < argc && opt->hold.nports > 0)
+		bad_usage("PIDs and --port exclude each other");
+	for (int i = optind; i < argc && !opt->paths; i++)
 		pid_add(opt, argv[i], "PID");
+	options_idle_check(opt);
+	if (holders_asked(opt))
+		return;
 	if (opt->npids == 0 && !opt->all)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)
@@ -655,6 +793,40 @@ state_run(const struct options *opt, struct report *report)
 	return error == -PLATFORM_ENOTREG ? -1 : 0;
 }
 
+/*
+ * --path and --port: who holds the files or ports.  The exit status says
+ * whether anything does, as lsof's does: 0 found, 1 none, 3 an error.
+ */
+static int
+holders_run(struct options *opt, struct report *report)
+{
+	int error;
+
+	for (size_t i = 0; i < opt->nfiles; i++) {
+		if ((error = platform_path_ids(opt->files[i], opt->recursive,
+		    &opt->hold)) != 0) {
+			fprintf(stderr, "fdaudit: %s: %s\n", opt->files[i],
+			    platform_strerror(error));
+			return EXIT_STATUS_UNKNOWN;
+		}
+	}
+	hold_query_sort(&opt->hold);
+	report->holders = true;
+	if ((error = platform_holders_find(&opt->hold, report)) != 0) {
+		if (error == -EINVAL)
+			bad_usage("--port: an address given is not an IPv4 or "
+			    "IPv6 address");
+		fprintf(stderr, "fdaudit: reading processes: %s\n",
+		    platform_strerror(error));
+		return EXIT_STATUS_UNKNOWN;
+	}
+	for (size_t i = 0; i < report->nprocesses; i++)
+		audit_process(&report->processes[i], &opt->thresholds);
+	if (report_write(opt, report) != 0)
+		return EXIT_STATUS_UNKNOWN;
+	return report->nprocesses > 0 ? EXIT_STATUS_OK : EXIT_STATUS_NOT_HELD;
+}
+
 static void
 report_free(struct report *report)
 {
@@ -690,6 +862,16 @@ main(int argc, char **argv)
 	if ((error = platform_init()) != 0) {
 		fprintf(stderr, "fdaudit: %s\n", platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
+	}
+	if (holders_asked(&opt)) {
+		report.width = opt.output == NULL && isatty(STDOUT_FILENO) ?
+		    output_terminal_width(STDOUT_FILENO) : 0;
+		escape_set_utf8(platform_output_utf8());
+		status = holders_run(&opt, &report);
+		report_free(&report);
+		hold_query_free(&opt.hold);
+		platform_fini();
+		return status;
 	}
 	user_check(opt.filter.user);
 	threads_to_processes(&opt);
@@ -737,6 +919,7 @@ main(int argc, char **argv)
 		status = health;
 	report_free(&report);
 	free(opt.pids);
+	hold_query_free(&opt.hold);
 	platform_fini();
 	return status;
 }

@@ -13,11 +13,15 @@ static struct json_writer json_output;
 static void
 json_begin(FILE *out, const struct report *report)
 {
-	(void)report;
 	json_init(&json_output, out, true);
 	json_object_begin(&json_output);
 	json_key(&json_output, "version");
 	json_uint(&json_output, FDAUDIT_JSON_VERSION);
+	if (report->holders) {
+		/* Each process lists only the descriptors that hold it. */
+		json_key(&json_output, "holders");
+		json_bool(&json_output, true);
+	}
 	json_key(&json_output, "processes");
 	json_array_begin(&json_output);
 }
@@ -181,7 +185,8 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	json_key(w, "type");
 	json_string(w, fdtype_entry_name(fd));
 	json_key(w, "mode");
-	json_string(w, fd->have_flags ? mode_name(fd->mode) : NULL);
+	json_string(w, fd->have_flags || fd->have_mode ? mode_name(fd->mode) :
+	    NULL);
 	json_key(w, "cloexec");
 	json_flag(w, fd->have_flags, fd->cloexec);
 	json_key(w, "nonblock");
@@ -275,7 +280,7 @@ json_process(FILE *out, const struct report *report,
 		json_trend(w, proc);
 	if (fds)
 		json_types(w, proc);
-	if (!report->summary && (proc->have & PROCESS_FDS)) {
+	if (!report->summary && (fds || report->holders)) {
 		json_key(w, "fds");
 		json_array_begin(w);
 		for (size_t i = 0; i < proc->nfds; i++) {

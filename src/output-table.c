@@ -49,6 +49,8 @@ static struct {
 static void table_all_begin(void);
 static void table_all_row(const struct process *);
 static void table_all_end(void);
+static void table_holders_begin(void);
+static void table_holders_rows(const struct process *);
 
 static void
 line_grow(struct line *l, size_t more)
@@ -268,7 +270,9 @@ table_begin(FILE *out, const struct report *report)
 	table.report = report;
 	table.first = true;
 	table.indent = "";
-	if (report->all)
+	if (report->holders)
+		table_holders_begin();
+	else if (report->all)
 		table_all_begin();
 }
 
@@ -761,6 +765,10 @@ table_process(FILE *out, const struct report *report,
 {
 	(void)out;
 	(void)report;
+	if (table.report->holders) {
+		table_holders_rows(proc);
+		return;
+	}
 	if (table.report->all) {
 		table_all_row(proc);
 		return;
@@ -782,7 +790,7 @@ table_end(FILE *out, const struct report *report)
 {
 	(void)out;
 	(void)report;
-	if (table.report->all)
+	if (table.report->all && !table.report->holders)
 		table_all_end();
 	free(table.line.buf);
 	free(table.cell.buf);
@@ -947,6 +955,56 @@ table_all_end(void)
 		    NULL);
 	if (report->nunreadable > 0)
 		table_all_unreadable();
+}
+
+/*
+ * Who holds a file or a port: a row per descriptor, with its process and
+ * the process's usage of its limit, like the rows of --all.  Nothing at
+ * all is printed when nothing holds it, as the exit status says so.
+ */
+static void
+table_holders_begin(void)
+{
+	all_columns();
+	if (table.report->nprocesses == 0)
+		return;
+	line_printf(&table.line, "%7s %-*s %-*s %5s %-11s %-4s %7s %6s "
+	    "TARGET", "PID", table.user_width, "USER", table.command_width,
+	    "COMMAND", "FD", "TYPE", "MODE", "OPEN", "USE%");
+	line_end();
+}
+
+static void
+table_holders_rows(const struct process *proc)
+{
+	struct line *l = &table.line, *c = &table.cell;
+	char usage[16];
+
+	if (proc->usage >= 0)
+		snprintf(usage, sizeof(usage), "%.1f%%", proc->usage * 100.0);
+	else
+		strlcpy(usage, "-", sizeof(usage));
+	for (size_t i = 0; i < proc->nfds; i++) {
+		const struct fd_entry *fd = &proc->fds[i];
+		bool mode = fd->have_flags || fd->have_mode;
+
+		line_printf(l, "%7d ", proc->pid);
+		table_cell(proc->user, table.user_width);
+		table_cell(proc->command, table.command_width);
+		line_printf(l, "%5d %-11s %-4s %7zu %6s ", fd->fd,
+		    fdtype_entry_name(fd), mode ? mode_name(fd->mode) : "?",
+		    proc->open, usage);
+		c->len = 0;
+		line_add(c, "");
+		if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
+			cell_socket(c, fd);
+		else
+			line_escaped(c, fd->target);
+		if (fd->deleted)
+			line_add(c, " (deleted)");
+		row_target(c->len);
+		line_end();
+	}
 }
 
 const struct output_ops output_table_ops = {

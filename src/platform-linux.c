@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
+#include "holders.h"
 #include "peers.h"
 #include "platform.h"
 #include "socktable.h"
@@ -1327,6 +1328,28 @@ socket_fill(struct fd_entry *fd, const struct sock_info *info)
 	fd->socket_type = info->type;
 	fd->peer_ino = info->peer_ino;
 	return 0;
+}
+
+/* The socket tables of the network namespace of process `pid'. */
+struct netns_tables *
+linux_socket_tables(int pid)
+{
+	return netns_tables(pid);
+}
+
+/*
+ * The socket with inode `ino' in those tables, from the families loaded
+ * so far and then family by family; NULL when no table lists it.
+ */
+const struct sock_info *
+linux_socket_find(struct netns_tables *t, int pid, uint64_t ino)
+{
+	const struct sock_info *info;
+
+	while ((info = socktable_find(t->table, ino)) == NULL &&
+	    netns_load_next(t, pid))
+		;
+	return info;
 }
 
 /* Protocol, endpoints and state of every socket of a process. */
