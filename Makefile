@@ -87,7 +87,8 @@ LIB	= $(BUILD)/libfdaudit.a
 # Unit suites (one per module) and integration suites (real processes).
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
-	      check_run check_safety check_output check_languages
+	      check_run check_safety check_output check_languages \
+	      check_holders
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \

@@ -803,10 +803,8 @@ table_end(FILE *out, const struct report *report)
  * leaves of their usual widths, down to 8 each.
  */
 static void
-all_columns(void)
+all_columns(int fixed)
 {
-	/* PID OPEN SOFT USE% INHERIT DELETED STATUS and their spaces. */
-	const int fixed = 8 + 8 + 9 + 7 + 8 + 8 + 8;
 	int width = table.report->width;
 
 	table.user_width = 10;
@@ -833,7 +831,8 @@ table_all_begin(void)
 	const struct system_info *sys = &table.report->system;
 	char text[256];
 
-	all_columns();
+	/* PID OPEN SOFT USE% INHERIT DELETED STATUS and their spaces. */
+	all_columns(8 + 8 + 9 + 7 + 8 + 8 + 8);
 	if (sys->have) {
 		snprintf(text, sizeof(text), "%llu file handles allocated of "
 		    "%llu (fs.file-max), nr_open %llu",
@@ -965,7 +964,8 @@ table_all_end(void)
 static void
 table_holders_begin(void)
 {
-	all_columns();
+	/* PID FD TYPE MODE OPEN USE% and room for a short TARGET. */
+	all_columns(8 + 6 + 12 + 5 + 8 + 7 + TARGET_MIN);
 	if (table.report->nprocesses == 0)
 		return;
 	line_printf(&table.line, "%7s %-*s %-*s %5s %-11s %-4s %7s %6s "
