@@ -247,6 +247,9 @@ struct report {
 	bool		 color;
 	int		 width;		/* terminal columns; 0: do not fit */
 	bool		 pid_label;	/* Prometheus: a series per PID */
+	int		 columns[16];	/* --columns of the --all rows */
+	size_t		 ncolumns;	/* 0: the default ones */
+	bool		 no_heading;	/* rows only, for scripts */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -404,6 +407,12 @@ void		 bad_usage(const char *, ...)
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);
 void		 audit_top(struct report *, size_t);
+enum sort_key {
+	SORT_USAGE, SORT_OPEN, SORT_PID, SORT_COMMAND, SORT_USER
+};
+#define SORT_KEY_WORDS	"usage, open, pid, command or user"
+int		 audit_sort_key_parse(const char *, enum sort_key *);
+void		 audit_sort_by(struct report *, enum sort_key);
 bool		 process_in_trouble(const struct process *);
 bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
@@ -480,6 +489,10 @@ int			 output_terminal_width(int);
 int			 output_terminal_height(int);
 const char		*output_duration(char *, size_t, double);
 extern const struct output_ops output_table_ops;
+#define TABLE_COLUMNS_MAX	16
+int			 table_columns_parse(const char *, int *, size_t *,
+			    char **);
+void			 table_columns_list(FILE *);
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_nagios_ops;
 extern const struct output_ops output_prometheus_ops;

@@ -27,7 +27,11 @@ enum long_only {
 	OPT_PID_LABEL,
 	OPT_NO_PEERS,
 	OPT_PATH,
-	OPT_PORT,
+	OPT_COLUMNS,
+	OPT_LIST_COLUMNS,
+	OPT_NO_HEADING,
+	OPT_SORT,
+	OPT_PORT,	/* the last: options given are kept up to it */
 };
 
 struct options {
@@ -48,6 +52,10 @@ struct options {
 	size_t			 nfiles;
 	const char		*given[OPT_PORT + 1];	/* as typed */
 	uint32_t		 type_filter;
+	int			 columns[TABLE_COLUMNS_MAX];
+	size_t			 ncolumns;
+	bool			 no_heading;
+	enum sort_key		 sort;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
 	const char		*state;
@@ -65,12 +73,14 @@ usage(FILE *out)
 	    "[--top n]\n"
 	    "               [--warn-count range] [--crit-count range] "
 	    "[--no-peers]\n"
-	    "               [--pid-label]\n"
+	    "               [--pid-label] [--columns list] [--no-heading] "
+	    "[--sort key]\n"
 	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
-	    "       fdaudit [-jr] [-f format] [-o file] [--port [host:]port]\n"
-	    "               [--path file ...]\n"
+	    "       fdaudit [-jr] [-f format] [-o file] [--no-heading]\n"
+	    "               [--port [host:]port] [--path file ...]\n"
+	    "       fdaudit --list-columns\n"
 	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
 	    "       %s", run_synopsis);
 }
@@ -139,6 +149,13 @@ help(void)
 	    "      --top N         only N processes: every one at warning or "
 	    "worse,\n"
 	    "                      then the highest usage\n"
+	    "      --columns LIST  the columns of the --all rows, "
+	    "comma-separated\n"
+	    "      --list-columns  list the columns --columns takes, and exit\n"
+	    "      --no-heading    with --all, --path or --port: the rows alone\n"
+	    "      --sort KEY      with --all: order the rows by usage "
+	    "(default), open,\n"
+	    "                      pid, command or user\n"
 	    "      --pid-label     Prometheus: a series per PID, not per "
 	    "command and user\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
@@ -329,6 +346,24 @@ port_add(struct hold_query *q, const char *arg)
 	q->nports++;
 }
 
+/* --columns: names the table knows, at most TABLE_COLUMNS_MAX. */
+static void
+columns_option(struct options *opt, const char *arg)
+{
+	char *bad;
+	int error;
+
+	error = table_columns_parse(arg, opt->columns, &opt->ncolumns, &bad);
+	if (error == -ENOMEM) {
+		fputs("fdaudit: out of memory\n", stderr);
+		exit(EXIT_STATUS_UNKNOWN);
+	}
+	if (error != 0)
+		bad_usage("unknown column \"%s\" in --columns, or more than "
+		    "%d: see --list-columns", bad != NULL ? bad : "",
+		    TABLE_COLUMNS_MAX);
+}
+
 static void
 option_apply(struct options *opt, int ch, char **argv)
 {
@@ -406,6 +441,20 @@ option_apply(struct options *opt, int ch, char **argv)
 	case OPT_PATH:
 		opt->paths = true;
 		break;
+	case OPT_COLUMNS:
+		columns_option(opt, optarg);
+		break;
+	case OPT_LIST_COLUMNS:
+		table_columns_list(stdout);
+		exit(EXIT_STATUS_OK);
+	case OPT_NO_HEADING:
+		opt->no_heading = true;
+		break;
+	case OPT_SORT:
+		if (audit_sort_key_parse(optarg, &opt->sort) != 0)
+			bad_usage("unknown sort key \"%s\": use %s", optarg,
+			    SORT_KEY_WORDS);
+		break;
 	case OPT_PORT:
 		port_add(&opt->hold, optarg);
 		break;
@@ -449,7 +498,8 @@ static const struct {
 	{ OPT_LEAK_RUNS, "--leak-runs" }, { OPT_HORIZON, "--horizon" },
 	{ OPT_MIN_SPAN, "--min-span" }, { OPT_WARN_COUNT, "--warn-count" },
 	{ OPT_CRIT_COUNT, "--crit-count" }, { OPT_PID_LABEL, "--pid-label" },
-	{ OPT_NO_PEERS, "--no-peers" },
+	{ OPT_NO_PEERS, "--no-peers" }, { OPT_COLUMNS, "--columns" },
+	{ OPT_NO_HEADING, "--no-heading" }, { OPT_SORT, "--sort" },
 };
 
 static bool
@@ -469,8 +519,16 @@ option_idle(const struct options *opt, int ch)
 
 	if (holders_asked(opt))
 		return ch == 'r' && !opt->paths ? "without --path" :
-		    ch == 'r' ? NULL : "with --path or --port";
+		    ch == 'r' || (ch == OPT_NO_HEADING && table) ? NULL :
+		    ch == OPT_NO_HEADING ? "with a format other than table" :
+		    "with --path or --port";
 	switch (ch) {
+	case OPT_COLUMNS:
+	case OPT_NO_HEADING:
+		return opt->all && table ? NULL :
+		    "without --all (or -C, -u) in a table";
+	case OPT_SORT:
+		return opt->all ? NULL : "without --all (or -C, -u)";
 	case 'd':
 	case OPT_TOP:
 		return opt->all ? NULL : "without --all (or -C, -u)";
@@ -532,6 +590,10 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "path",	no_argument,		NULL, OPT_PATH },
+		{ "columns",	required_argument,	NULL, OPT_COLUMNS },
+		{ "list-columns", no_argument,		NULL, OPT_LIST_COLUMNS },
+		{ "no-heading",	no_argument,		NULL, OPT_NO_HEADING },
+		{ "sort",	required_argument,	NULL, OPT_SORT },
 		{ "port",	required_argument,	NULL, OPT_PORT },
 		{ "recursive",	no_argument,		NULL, 'r' },
 		{ "pid",	required_argument,	NULL, 'p' },
@@ -864,6 +926,7 @@ main(int argc, char **argv)
 		return EXIT_STATUS_UNKNOWN;
 	}
 	if (holders_asked(&opt)) {
+		report.no_heading = opt.no_heading;
 		report.width = opt.output == NULL && isatty(STDOUT_FILENO) ?
 		    output_terminal_width(STDOUT_FILENO) : 0;
 		escape_set_utf8(platform_output_utf8());
@@ -882,6 +945,9 @@ main(int argc, char **argv)
 	report.summary = opt.summary;
 	report.offsets = opt.offsets;
 	report.pid_label = opt.pid_label;
+	memcpy(report.columns, opt.columns, sizeof(report.columns));
+	report.ncolumns = opt.ncolumns;
+	report.no_heading = opt.no_heading;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;
@@ -906,6 +972,8 @@ main(int argc, char **argv)
 		audit_sort(&report);
 		if (opt.top > 0)
 			audit_top(&report, opt.top);
+		if (opt.sort != SORT_USAGE)
+			audit_sort_by(&report, opt.sort);
 	}
 	report.duration = platform_monotonic() - started;
 	if (state_refused)
