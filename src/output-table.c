@@ -1010,7 +1010,7 @@ table_columns_list(FILE *out)
 	for (size_t c = 0; c < COL_COUNT; c++)
 		fprintf(out, "%-10s  %s\n", all_column_table[c].name,
 		    all_column_table[c].help);
-	fputs("\nThe default:", out);
+	fputs("\nThe default: ", out);
 	for (size_t c = 0; c < COL_COUNT; c++) {
 		if (all_column_table[c].shown) {
 			fprintf(out, "%s%s", sep, all_column_table[c].name);

@@ -92,6 +92,17 @@ USAGE_ERROR(no_peers_with_all, "--no-peers does nothing", "-a",
     "--no-peers")
 USAGE_ERROR(long_with_summary, "-l does nothing", "-s", "-l", "1")
 USAGE_ERROR(recursive_without_path, "-r does nothing", "-r", "1")
+/* Columns and order of the --all rows. */
+USAGE_ERROR(column_unknown, "\"size\"", "-a", "--columns", "pid,size")
+USAGE_ERROR(column_empty, "\"\"", "-a", "--columns", "pid,,open")
+USAGE_ERROR(sort_unknown, "\"fds\"", "-a", "--sort", "fds")
+USAGE_ERROR(columns_without_all, "--columns does nothing", "--columns",
+    "pid", "1")
+USAGE_ERROR(columns_in_json, "--columns does nothing", "-a", "-j",
+    "--columns", "pid")
+USAGE_ERROR(sort_without_all, "--sort does nothing", "--sort", "pid", "1")
+USAGE_ERROR(no_heading_in_json, "--no-heading does nothing", "--port",
+    "80", "-j", "--no-heading")
 /* Who holds a file or a port: what is given wrong is named. */
 USAGE_ERROR(path_without_files, "--path needs", "--path")
 USAGE_ERROR(path_with_all, "-a does nothing", "-a", "--path", "x")
@@ -255,6 +266,13 @@ main(void)
 	tcase_add_test(tc, missing_argument);
 	tcase_add_test(tc, no_pid);
 	tcase_add_test(tc, descriptors_without_all);
+	tcase_add_test(tc, column_unknown);
+	tcase_add_test(tc, column_empty);
+	tcase_add_test(tc, sort_unknown);
+	tcase_add_test(tc, columns_without_all);
+	tcase_add_test(tc, columns_in_json);
+	tcase_add_test(tc, sort_without_all);
+	tcase_add_test(tc, no_heading_in_json);
 	tcase_add_test(tc, top_without_all);
 	tcase_add_test(tc, leak_runs_without_state);
 	tcase_add_test(tc, horizon_without_state);
