@@ -6,6 +6,8 @@ PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 LIBDIR	?= $(PREFIX)/lib
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 PKG_CONFIG ?= pkg-config
 INSTALL	?= install
 
@@ -88,7 +90,7 @@ LIB	= $(BUILD)/libfdaudit.a
 TEST_SUITES = check_fdinfo check_fdtype check_escape check_json check_state \
 	      check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run check_safety check_output check_languages \
-	      check_holders
+	      check_holders check_completion
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
@@ -229,11 +231,16 @@ ifneq ($(PRELOAD),)
 endif
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR)/fdaudit
 	$(INSTALL) -m 0644 $(DEFAULT_SUPP) $(DESTDIR)$(LIBDIR)/fdaudit/
+	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 0644 src/completion/fdaudit.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/fdaudit
+	$(INSTALL) -m 0644 src/completion/_fdaudit $(DESTDIR)$(ZSHCOMPDIR)/_fdaudit
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
-	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
+	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp \
+	    $(DESTDIR)$(BASHCOMPDIR)/fdaudit $(DESTDIR)$(ZSHCOMPDIR)/_fdaudit
 	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
 
 # --- fuzz: libFuzzer harnesses (tests/fuzz) ---------------------------------
