@@ -545,6 +545,11 @@ option_idle(const struct options *opt, int ch)
 	case 'l':
 		return table && !opt->all && !opt->summary ? NULL :
 		    "with --all (or -C, -u), -s or a format other than table";
+	case 's':
+		/* The --all rows have no descriptor rows to leave out. */
+		return !opt->all || (!table && (opt->descriptors ||
+		    opt->type_filter != 0)) ? NULL :
+		    "with --all (or -C, -u) in a table, or without -d or -t";
 	case 'r':
 		return "without --path";
 	default:

@@ -91,6 +91,7 @@ USAGE_ERROR(pid_label_without_prometheus, "--pid-label does nothing",
 USAGE_ERROR(no_peers_with_all, "--no-peers does nothing", "-a",
     "--no-peers")
 USAGE_ERROR(long_with_summary, "-l does nothing", "-s", "-l", "1")
+USAGE_ERROR(summary_of_all_rows, "-s does nothing", "-a", "-s")
 USAGE_ERROR(recursive_without_path, "-r does nothing", "-r", "1")
 /* Columns and order of the --all rows. */
 USAGE_ERROR(column_unknown, "\"size\"", "-a", "--columns", "pid,size")
@@ -280,6 +281,7 @@ main(void)
 	tcase_add_test(tc, pid_label_without_prometheus);
 	tcase_add_test(tc, no_peers_with_all);
 	tcase_add_test(tc, long_with_summary);
+	tcase_add_test(tc, summary_of_all_rows);
 	tcase_add_test(tc, recursive_without_path);
 	tcase_add_test(tc, path_without_files);
 	tcase_add_test(tc, path_with_all);
