@@ -29,14 +29,41 @@
 
 /* Below this many processes, one reader does it all. */
 #define HOLDERS_THREADS_MIN	16
+/*
+ * A table larger than this is shared out in parts of this many
+ * descriptors, so that the other reader takes a share of a process that
+ * holds most of the host's descriptors instead of waiting for it.
+ */
+#define HOLDERS_PART	1024
+
+/* One process's listing, read by whoever takes a part of it. */
+struct listing {
+	int		 pid;
+	int		 fd_dir;
+	int		*numbers;
+	size_t		 n;
+	int		 refs;		/* parts not yet read; under the lock */
+};
+
+/* A part of a listing: numbers[from..to). */
+struct part {
+	struct listing	*listing;
+	size_t		 from;
+	size_t		 to;
+};
 
 struct holders_scan {
 	const struct hold_query	*q;
-	pthread_mutex_t		 lock;		/* over found and error */
+	pthread_mutex_t		 lock;		/* over all that follows */
+	pthread_cond_t		 more;		/* parts queued, or none to come */
 	int			*pids;
 	size_t			 npids;
 	size_t			 next;
 	int			 self;
+	int			 listing;	/* readers listing a table */
+	struct part		*parts;
+	size_t			 nparts;
+	size_t			 parts_cap;
 	struct process		*found;
 	size_t			 nfound;
 	int			 error;
@@ -170,6 +197,14 @@ descriptor_match(const struct hold_query *q, int fd_dir, const char *name,
 }
 
 static void
+scan_fail(struct holders_scan *sc, int error)
+{
+	pthread_mutex_lock(&sc->lock);
+	sc->error = error;
+	pthread_mutex_unlock(&sc->lock);
+}
+
+static void
 scan_keep(struct holders_scan *sc, struct process *proc)
 {
 	struct process *grown;
@@ -186,66 +221,202 @@ scan_keep(struct holders_scan *sc, struct process *proc)
 	pthread_mutex_unlock(&sc->lock);
 }
 
-/* One process's links; it may vanish or refuse: no matter. */
+/* Read a part of a listing; the last reader of a listing frees it. */
 static void
-scan_process(struct holders_scan *sc, int pid)
+part_read(struct holders_scan *sc, const struct part *part)
 {
-	struct process proc = { .pid = pid, .highest_fd = -1 };
-	char path[64], link[PATH_MAX + 1];
-	struct dirent *de;
+	struct listing *l = part->listing;
+	struct process proc = { .pid = l->pid, .highest_fd = -1 };
+	char name[16], link[PATH_MAX + 1];
 	size_t cap = 0;
-	DIR *dir;
-	int fd_dir, kept = 0;
+	int kept = 0;
+	bool last;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	if ((fd_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	if ((dir = fdopendir(fd_dir)) == NULL) {
-		close(fd_dir);
-		return;
-	}
-	while (kept >= 0 && (de = readdir(dir)) != NULL) {
+	for (size_t i = part->from; i < part->to && kept >= 0; i++) {
 		struct fd_entry *fd;
 		ssize_t n;
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		n = readlinkat(fd_dir, de->d_name, link, sizeof(link) - 1);
+		snprintf(name, sizeof(name), "%d", l->numbers[i]);
+		n = readlinkat(l->fd_dir, name, link, sizeof(link) - 1);
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
 		if ((fd = fd_slot(&proc, &cap)) == NULL)
 			kept = -ENOMEM;
-		else if ((kept = descriptor_match(sc->q, fd_dir, de->d_name,
-		    link, fd)) == 1)
+		else if ((kept = descriptor_match(sc->q, l->fd_dir, name, link,
+		    fd)) == 1)
 			proc.nfds++;
 		else
 			fd_entry_release(fd);
 	}
-	closedir(dir);
-	if (kept < 0) {
-		pthread_mutex_lock(&sc->lock);
-		sc->error = kept;
-		pthread_mutex_unlock(&sc->lock);
-	}
+	if (kept < 0)
+		scan_fail(sc, kept);
 	if (proc.nfds > 0)
 		scan_keep(sc, &proc);
 	else
 		process_free(&proc);
+	pthread_mutex_lock(&sc->lock);
+	last = --l->refs == 0;
+	pthread_mutex_unlock(&sc->lock);
+	if (last) {
+		close(l->fd_dir);
+		free(l->numbers);
+		free(l);
+	}
 }
 
+/* The descriptor numbers of /proc/PID/fd; it may vanish or refuse. */
+static struct listing *
+listing_read(int pid)
+{
+	struct listing *l;
+	struct dirent *de;
+	char path[64];
+	size_t cap = 0;
+	DIR *dir;
+	int *grown;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	l->pid = pid;
+	if ((l->fd_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+	    -1 || (dir = opendir(path)) == NULL) {
+		if (l->fd_dir != -1)
+			close(l->fd_dir);
+		free(l);
+		return NULL;
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (l->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((grown = reallocarray(l->numbers, cap,
+			    sizeof(*grown))) == NULL)
+				break;
+			l->numbers = grown;
+		}
+		l->numbers[l->n++] = atoi(de->d_name);
+	}
+	closedir(dir);
+	return l;
+}
+
+/*
+ * List one process and read its table: a large one is cut into parts,
+ * all but the first queued for whichever reader is free.
+ */
+static void
+scan_process(struct holders_scan *sc, int pid)
+{
+	struct listing *l = listing_read(pid);
+	struct part first;
+	size_t nparts;
+
+	pthread_mutex_lock(&sc->lock);
+	sc->listing--;
+	if (l == NULL) {
+		pthread_cond_broadcast(&sc->more);
+		pthread_mutex_unlock(&sc->lock);
+		return;
+	}
+	nparts = l->n > HOLDERS_PART ? (l->n + HOLDERS_PART - 1) /
+	    HOLDERS_PART : 1;
+	l->refs = 1;
+	if (nparts > 1 && sc->nparts + nparts > sc->parts_cap) {
+		struct part *grown = reallocarray(sc->parts, sc->nparts +
+		    nparts, sizeof(*grown));
+
+		if (grown != NULL) {
+			sc->parts = grown;
+			sc->parts_cap = sc->nparts + nparts;
+		} else
+			nparts = 1;
+	}
+	for (size_t i = 1; i < nparts; i++) {
+		sc->parts[sc->nparts++] = (struct part){ l, i * HOLDERS_PART,
+		    i + 1 == nparts ? l->n : (i + 1) * HOLDERS_PART };
+		l->refs++;
+	}
+	pthread_cond_broadcast(&sc->more);
+	pthread_mutex_unlock(&sc->lock);
+	first = (struct part){ l, 0, nparts > 1 ? HOLDERS_PART : l->n };
+	part_read(sc, &first);
+}
+
+/*
+ * Take a queued part first, else the next process; wait while another
+ * reader is listing a table whose parts may yet come.
+ */
 static void *
 scan_reader(void *arg)
 {
 	struct holders_scan *sc = arg;
-	size_t i;
+	struct part part;
+	int pid;
 
-	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) <
-	    sc->npids) {
-		if (sc->pids[i] != sc->self)
-			scan_process(sc, sc->pids[i]);
+	pthread_mutex_lock(&sc->lock);
+	for (;;) {
+		if (sc->nparts > 0) {
+			part = sc->parts[--sc->nparts];
+			pthread_mutex_unlock(&sc->lock);
+			part_read(sc, &part);
+		} else if (sc->next < sc->npids) {
+			pid = sc->pids[sc->next++];
+			if (pid == sc->self)
+				continue;
+			sc->listing++;
+			pthread_mutex_unlock(&sc->lock);
+			scan_process(sc, pid);
+		} else if (sc->listing > 0) {
+			pthread_cond_wait(&sc->more, &sc->lock);
+			continue;
+		} else
+			break;
+		pthread_mutex_lock(&sc->lock);
 	}
+	pthread_mutex_unlock(&sc->lock);
 	return NULL;
+}
+
+static int	fd_compare(const void *, const void *);
+
+/*
+ * A process read in parts was found in parts: one entry per process,
+ * its descriptors in order.
+ */
+static void
+found_merge(struct report *report)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		struct process *into = kept > 0 ?
+		    &report->processes[kept - 1] : NULL;
+		struct process *proc = &report->processes[i];
+		struct fd_entry *grown;
+
+		if (into == NULL || into->pid != proc->pid) {
+			report->processes[kept++] = *proc;
+			continue;
+		}
+		grown = reallocarray(into->fds, into->nfds + proc->nfds,
+		    sizeof(*grown));
+		if (grown == NULL) {
+			process_free(proc);
+			continue;
+		}
+		memcpy(grown + into->nfds, proc->fds, proc->nfds *
+		    sizeof(*grown));
+		into->fds = grown;
+		into->nfds += proc->nfds;
+		free(proc->fds);
+	}
+	report->nprocesses = kept;
+	for (size_t i = 0; i < kept; i++)
+		qsort(report->processes[i].fds, report->processes[i].nfds,
+		    sizeof(struct fd_entry), fd_compare);
 }
 
 /* Keep only the sockets with a matching end, described from the table. */
@@ -280,6 +451,14 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 	}
 	proc->nfds = kept;
 	return 0;
+}
+
+static int
+fd_compare(const void *a, const void *b)
+{
+	const struct fd_entry *x = a, *y = b;
+
+	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
 static int
@@ -342,19 +521,23 @@ platform_holders_find(const struct hold_query *q, struct report *report)
 	if ((error = platform_process_list(&sc.pids, &sc.npids)) != 0)
 		return error;
 	pthread_mutex_init(&sc.lock, NULL);
+	pthread_cond_init(&sc.more, NULL);
 	if (sc.npids >= HOLDERS_THREADS_MIN)
 		threaded = pthread_create(&second, NULL, scan_reader, &sc) ==
 		    0;
 	scan_reader(&sc);
 	if (threaded)
 		pthread_join(second, NULL);
+	pthread_cond_destroy(&sc.more);
 	pthread_mutex_destroy(&sc.lock);
 	free(sc.pids);
+	free(sc.parts);
 	report->processes = sc.found;
 	report->nprocesses = sc.nfound;
 	if (sc.error != 0)
 		return sc.error;
 	qsort(report->processes, report->nprocesses,
 	    sizeof(report->processes[0]), process_compare);
+	found_merge(report);
 	return holders_complete(q, report);
 }
