@@ -434,7 +434,8 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 			if (t == NULL)
 				t = linux_socket_tables(proc->pid);
 			if (t != NULL)
-				info = linux_socket_find(t, proc->pid, fd->ino);
+				info = linux_socket_find_inet(t, proc->pid,
+				    fd->ino);
 			if (info == NULL || !socket_matches(q, info)) {
 				fd_entry_release(fd);
 				continue;
