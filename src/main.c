@@ -358,10 +358,12 @@ columns_option(struct options *opt, const char *arg)
 		fputs("fdaudit: out of memory\n", stderr);
 		exit(EXIT_STATUS_UNKNOWN);
 	}
+	if (error == -E2BIG)
+		bad_usage("--columns: more than %d columns, from \"%s\" on",
+		    TABLE_COLUMNS_MAX, bad);
 	if (error != 0)
-		bad_usage("unknown column \"%s\" in --columns, or more than "
-		    "%d: see --list-columns", bad != NULL ? bad : "",
-		    TABLE_COLUMNS_MAX);
+		bad_usage("unknown column \"%s\" in --columns: see "
+		    "--list-columns", bad);
 }
 
 static void

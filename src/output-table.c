@@ -971,34 +971,36 @@ static const struct {
 	    "change since the last run, rate per hour (with --state)" },
 };
 
-/* "PID,user,USE%": the columns of --columns, or the first unknown one. */
+/*
+ * "PID,user,USE%": the columns of --columns.  -EINVAL for an unknown one
+ * and -E2BIG for one too many, named in *bad, which the caller frees.
+ */
 int
 table_columns_parse(const char *list, int *columns, size_t *n,
     char **bad)
 {
-	char *copy, *word, *rest;
-
 	*n = 0;
 	*bad = NULL;
-	if ((copy = strdup(list)) == NULL)
-		return -ENOMEM;
-	for (rest = copy; (word = strsep(&rest, ",")) != NULL;) {
-		size_t c;
+	for (const char *word = list;; word++) {
+		size_t len = strcspn(word, ","), c;
 
 		for (c = 0; c < COL_COUNT; c++) {
-			if (strcasecmp(word, all_column_table[c].name) == 0 ||
-			    (c == COL_USAGE && strcasecmp(word, "usage") == 0))
+			if ((strncasecmp(word, all_column_table[c].name, len) ==
+			    0 && all_column_table[c].name[len] == '\0') ||
+			    (c == COL_USAGE && len == 5 &&
+			    strncasecmp(word, "usage", len) == 0))
 				break;
 		}
 		if (c == COL_COUNT || *n == TABLE_COLUMNS_MAX) {
-			*bad = strdup(word);
-			free(copy);
-			return -EINVAL;
+			if ((*bad = strndup(word, len)) == NULL)
+				return -ENOMEM;
+			return c == COL_COUNT ? -EINVAL : -E2BIG;
 		}
 		columns[(*n)++] = (int)c;
+		word += len;
+		if (*word == '\0')
+			return 0;
 	}
-	free(copy);
-	return 0;
 }
 
 /* --list-columns: each column with what it shows. */
