@@ -242,6 +242,7 @@ struct report {
 	bool		 holders;	/* who holds a file or a port: each
 					   process with the descriptors that
 					   hold it */
+	size_t		 not_searched;	/* holders: processes refused */
 	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
 					   0 means all */
 	bool		 color;
@@ -354,6 +355,7 @@ struct port_match {
 struct hold_query {
 	struct file_id	*files;		/* sorted by hold_query_sort */
 	size_t		 nfiles;
+	size_t		 files_cap;
 	struct port_match *ports;
 	size_t		 nports;
 };

@@ -61,6 +61,7 @@ struct holders_scan {
 	size_t			 next;
 	int			 self;
 	int			 listing;	/* readers listing a table */
+	size_t			 refused;	/* tables not readable */
 	struct part		*parts;
 	size_t			 nparts;
 	size_t			 parts_cap;
@@ -267,7 +268,7 @@ part_read(struct holders_scan *sc, const struct part *part)
 
 /* The descriptor numbers of /proc/PID/fd; it may vanish or refuse. */
 static struct listing *
-listing_read(int pid)
+listing_read(int pid, int *error)
 {
 	struct listing *l;
 	struct dirent *de;
@@ -282,6 +283,7 @@ listing_read(int pid)
 	l->pid = pid;
 	if ((l->fd_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
 	    -1 || (dir = opendir(path)) == NULL) {
+		*error = -errno;
 		if (l->fd_dir != -1)
 			close(l->fd_dir);
 		free(l);
@@ -310,12 +312,15 @@ listing_read(int pid)
 static void
 scan_process(struct holders_scan *sc, int pid)
 {
-	struct listing *l = listing_read(pid);
 	struct part first;
 	size_t nparts;
+	int error = 0;
+	struct listing *l = listing_read(pid, &error);
 
 	pthread_mutex_lock(&sc->lock);
 	sc->listing--;
+	/* Refused, not gone: the caller is told how many were. */
+	sc->refused += error == -EACCES || error == -EPERM;
 	if (l == NULL) {
 		pthread_cond_broadcast(&sc->more);
 		pthread_mutex_unlock(&sc->lock);
@@ -535,6 +540,7 @@ platform_holders_find(const struct hold_query *q, struct report *report)
 	free(sc.parts);
 	report->processes = sc.found;
 	report->nprocesses = sc.nfound;
+	report->not_searched = sc.refused;
 	if (sc.error != 0)
 		return sc.error;
 	qsort(report->processes, report->nprocesses,

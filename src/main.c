@@ -891,6 +891,17 @@ holders_run(struct options *opt, struct report *report)
 	}
 	for (size_t i = 0; i < report->nprocesses; i++)
 		audit_process(&report->processes[i], &opt->thresholds);
+	/* Nothing found may only mean nothing could be looked at. */
+	if (report->not_searched > 0) {
+		const char *privilege = platform_privilege_hint();
+
+		fprintf(stderr, "fdaudit: %zu process%s not searched: "
+		    "permission denied", report->not_searched,
+		    report->not_searched == 1 ? "" : "es");
+		if (privilege != NULL)
+			fprintf(stderr, " (run %s to search them)", privilege);
+		fputc('\n', stderr);
+	}
 	if (report_write(opt, report) != 0)
 		return EXIT_STATUS_UNKNOWN;
 	return report->nprocesses > 0 ? EXIT_STATUS_OK : EXIT_STATUS_NOT_HELD;

@@ -487,10 +487,16 @@ file_id_add(struct hold_query *q, const struct stat *st)
 {
 	struct file_id *grown;
 
-	grown = reallocarray(q->files, q->nfiles + 1, sizeof(*grown));
-	if (grown == NULL)
-		return -ENOMEM;
-	q->files = grown;
+	if (q->nfiles == q->files_cap) {
+		size_t cap = q->files_cap ? q->files_cap * 2 : 16;
+
+		if ((grown = reallocarray(q->files, cap, sizeof(*grown))) ==
+		    NULL)
+			return -ENOMEM;
+		q->files = grown;
+		q->files_cap = cap;
+	}
+	grown = q->files;
 	grown[q->nfiles].dev = (uint64_t)st->st_dev;
 	grown[q->nfiles++].ino = (uint64_t)st->st_ino;
 	return 0;

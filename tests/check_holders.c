@@ -217,7 +217,12 @@ START_TEST(nothing_holds_it)
 	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_uint_eq(r.out_len, 0);
-	ck_assert_uint_eq(r.err_len, 0);
+	/* Not root: what could not be searched is said, and only that. */
+	if (geteuid() == 0)
+		ck_assert_uint_eq(r.err_len, 0);
+	else
+		ck_assert_msg(count_lines(r.err) == 1 &&
+		    strstr(r.err, "not searched") != NULL, "%s", r.err);
 	run_result_free(&r);
 	doc = holders_json(json, &status);
 	ck_assert_int_eq(status, 1);
@@ -225,6 +230,36 @@ START_TEST(nothing_holds_it)
 	jv_free(doc);
 	unlink(path);
 	rmdir(dir);
+}
+END_TEST
+
+/*
+ * A user who may not read the holder's table finds nothing, and is told
+ * that processes were not searched and what would let it search them.
+ */
+START_TEST(unsearched_processes_are_said)
+{
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	char plain[128];
+	const char *args[] = { "--path", plain, NULL };
+	struct run_result r;
+	struct holder h;
+
+	if (geteuid() != 0)
+		SKIP_TEST("needs root to drop to another user");
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	/* The helper's own directory, opened for the other user to stat. */
+	ck_assert_int_eq(chmod(h.dir, 0755), 0);
+	snprintf(plain, sizeof(plain), "%s/plain.txt", h.dir);
+	ck_assert_int_eq(chmod(plain, 0644), 0);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_int_eq(count_lines(r.err), 1);
+	ck_assert_msg(strstr(r.err, "processes not searched: permission "
+	    "denied (run as root") != NULL, "%s", r.err);
+	run_result_free(&r);
+	holder_stop(&h);
 }
 END_TEST
 
@@ -356,6 +391,7 @@ main(void)
 	tcase_add_test(tc, recursive_finds_everything_below);
 	tcase_add_test(tc, nothing_holds_it);
 	tcase_add_test(tc, missing_path_is_one_line);
+	tcase_add_test(tc, unsearched_processes_are_said);
 	tcase_add_test(tc, port_finds_both_ends);
 	tcase_add_test(tc, table_rows_name_the_holder);
 	suite_add_tcase(s, tc);
