@@ -430,6 +430,7 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 {
 	struct netns_tables *t = NULL;
 	size_t kept = 0;
+	int error = 0;
 
 	for (size_t i = 0; i < proc->nfds; i++) {
 		struct fd_entry *fd = &proc->fds[i];
@@ -445,18 +446,19 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 				fd_entry_release(fd);
 				continue;
 			}
+			/* Kept even when short of memory: each slot once. */
 			if ((fd->proto = strdup(info->proto)) == NULL ||
 			    (info->local != NULL && (fd->local =
 			    strdup(info->local)) == NULL) ||
 			    (info->remote != NULL && (fd->remote =
 			    strdup(info->remote)) == NULL))
-				return -ENOMEM;
+				error = -ENOMEM;
 			fd->state = info->state;
 		}
 		proc->fds[kept++] = *fd;
 	}
 	proc->nfds = kept;
-	return 0;
+	return error;
 }
 
 static int
@@ -487,10 +489,15 @@ holders_complete(const struct hold_query *q, struct report *report)
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		struct process *proc = &report->processes[i];
 		struct fd_entry *fds = proc->fds;
-		size_t nfds = proc->nfds;
+		size_t nfds;
 
-		if (sockets_filter(q, proc) != 0)
+		if (sockets_filter(q, proc) != 0) {
+			/* The rest are freed with the report. */
+			memmove(&report->processes[kept], proc,
+			    (report->nprocesses - i) * sizeof(*proc));
+			report->nprocesses = kept + report->nprocesses - i;
 			return -ENOMEM;
+		}
 		nfds = proc->nfds;
 		proc->fds = NULL;
 		proc->nfds = 0;
