@@ -362,6 +362,7 @@ START_TEST(table_rows_name_the_holder)
 	struct holder h;
 	char plain[128], pid[16];
 	const char *args[] = { "--path", plain, NULL };
+	const char *bare[] = { "--no-heading", "--path", plain, NULL };
 	struct run_result r;
 
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
@@ -374,6 +375,13 @@ START_TEST(table_rows_name_the_holder)
 	ck_assert_ptr_nonnull(strstr(r.out, pid));
 	ck_assert_ptr_nonnull(strstr(r.out, plain));
 	ck_assert_ptr_nonnull(strstr(r.out, "fdholder"));
+	run_result_free(&r);
+	/* --no-heading: the row alone. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, bare), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(count_lines(r.out), 1);
+	ck_assert_ptr_null(strstr(r.out, "USE%"));
+	ck_assert_ptr_nonnull(strstr(r.out, plain));
 	run_result_free(&r);
 	holder_stop(&h);
 }
