@@ -740,14 +740,6 @@ descriptor_stat(struct table_reader *r, const char *name,
 		if ((error = path_stat(r, fd->fd, name, info, &st)) != 0)
 			return error;
 		fd->type = fdtype_classify_mode(st.st_mode);
-		/*
-		 * A path has a file type; an anonymous inode has none.  The
-		 * number was reused between the link and the stat, and back
-		 * to an object of the same shared anonymous inode as in the
-		 * fdinfo, which the inode check cannot see: read it again.
-		 */
-		if (fd->type == FD_TYPE_UNKNOWN)
-			return -EAGAIN;
 		fd->ino = st.st_ino;
 		fd->have_ino = true;
 		if (st.st_nlink == 0 && fdtype_link_deleted(link, &pathlen)) {
