@@ -8,6 +8,8 @@ MANDIR	?= $(PREFIX)/share/man
 DOCDIR	?= $(PREFIX)/share/doc/fdaudit
 LIBDIR	?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 PKG_CONFIG ?= pkg-config
 INSTALL	?= install
 OBJCOPY	?= objcopy
@@ -56,7 +58,7 @@ PLATFORM_LIB_LIBS = -lws2_32 -ladvapi32
 else ifeq ($(PLATFORM),linux)
 PLATFORM_LIB_SRCS = src/platform-linux.c src/platform-posix.c \
 		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
-PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/trace-linux.c src/unwind-linux.c
+PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/holders-linux.c src/trace-linux.c src/unwind-linux.c
 # fdaudit run's stacks come from elfutils (Debian: libdw-dev).
 PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
 		echo -ldw -lelf)
@@ -100,7 +102,7 @@ ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
 CORE_SRCS = src/audit.c src/cli.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
-	    src/textwidth.c \
+	    src/textwidth.c src/holders.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
 	    src/state.c src/watch.c src/run.c src/suppress.c \
@@ -128,7 +130,8 @@ PUBLIC_LIBS = $(STATIC_LIB) $(SHARED_LIB) $(PKGCONFIG_FILE)
 TEST_SUITES = check_audit check_usage check_formats check_rungroups \
 	      check_collect check_peers check_fdinfo check_fdtype check_escape \
 	      check_json check_state check_cli check_process check_all check_sockets check_endpoints check_snapshot \
-	      check_run check_safety check_output check_languages
+	      check_run check_safety check_output check_languages \
+	      check_holders check_completion
 TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
@@ -337,6 +340,8 @@ bench: $(BIN) $(PRELOAD) $(DEFAULT_SUPP) $(TEST_HELPERS) $(BUILD)/tests/bench/fl
 	    sh tests/bench/bench-run.sh
 	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
 	    sh tests/bench/bench-scale.sh
+	FDAUDIT=./$(BIN) FDHOLDER=$(BUILD)/tests/fdholder \
+	    sh tests/bench/bench-holders.sh
 
 # Deployment examples, installed with the binary's path in them.
 EXAMPLES = fdaudit.service fdaudit.timer fdaudit.cron fdaudit.rules.yml \
@@ -358,6 +363,11 @@ endif
 		    man/examples/$$f >$(DESTDIR)$(DOCDIR)/examples/$$f && \
 		chmod 0644 $(DESTDIR)$(DOCDIR)/examples/$$f || exit 1; \
 	done
+
+	$(INSTALL) -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	$(INSTALL) -m 0644 src/completion/fdaudit.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/fdaudit
+	$(INSTALL) -m 0644 src/completion/_fdaudit $(DESTDIR)$(ZSHCOMPDIR)/_fdaudit
 
 # The snapshot library: header, archive, shared library and its two
 # links, pkg-config file, manual.
@@ -385,7 +395,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man3/fdaudit_snapshot.3
 	rm -f $(DESTDIR)$(BINDIR)/fdaudit $(DESTDIR)$(MANDIR)/man1/fdaudit.1 \
 	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-preload.so \
-	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp
+	    $(DESTDIR)$(LIBDIR)/fdaudit/fdaudit-default.supp \
+	    $(DESTDIR)$(BASHCOMPDIR)/fdaudit $(DESTDIR)$(ZSHCOMPDIR)/_fdaudit
 	-rmdir $(DESTDIR)$(LIBDIR)/fdaudit
 	for f in $(EXAMPLES); do rm -f $(DESTDIR)$(DOCDIR)/examples/$$f; done
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)

@@ -21,6 +21,8 @@
 #define EXIT_STATUS_WARNING	1
 #define EXIT_STATUS_CRITICAL	2
 #define EXIT_STATUS_UNKNOWN	3
+/* --path and --port: nothing holds what was named, as lsof says it. */
+#define EXIT_STATUS_NOT_HELD	1
 
 /* Runs of counts a state file keeps per process. */
 #define STATE_MAX_SAMPLES	16
@@ -110,6 +112,7 @@ struct fd_entry {
 	bool		 deleted;
 	bool		 have_flags;	/* fdinfo was read: mode, flags, pos valid */
 	bool		 have_ino;
+	bool		 have_mode;	/* mode valid, flags not read */
 	int64_t		 pos;
 	uint64_t	 ino;
 	uint64_t	 dev;		/* the file system of ino; 0 when the
@@ -257,6 +260,10 @@ struct report {
 	bool		 per_fd;	/* descriptor tables were read */
 	bool		 offsets;	/* -l: offset and size in the rows */
 	bool		 trend;		/* a state file was used */
+	bool		 holders;	/* who holds a file or a port: each
+					   process with the descriptors that
+					   hold it */
+	size_t		 not_searched;	/* holders: processes refused */
 	uint32_t	 type_filter;	/* bit per fd_type and FD_FILTER_*,
 					   0 means all */
 	bool		 color;
@@ -265,6 +272,9 @@ struct report {
 	bool		 by_unit;	/* --all: a row per service */
 	int64_t		 wall_time;	/* seconds since the epoch, of the run */
 	char		 hostname[256];	/* "" when unknown */
+	int		 columns[16];	/* --columns of the --all rows */
+	size_t		 ncolumns;	/* 0: the default ones */
+	bool		 no_heading;	/* rows only, for scripts */
 	struct thresholds thresholds;
 	struct system_info system;
 	size_t		 examined;	/* processes looked at by --all */
@@ -306,6 +316,32 @@ int		 collect_all(struct report *, const struct collect_filter *,
 		    unsigned);
 bool		 collect_command_match(const char *, const char *);
 
+/*
+ * holders: who holds a file or a port.  Files are known by device and
+ * inode, what stat(2) of the named path gives, so a file held under
+ * another name (a hard link, another mount) is found too.
+ */
+struct file_id {
+	uint64_t	 dev;
+	uint64_t	 ino;
+};
+struct port_match {
+	unsigned	 port;
+	char		 host[64];	/* "" for any address */
+};
+struct hold_query {
+	struct file_id	*files;		/* sorted by hold_query_sort */
+	size_t		 nfiles;
+	size_t		 files_cap;
+	struct port_match *ports;
+	size_t		 nports;
+};
+int		 port_match_parse(const char *, struct port_match *);
+void		 hold_query_sort(struct hold_query *);
+bool		 hold_query_has_file(const struct hold_query *, uint64_t,
+		    uint64_t);
+void		 hold_query_free(struct hold_query *);
+
 /* state.c: counts across runs, and the trend they show */
 struct trend_options {
 	unsigned	 leak_runs;	/* rises in a row that make a suspect */
@@ -339,6 +375,12 @@ int		 state_apply(const char *, struct report *,
 void		 audit_process(struct process *, const struct thresholds *);
 void		 audit_sort(struct report *);
 void		 audit_top(struct report *, size_t);
+enum sort_key {
+	SORT_USAGE, SORT_OPEN, SORT_PID, SORT_COMMAND, SORT_USER
+};
+#define SORT_KEY_WORDS	"usage, open, pid, command or user"
+int		 audit_sort_key_parse(const char *, enum sort_key *);
+void		 audit_sort_by(struct report *, enum sort_key);
 bool		 process_in_trouble(const struct process *);
 bool		 process_counts(const struct report *, const struct process *);
 enum status	 audit_report_status(const struct report *);
@@ -432,6 +474,10 @@ int			 output_terminal_height(int);
 const char		*output_duration(char *, size_t, double);
 const char		*output_utc_time(char *, size_t, int64_t);
 extern const struct output_ops output_table_ops;
+#define TABLE_COLUMNS_MAX	16
+int			 table_columns_parse(const char *, int *, size_t *,
+			    char **);
+void			 table_columns_list(FILE *);
 extern const struct output_ops output_json_ops;
 extern const struct output_ops output_jsonl_ops;
 extern const struct output_ops output_nagios_ops;

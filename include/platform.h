@@ -145,4 +145,23 @@ int	platform_thread_group(int pid, int *process);
  */
 bool	platform_processes_hidden(void);
 
+/*
+ * Add to q->files what `path' names, by device and inode; with
+ * `recursive', a directory and everything below it, symbolic links not
+ * followed.  0, or the negative errno value of stat(2) of the path.
+ */
+struct hold_query;
+struct report;
+int	platform_path_ids(const char *path, bool recursive,
+	    struct hold_query *q);
+
+/*
+ * Every process the caller can read that holds one of q's files, or a TCP
+ * or UDP socket whose local or remote end q's ports match, into
+ * report->processes: identity, limits and count, and only the
+ * descriptors that hold them.  -EINVAL for an address that is not one.
+ */
+int	platform_holders_find(const struct hold_query *q,
+	    struct report *report);
+
 #endif /* FDAUDIT_PLATFORM_H */

@@ -284,6 +284,84 @@ audit_sort(struct report *report)
 	    sizeof(report->processes[0]), usage_compare);
 }
 
+static int
+open_compare(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+
+	if (x->open != y->open)
+		return x->open < y->open ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int
+pid_compare(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int
+text_compare(const char *x, const char *y)
+{
+	return strcmp(x != NULL ? x : "", y != NULL ? y : "");
+}
+
+static int
+command_compare(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+	int c = text_compare(x->command, y->command);
+
+	return c != 0 ? c : pid_compare(a, b);
+}
+
+static int
+user_compare(const void *a, const void *b)
+{
+	const struct process *x = a, *y = b;
+	int c = text_compare(x->user, y->user);
+
+	return c != 0 ? c : pid_compare(a, b);
+}
+
+static const struct {
+	const char	*name;
+	int		(*compare)(const void *, const void *);
+} sort_keys[] = {
+	[SORT_USAGE] = { "usage", usage_compare },
+	[SORT_OPEN] = { "open", open_compare },
+	[SORT_PID] = { "pid", pid_compare },
+	[SORT_COMMAND] = { "command", command_compare },
+	[SORT_USER] = { "user", user_compare },
+};
+
+int
+audit_sort_key_parse(const char *name, enum sort_key *key)
+{
+	for (size_t i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]);
+	    i++) {
+		if (strcmp(name, sort_keys[i].name) == 0) {
+			*key = (enum sort_key)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/*
+ * --sort: the rows in the order of `key', after --top chose them by
+ * usage.  Usage puts the worst status first, as audit_sort does; open,
+ * the most descriptors first; the others in increasing order.
+ */
+void
+audit_sort_by(struct report *report, enum sort_key key)
+{
+	qsort(report->processes, report->nprocesses,
+	    sizeof(report->processes[0]), sort_keys[key].compare);
+}
+
 /*
  * Keep the first `top' processes of a sorted report, and every process
  * in trouble after them too: a limit on the length of the report must

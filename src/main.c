@@ -29,6 +29,12 @@ enum long_only {
 	OPT_PID_LABEL,
 	OPT_NO_PEERS,
 	OPT_BY,
+	OPT_PATH,
+	OPT_COLUMNS,
+	OPT_LIST_COLUMNS,
+	OPT_NO_HEADING,
+	OPT_SORT,
+	OPT_PORT,	/* the last: options given are kept up to it */
 };
 
 struct options {
@@ -43,7 +49,17 @@ struct options {
 	bool			 no_peers;
 	bool			 pid_label;
 	bool			 by_unit;
+	bool			 paths;		/* --path: operands are files */
+	bool			 recursive;
+	struct hold_query	 hold;
+	char			**files;	/* --path operands */
+	size_t			 nfiles;
+	const char		*given[OPT_PORT + 1];	/* as typed */
 	uint32_t		 type_filter;
+	int			 columns[TABLE_COLUMNS_MAX];
+	size_t			 ncolumns;
+	bool			 no_heading;
+	enum sort_key		 sort;
 	size_t			 top;		/* 0: no limit */
 	const char		*output;
 	const char		*state;
@@ -61,10 +77,15 @@ usage(FILE *out)
 	    "[--top n]\n"
 	    "               [--warn-count range] [--crit-count range] "
 	    "[--no-peers]\n"
-	    "               [--pid-label] [--by unit]\n"
+	    "               [--pid-label] [--by unit] [--columns list] "
+	    "[--no-heading]\n"
+	    "               [--sort key]\n"
 	    "               [--state file [--leak-runs k] "
 	    "[--horizon time]\n"
 	    "               [--min-span time]] [-p pid] pid ...\n"
+	    "       fdaudit [-jr] [-f format] [-o file] [--no-heading]\n"
+	    "               [--port [host:]port] [--path file ...]\n"
+	    "       fdaudit --list-columns\n"
 	    "       fdaudit watch [-h] [-i seconds] [-n count] pid\n"
 	    "       %s", run_synopsis);
 }
@@ -119,6 +140,7 @@ help(void)
 	    "  -l, --long          also the offset and the size of each file\n"
 	    "  -o, --output FILE   write the report to FILE, not standard output\n"
 	    "  -p, --pid PID       audit PID (the same as naming it)\n"
+	    "  -r, --recursive     with --path, a directory and all below it\n"
 	    "  -s, --summary       header and counts only, no descriptor rows\n"
 	    "  -t, --type LIST     list only descriptors of these types,\n"
 	    "                      comma-separated:\n", stdout);
@@ -135,10 +157,22 @@ help(void)
 	    "      --top N         only N processes: every one at warning or "
 	    "worse,\n"
 	    "                      then the highest usage\n"
+	    "      --columns LIST  the columns of the --all rows, "
+	    "comma-separated\n"
+	    "      --list-columns  list the columns --columns takes, and exit\n"
+	    "      --no-heading    with --all, --path or --port: the rows alone\n"
+	    "      --sort KEY      with --all: order the rows by usage "
+	    "(default), open,\n"
+	    "                      pid, command or user\n"
 	    "      --pid-label     Prometheus: a series per PID, not per "
 	    "unit and command\n"
 	    "      --no-peers      do not look for the other ends of pipes and "
 	    "sockets\n"
+	    "      --path          the operands are files: list who holds "
+	    "them\n"
+	    "      --port [HOST:]PORT  list who holds a TCP or UDP socket with "
+	    "this\n"
+	    "                      local or remote port\n"
 	    "      --state FILE    remember counts in FILE and report growth\n"
 	    "      --leak-runs K   suspect a leak after K rises in the last "
 	    "runs (default 3)\n"
@@ -149,7 +183,9 @@ help(void)
 	    "\n"
 	    "A RANGE is N (alert above N), N: (below N), ~:N, N:M or @N:M "
 	    "(inside).\n"
-	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error.\n"
+	    "Exit status: 0 ok, 1 warning, 2 critical, 3 error; with --path "
+	    "or --port,\n"
+	    "0 when something holds them, 1 when nothing does, 3 error.\n"
 	    "See fdaudit(1) for the types, the JSON schema and examples.\n",
 	    stdout);
 }
@@ -288,6 +324,44 @@ pid_add(struct options *opt, const char *arg, const char *what)
 	opt->pids[opt->npids++] = (int)number_parse(arg, what, 1, INT_MAX);
 }
 
+/* --port: one more port, with or without an address. */
+static void
+port_add(struct hold_query *q, const char *arg)
+{
+	struct port_match *grown;
+
+	grown = reallocarray(q->ports, q->nports + 1, sizeof(*grown));
+	if (grown == NULL) {
+		fputs("fdaudit: out of memory\n", stderr);
+		exit(EXIT_STATUS_UNKNOWN);
+	}
+	q->ports = grown;
+	if (port_match_parse(arg, &q->ports[q->nports]) != 0)
+		bad_usage("--port \"%s\" is not a port: give PORT (1 to "
+		    "65535), ADDRESS:PORT or [IPV6-ADDRESS]:PORT", arg);
+	q->nports++;
+}
+
+/* --columns: names the table knows, at most TABLE_COLUMNS_MAX. */
+static void
+columns_option(struct options *opt, const char *arg)
+{
+	char *bad;
+	int error;
+
+	error = table_columns_parse(arg, opt->columns, &opt->ncolumns, &bad);
+	if (error == -ENOMEM) {
+		fputs("fdaudit: out of memory\n", stderr);
+		exit(EXIT_STATUS_UNKNOWN);
+	}
+	if (error == -E2BIG)
+		bad_usage("--columns: more than %d columns, from \"%s\" on",
+		    TABLE_COLUMNS_MAX, bad);
+	if (error != 0)
+		bad_usage("unknown column \"%s\" in --columns: see "
+		    "--list-columns", bad);
+}
+
 static void
 option_apply(struct options *opt, int ch, char **argv)
 {
@@ -326,6 +400,9 @@ option_apply(struct options *opt, int ch, char **argv)
 		break;
 	case 'p':
 		pid_add(opt, optarg, "-p");
+		break;
+	case 'r':
+		opt->recursive = true;
 		break;
 	case 's':
 		opt->summary = true;
@@ -368,6 +445,26 @@ option_apply(struct options *opt, int ch, char **argv)
 			bad_usage("--by \"%s\" is unknown: use unit or process",
 			    optarg);
 		break;
+	case OPT_PATH:
+		opt->paths = true;
+		break;
+	case OPT_COLUMNS:
+		columns_option(opt, optarg);
+		break;
+	case OPT_LIST_COLUMNS:
+		table_columns_list(stdout);
+		exit(EXIT_STATUS_OK);
+	case OPT_NO_HEADING:
+		opt->no_heading = true;
+		break;
+	case OPT_SORT:
+		if (audit_sort_key_parse(optarg, &opt->sort) != 0)
+			bad_usage("unknown sort key \"%s\": use %s", optarg,
+			    SORT_KEY_WORDS);
+		break;
+	case OPT_PORT:
+		port_add(&opt->hold, optarg);
+		break;
 	case OPT_TOP:
 		opt->top = (size_t)number_parse(optarg, "--top", 1, INT_MAX);
 		break;
@@ -396,6 +493,105 @@ option_apply(struct options *opt, int ch, char **argv)
 	}
 }
 
+/* The options whose effect depends on others, by their short names. */
+static const struct {
+	int		 ch;
+	const char	*name;
+} option_names[] = {
+	{ 'a', "-a" }, { 'C', "-C" }, { 'c', "-c" }, { 'd', "-d" },
+	{ 'l', "-l" }, { 'p', "-p" }, { 'r', "-r" }, { 's', "-s" },
+	{ 't', "-t" }, { 'u', "-u" }, { 'w', "-w" },
+	{ OPT_TOP, "--top" }, { OPT_STATE, "--state" },
+	{ OPT_LEAK_RUNS, "--leak-runs" }, { OPT_HORIZON, "--horizon" },
+	{ OPT_MIN_SPAN, "--min-span" }, { OPT_WARN_COUNT, "--warn-count" },
+	{ OPT_CRIT_COUNT, "--crit-count" }, { OPT_PID_LABEL, "--pid-label" },
+	{ OPT_NO_PEERS, "--no-peers" }, { OPT_COLUMNS, "--columns" },
+	{ OPT_NO_HEADING, "--no-heading" }, { OPT_SORT, "--sort" },
+	{ OPT_BY, "--by" },
+};
+
+static bool
+holders_asked(const struct options *opt)
+{
+	return opt->paths || opt->hold.nports > 0;
+}
+
+/*
+ * When option `ch' would do nothing, as the end of "-d does nothing ...";
+ * NULL when it does something.
+ */
+static const char *
+option_idle(const struct options *opt, int ch)
+{
+	bool table = opt->format == &output_table_ops;
+
+	if (holders_asked(opt))
+		return ch == 'r' && !opt->paths ? "without --path" :
+		    ch == 'r' || (ch == OPT_NO_HEADING && table) ? NULL :
+		    ch == OPT_NO_HEADING ? "with a format other than table" :
+		    "with --path or --port";
+	switch (ch) {
+	case OPT_SORT:
+		/* The rows of services have their own columns and order. */
+		if (opt->by_unit && table)
+			return "with --by unit";
+		return opt->all ? NULL : "without --all (or -C, -u)";
+	case OPT_COLUMNS:
+		if (opt->by_unit && table)
+			return "with --by unit";
+		/* FALLTHROUGH */
+	case OPT_NO_HEADING:
+	case OPT_BY:
+		return opt->all && table ? NULL :
+		    "without --all (or -C, -u) in a table";
+	case 'd':
+	case OPT_TOP:
+		return opt->all ? NULL : "without --all (or -C, -u)";
+	case OPT_LEAK_RUNS:
+	case OPT_HORIZON:
+	case OPT_MIN_SPAN:
+		return opt->state != NULL ? NULL : "without --state";
+	case OPT_PID_LABEL:
+		return opt->format == &output_prometheus_ops ? NULL :
+		    "without -f prometheus";
+	case OPT_NO_PEERS:
+		return !opt->all && !opt->summary ? NULL :
+		    "with --all (or -C, -u) or -s";
+	case 'l':
+		return table && !opt->all && !opt->summary ? NULL :
+		    "with --all (or -C, -u), -s or a format other than table";
+	case 's':
+		/* The --all rows have no descriptor rows to leave out. */
+		return !opt->all || (!table && (opt->descriptors ||
+		    opt->type_filter != 0)) ? NULL :
+		    "with --all (or -C, -u) in a table, or without -d or -t";
+	case 'r':
+		return "without --path";
+	default:
+		return NULL;
+	}
+}
+
+/* An option that would do nothing is an error naming it. */
+static void
+options_idle_check(const struct options *opt)
+{
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(option_names) / sizeof(option_names[0]);
+	    i++) {
+		int ch = option_names[i].ch;
+
+		if (opt->given[ch] && (why = option_idle(opt, ch)) != NULL)
+			bad_usage("%s does nothing %s", option_names[i].name,
+			    why);
+	}
+	if (holders_asked(opt) && opt->format != &output_table_ops &&
+	    opt->format != &output_json_ops)
+		bad_usage("--path and --port report as table or json, not %s",
+		    opt->format->name);
+}
+
 static void
 options_parse(int argc, char **argv, struct options *opt)
 {
@@ -414,6 +610,13 @@ options_parse(int argc, char **argv, struct options *opt)
 		{ "long",	no_argument,		NULL, 'l' },
 		{ "no-peers",	no_argument,		NULL, OPT_NO_PEERS },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "path",	no_argument,		NULL, OPT_PATH },
+		{ "columns",	required_argument,	NULL, OPT_COLUMNS },
+		{ "list-columns", no_argument,		NULL, OPT_LIST_COLUMNS },
+		{ "no-heading",	no_argument,		NULL, OPT_NO_HEADING },
+		{ "sort",	required_argument,	NULL, OPT_SORT },
+		{ "port",	required_argument,	NULL, OPT_PORT },
+		{ "recursive",	no_argument,		NULL, 'r' },
 		{ "pid",	required_argument,	NULL, 'p' },
 		{ "pid-label",	no_argument,		NULL, OPT_PID_LABEL },
 		{ "state",	required_argument,	NULL, OPT_STATE },
@@ -429,11 +632,24 @@ options_parse(int argc, char **argv, struct options *opt)
 	int ch;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:st:u:Vw:",
-	    longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, ":aC:c:df:hjlo:p:rst:u:Vw:",
+	    longopts, NULL)) != -1) {
 		option_apply(opt, ch, argv);
-	for (int i = optind; i < argc; i++)
+		if (ch > 0 && ch <= OPT_PORT)
+			opt->given[ch] = argv[optind - 1];
+	}
+	if (opt->paths) {
+		opt->files = argv + optind;
+		opt->nfiles = (size_t)(argc - optind);
+		if (opt->nfiles == 0)
+			bad_usage("--path needs at least one file");
+	} else if (optind < argc && opt->hold.nports > 0)
+		bad_usage("PIDs and --port exclude each other");
+	for (int i = optind; i < argc && !opt->paths; i++)
 		pid_add(opt, argv[i], "PID");
+	options_idle_check(opt);
+	if (holders_asked(opt))
+		return;
 	if (opt->npids == 0 && !opt->all)
 		bad_usage("no PID given, and no --all");
 	if (opt->npids > 0 && opt->all)
@@ -669,6 +885,51 @@ state_run(const struct options *opt, struct report *report)
 	return error == -PLATFORM_ENOTREG ? -1 : 0;
 }
 
+/*
+ * --path and --port: who holds the files or ports.  The exit status says
+ * whether anything does, as lsof's does: 0 found, 1 none, 3 an error.
+ */
+static int
+holders_run(struct options *opt, struct report *report)
+{
+	int error;
+
+	for (size_t i = 0; i < opt->nfiles; i++) {
+		if ((error = platform_path_ids(opt->files[i], opt->recursive,
+		    &opt->hold)) != 0) {
+			fprintf(stderr, "fdaudit: %s: %s\n", opt->files[i],
+			    platform_strerror(error));
+			return EXIT_STATUS_UNKNOWN;
+		}
+	}
+	hold_query_sort(&opt->hold);
+	report->holders = true;
+	if ((error = platform_holders_find(&opt->hold, report)) != 0) {
+		if (error == -EINVAL)
+			bad_usage("--port: an address given is not an IPv4 or "
+			    "IPv6 address");
+		fprintf(stderr, "fdaudit: reading processes: %s\n",
+		    platform_strerror(error));
+		return EXIT_STATUS_UNKNOWN;
+	}
+	for (size_t i = 0; i < report->nprocesses; i++)
+		audit_process(&report->processes[i], &opt->thresholds);
+	/* Nothing found may only mean nothing could be looked at. */
+	if (report->not_searched > 0) {
+		const char *privilege = platform_privilege_hint();
+
+		fprintf(stderr, "fdaudit: %zu process%s not searched: "
+		    "permission denied", report->not_searched,
+		    report->not_searched == 1 ? "" : "es");
+		if (privilege != NULL)
+			fprintf(stderr, " (run %s to search them)", privilege);
+		fputc('\n', stderr);
+	}
+	if (report_write(opt, report) != 0)
+		return EXIT_STATUS_UNKNOWN;
+	return report->nprocesses > 0 ? EXIT_STATUS_OK : EXIT_STATUS_NOT_HELD;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -697,6 +958,17 @@ main(int argc, char **argv)
 			    platform_strerror(error));
 		return EXIT_STATUS_UNKNOWN;
 	}
+	if (holders_asked(&opt)) {
+		report.no_heading = opt.no_heading;
+		report.width = opt.output == NULL && isatty(STDOUT_FILENO) ?
+		    output_terminal_width(STDOUT_FILENO) : 0;
+		escape_set_utf8(platform_output_utf8());
+		status = holders_run(&opt, &report);
+		report_free(&report);
+		hold_query_free(&opt.hold);
+		platform_fini();
+		return status;
+	}
 	user_check(opt.filter.user);
 	threads_to_processes(&opt);
 	started = platform_monotonic();
@@ -710,6 +982,9 @@ main(int argc, char **argv)
 	report.wall_time = (int64_t)time(NULL);
 	if (platform_hostname(report.hostname, sizeof(report.hostname)) != 0)
 		report.hostname[0] = '\0';
+	memcpy(report.columns, opt.columns, sizeof(report.columns));
+	report.ncolumns = opt.ncolumns;
+	report.no_heading = opt.no_heading;
 	report.per_fd = (parts_wanted(&opt) & PROCESS_FDS) != 0;
 	report.type_filter = opt.type_filter;
 	report.thresholds = opt.thresholds;
@@ -732,6 +1007,8 @@ main(int argc, char **argv)
 		audit_sort(&report);
 		if (opt.top > 0)
 			audit_top(&report, opt.top);
+		if (opt.sort != SORT_USAGE)
+			audit_sort_by(&report, opt.sort);
 	}
 	report.duration = platform_monotonic() - started;
 	if (state_refused)
@@ -745,6 +1022,7 @@ main(int argc, char **argv)
 		status = health;
 	report_free(&report);
 	free(opt.pids);
+	hold_query_free(&opt.hold);
 	platform_fini();
 	return status;
 }

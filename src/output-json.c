@@ -22,6 +22,11 @@ json_begin(struct output_context *ctx)
 	json_object_begin(w);
 	json_key(w, "version");
 	json_uint(w, FDAUDIT_JSON_VERSION);
+	if (ctx->report->holders) {
+		/* Each process lists only the descriptors that hold it. */
+		json_key(w, "holders");
+		json_bool(w, true);
+	}
 	json_key(w, "processes");
 	json_array_begin(w);
 }
@@ -185,7 +190,8 @@ json_fd(struct json_writer *w, const struct fd_entry *fd)
 	json_key(w, "type");
 	json_string(w, fdtype_entry_name(fd));
 	json_key(w, "mode");
-	json_string(w, fd->have_flags ? mode_name(fd->mode) : NULL);
+	json_string(w, fd->have_flags || fd->have_mode ? mode_name(fd->mode) :
+	    NULL);
 	json_key(w, "cloexec");
 	json_flag(w, fd->have_flags, fd->cloexec);
 	json_key(w, "nonblock");
@@ -295,7 +301,7 @@ json_process_members(struct json_writer *w, const struct report *report,
 		json_trend(w, proc);
 	if (fds)
 		json_types(w, proc);
-	if (!report->summary && (proc->have & PROCESS_FDS)) {
+	if (!report->summary && (fds || report->holders)) {
 		json_key(w, "fds");
 		json_array_begin(w);
 		for (size_t i = 0; i < proc->nfds; i++) {

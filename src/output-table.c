@@ -10,9 +10,11 @@
  * line that still does not fit is cut at the edge with the mark: a line
  * the terminal wrapped would break the columns of every row.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "compat.h"
 #include "fdaudit.h"
@@ -53,6 +55,8 @@ _Static_assert(sizeof(struct table) <= OUTPUT_STATE_MAX,
 static void table_all_begin(struct table *);
 static void table_all_row(struct table *, const struct process *);
 static void table_all_end(struct table *);
+static void table_holders_begin(struct table *);
+static void table_holders_rows(struct table *, const struct process *);
 
 static void
 line_grow(struct line *l, size_t more)
@@ -277,7 +281,9 @@ table_begin(struct output_context *ctx)
 	table->report = report;
 	table->first = true;
 	table->indent = "";
-	if (report->all)
+	if (report->holders)
+		table_holders_begin(table);
+	else if (report->all)
 		table_all_begin(table);
 }
 
@@ -823,6 +829,10 @@ table_process(struct output_context *ctx, const struct process *proc)
 {
 	struct table *table = ctx->state;
 
+	if (table->report->holders) {
+		table_holders_rows(table, proc);
+		return;
+	}
 	if (table->report->all) {
 		table_all_row(table, proc);
 		return;
@@ -844,7 +854,7 @@ table_end(struct output_context *ctx)
 {
 	struct table *table = ctx->state;
 
-	if (table->report->all)
+	if (table->report->all && !table->report->holders)
 		table_all_end(table);
 	free(table->line.buf);
 	free(table->cell.buf);
@@ -854,27 +864,255 @@ table_end(struct output_context *ctx)
 
 /*
  * The room the --all rows give USER and COMMAND: what the terminal
- * leaves of their usual widths, down to 8 each.
+ * leaves of their usual widths, down to 8 each.  `fixed' is the width of
+ * the other columns with their spaces.
  */
 static void
-all_columns(struct table *table)
+all_columns(struct table *table, int fixed, bool user, bool command)
 {
-	/* PID OPEN SOFT USE% INHERIT DELETED STATUS and their spaces. */
-	const int fixed = 8 + 8 + 9 + 7 + 8 + 8 + 8;
 	int width = table->report->width;
 
 	table->user_width = 10;
 	table->command_width = 16;
 	if (width <= 0 || table->report->trend)
 		return;
-	if (fixed + 11 + 17 > width)
-		table->command_width = width - fixed - 11 - 1;
-	if (table->command_width < 8) {
+	if (command && fixed + (user ? 11 : 0) + 17 > width)
+		table->command_width = width - fixed - (user ? 11 : 0) - 1;
+	if (table->command_width < 8)
 		table->command_width = 8;
-		table->user_width = width - fixed - 9 - 1;
-		if (table->user_width < 8)
-			table->user_width = 8;
+	if (user && fixed + 11 + (command ? table->command_width + 1 : 0) >
+	    width)
+		table->user_width = width - fixed - (command ?
+		    table->command_width + 1 : 0) - 1;
+	if (table->user_width < 8)
+		table->user_width = 8;
+}
+
+/* The text of one cell of a --all row, for the columns that are numbers. */
+typedef void column_text(const struct process *, char *, size_t);
+
+static void
+text_pid(const struct process *proc, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d", proc->pid);
+}
+
+static void
+text_open(const struct process *proc, char *buf, size_t size)
+{
+	snprintf(buf, size, "%zu", proc->open);
+}
+
+static void
+limit_text(uint64_t value, bool unlimited, bool have, char *buf,
+    size_t size)
+{
+	if (!have)
+		strlcpy(buf, "-", size);
+	else if (unlimited)
+		strlcpy(buf, "unlim", size);
+	else
+		snprintf(buf, size, "%llu", (unsigned long long)value);
+}
+
+static void
+text_soft(const struct process *proc, char *buf, size_t size)
+{
+	limit_text(proc->limits.soft, proc->limits.soft_unlimited,
+	    proc->have & PROCESS_LIMITS, buf, size);
+}
+
+static void
+text_hard(const struct process *proc, char *buf, size_t size)
+{
+	limit_text(proc->limits.hard, proc->limits.hard_unlimited,
+	    proc->have & PROCESS_LIMITS, buf, size);
+}
+
+static void
+text_usage(const struct process *proc, char *buf, size_t size)
+{
+	if (proc->usage >= 0)
+		snprintf(buf, size, "%.1f%%", proc->usage * 100.0);
+	else
+		strlcpy(buf, "-", size);
+}
+
+/* What comes from the descriptor table is "-" when it was not read. */
+static void
+text_inherit(const struct process *proc, char *buf, size_t size)
+{
+	if (proc->have & PROCESS_FDS)
+		snprintf(buf, size, "%zu", proc->inheritable);
+	else
+		strlcpy(buf, "-", size);
+}
+
+static void
+text_deleted(const struct process *proc, char *buf, size_t size)
+{
+	if (proc->have & PROCESS_FDS)
+		bytes_text(buf, size, proc->deleted_bytes);
+	else
+		strlcpy(buf, "-", size);
+}
+
+static void
+text_close_wait(const struct process *proc, char *buf, size_t size)
+{
+	if (proc->have & PROCESS_FDS)
+		snprintf(buf, size, "%zu", proc->close_wait);
+	else
+		strlcpy(buf, "-", size);
+}
+
+static void
+text_highest(const struct process *proc, char *buf, size_t size)
+{
+	if (proc->highest_fd >= 0)
+		snprintf(buf, size, "%d", proc->highest_fd);
+	else
+		strlcpy(buf, "-", size);
+}
+
+static void
+text_status(const struct process *proc, char *buf, size_t size)
+{
+	strlcpy(buf, status_name(proc->status), size);
+}
+
+static void
+text_trend(const struct process *proc, char *buf, size_t size)
+{
+	trend_text(proc, buf, size);
+}
+
+/*
+ * The columns of the --all rows, in their default order.  A width of 0
+ * marks USER and COMMAND, which get the room the terminal leaves, and
+ * UNIT, the last, which is cut at its edge; a negative width, a column
+ * aligned to the left.
+ */
+enum all_column {
+	COL_PID, COL_USER, COL_COMMAND, COL_OPEN, COL_SOFT, COL_HARD,
+	COL_USAGE, COL_INHERIT, COL_DELETED, COL_CLOSE_WAIT, COL_HIGHEST,
+	COL_STATUS, COL_TREND, COL_UNIT, COL_COUNT
+};
+
+static const struct {
+	const char	*name;
+	int		 width;
+	bool		 shown;		/* by default */
+	column_text	*text;
+	const char	*help;
+} all_column_table[COL_COUNT] = {
+	[COL_PID] = { "PID", 7, true, text_pid, "process ID" },
+	[COL_USER] = { "USER", 0, true, NULL, "user name, or user ID" },
+	[COL_COMMAND] = { "COMMAND", 0, true, NULL, "command name" },
+	[COL_OPEN] = { "OPEN", 7, true, text_open,
+	    "open descriptors" },
+	[COL_SOFT] = { "SOFT", 8, true, text_soft,
+	    "soft limit (RLIMIT_NOFILE)" },
+	[COL_HARD] = { "HARD", 8, false, text_hard, "hard limit" },
+	[COL_USAGE] = { "USE%", 6, true, text_usage,
+	    "open descriptors in percent of the soft limit" },
+	[COL_INHERIT] = { "INHERIT", 7, true, text_inherit,
+	    "descriptors above 2 without close-on-exec (with -d)" },
+	[COL_DELETED] = { "DELETED", 7, true, text_deleted,
+	    "bytes held by deleted files (with -d)" },
+	[COL_CLOSE_WAIT] = { "CLOSE_WAIT", 10, false, text_close_wait,
+	    "TCP sockets in CLOSE_WAIT (with -d)" },
+	[COL_HIGHEST] = { "HIGHEST", 7, false, text_highest,
+	    "highest descriptor number (with -d)" },
+	[COL_STATUS] = { "STATUS", -8, true, text_status,
+	    "ok, warning or critical" },
+	[COL_TREND] = { "TREND", -14, false, text_trend,
+	    "change since the last run, rate per hour (with --state)" },
+	[COL_UNIT] = { "UNIT", 0, true, NULL,
+	    "systemd unit, else control group, of the process" },
+};
+
+/*
+ * "PID,user,USE%": the columns of --columns.  -EINVAL for an unknown one
+ * and -E2BIG for one too many, named in *bad, which the caller frees.
+ */
+int
+table_columns_parse(const char *list, int *columns, size_t *n,
+    char **bad)
+{
+	*n = 0;
+	*bad = NULL;
+	for (const char *word = list;; word++) {
+		size_t len = strcspn(word, ","), c;
+
+		for (c = 0; c < COL_COUNT; c++) {
+			if ((strncasecmp(word, all_column_table[c].name, len) ==
+			    0 && all_column_table[c].name[len] == '\0') ||
+			    (c == COL_USAGE && len == 5 &&
+			    strncasecmp(word, "usage", len) == 0))
+				break;
+		}
+		if (c == COL_COUNT || *n == TABLE_COLUMNS_MAX) {
+			if ((*bad = strndup(word, len)) == NULL)
+				return -ENOMEM;
+			return c == COL_COUNT ? -EINVAL : -E2BIG;
+		}
+		columns[(*n)++] = (int)c;
+		word += len;
+		if (*word == '\0')
+			return 0;
 	}
+}
+
+/* --list-columns: each column with what it shows. */
+void
+table_columns_list(FILE *out)
+{
+	const char *sep = "";
+
+	for (size_t c = 0; c < COL_COUNT; c++)
+		fprintf(out, "%-10s  %s\n", all_column_table[c].name,
+		    all_column_table[c].help);
+	fputs("\nThe default: ", out);
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		if (all_column_table[c].shown) {
+			fprintf(out, "%s%s", sep, all_column_table[c].name);
+			sep = ",";
+		}
+	}
+	fputs(", and TREND with --state.\n", out);
+}
+
+/* The columns of the rows: those of --columns, or the default ones. */
+static size_t
+all_chosen(const struct table *table, int *columns)
+{
+	const struct report *report = table->report;
+	size_t n = 0;
+
+	if (report->ncolumns > 0) {
+		memcpy(columns, report->columns, report->ncolumns *
+		    sizeof(columns[0]));
+		return report->ncolumns;
+	}
+	for (size_t c = 0; c < COL_COUNT; c++) {
+		if (all_column_table[c].shown ||
+		    (c == COL_TREND && report->trend))
+			columns[n++] = (int)c;
+	}
+	return n;
+}
+
+static int
+column_width(const struct table *table, int c)
+{
+	int w = all_column_table[c].width;
+
+	if (c == COL_USER)
+		return table->user_width;
+	if (c == COL_COMMAND)
+		return table->command_width;
+	return w < 0 ? -w : w;
 }
 
 /*
@@ -885,9 +1123,20 @@ static void
 table_all_begin(struct table *table)
 {
 	const struct system_info *sys = &table->report->system;
+	int columns[TABLE_COLUMNS_MAX], fixed = 0;
+	bool user = false, command = false;
+	size_t n = all_chosen(table, columns);
 	char text[256];
 
-	all_columns(table);
+	for (size_t i = 0; i < n; i++) {
+		user |= columns[i] == COL_USER;
+		command |= columns[i] == COL_COMMAND;
+		if (all_column_table[columns[i]].width != 0)
+			fixed += column_width(table, columns[i]) + 1;
+	}
+	all_columns(table, fixed, user, command);
+	if (table->report->no_heading)
+		return;
 	if (sys->have) {
 		snprintf(text, sizeof(text), "%llu file handles allocated of "
 		    "%llu (fs.file-max), nr_open %llu",
@@ -902,12 +1151,16 @@ table_all_begin(struct table *table)
 		line_end(table);
 		return;
 	}
-	line_printf(&table->line, "%7s %-*s %-*s %7s %8s %6s %7s %7s %-8s",
-	    "PID", table->user_width, "USER", table->command_width, "COMMAND",
-	    "OPEN", "SOFT", "USE%", "INHERIT", "DELETED", "STATUS");
-	if (table->report->trend)
-		line_printf(&table->line, " %-14s", "TREND");
-	line_add(&table->line, " UNIT");
+	for (size_t i = 0; i < n; i++) {
+		int c = columns[i];
+
+		if (all_column_table[c].width > 0)
+			line_printf(&table->line, "%*s ", column_width(table, c),
+			    all_column_table[c].name);
+		else
+			line_printf(&table->line, "%-*s ",
+			    column_width(table, c), all_column_table[c].name);
+	}
 	line_end(table);
 }
 
@@ -936,45 +1189,51 @@ table_cell(struct table *table, const char *s, int width)
 	free(safe);
 }
 
+/* The service of a --all row, the last column: the line is cut after it. */
+static void
+table_unit_cell(struct table *table, const struct process *proc)
+{
+	char *owner = owner_text(proc);
+
+	line_printf(&table->line, "%s ", owner != NULL ? owner : "-");
+	free(owner);
+}
+
 static void
 table_all_row(struct table *table, const struct process *proc)
 {
 	struct line *l = &table->line;
-	char num[32], trend[64], *owner;
+	int columns[TABLE_COLUMNS_MAX];
+	size_t n = all_chosen(table, columns);
+	char text[64];
 
 	if (table->report->by_unit)
 		return;
-	line_printf(l, "%7d ", proc->pid);
-	table_cell(table, proc->user, table->user_width);
-	table_cell(table, proc->command, table->command_width);
-	line_printf(l, "%7zu ", proc->open);
-	if (proc->limits.soft_unlimited)
-		strlcpy(num, "unlim", sizeof(num));
-	else
-		snprintf(num, sizeof(num), "%llu",
-		    (unsigned long long)proc->limits.soft);
-	line_printf(l, "%8s ", num);
-	if (proc->usage >= 0)
-		line_printf(l, "%5.1f%% ", proc->usage * 100.0);
-	else
-		line_printf(l, "%6s ", "-");
-	if (proc->have & PROCESS_FDS) {
-		line_printf(l, "%7zu ", proc->inheritable);
-		line_printf(l, "%7s ", bytes_text(num, sizeof(num),
-		    proc->deleted_bytes));
-	} else
-		line_printf(l, "%7s %7s ", "-", "-");
-	line_colored(table, l, proc->status == STATUS_OK ? NULL :
-	    status_color(proc->status), status_name(proc->status));
-	line_printf(l, "%*s", (int)(8 - strlen(status_name(proc->status))),
-	    "");
-	if (table->report->trend) {
-		trend_text(proc, trend, sizeof(trend));
-		line_printf(l, " %-14s", trend);
+	for (size_t i = 0; i < n; i++) {
+		int c = columns[i], width = column_width(table, c);
+
+		if (c == COL_USER || c == COL_COMMAND) {
+			table_cell(table, c == COL_USER ? proc->user :
+			    proc->command, width);
+			continue;
+		}
+		if (c == COL_UNIT) {
+			table_unit_cell(table, proc);
+			continue;
+		}
+		if (c == COL_TREND && !table->report->trend)
+			strlcpy(text, "-", sizeof(text));
+		else
+			all_column_table[c].text(proc, text, sizeof(text));
+		if (c == COL_STATUS) {
+			line_colored(table, l, proc->status == STATUS_OK ?
+			    NULL : status_color(proc->status), text);
+			line_printf(l, "%*s ", width - (int)strlen(text), "");
+		} else if (all_column_table[c].width > 0)
+			line_printf(l, "%*s ", width, text);
+		else
+			line_printf(l, "%-*s ", width, text);
 	}
-	owner = owner_text(proc);
-	line_printf(l, " %s", owner != NULL ? owner : "-");
-	free(owner);
 	line_end(table);
 }
 
@@ -1080,6 +1339,8 @@ table_all_end(struct table *table)
 
 	if (report->by_unit)
 		table_unit_rows(table);
+	if (report->no_heading)
+		return;
 	line_printf(&table->line, "%zu process%s", report->nprocesses,
 	    report->nprocesses == 1 ? "" : "es");
 	if (report->examined > report->nprocesses)
@@ -1091,6 +1352,57 @@ table_all_end(struct table *table)
 		    "see them)", NULL);
 	if (report->nunreadable > 0)
 		table_all_unreadable(table);
+}
+
+/*
+ * Who holds a file or a port: a row per descriptor, with its process and
+ * the process's usage of its limit, like the rows of --all.  Nothing at
+ * all is printed when nothing holds it, as the exit status says so.
+ */
+static void
+table_holders_begin(struct table *table)
+{
+	/* PID FD TYPE MODE OPEN USE% and room for a short TARGET. */
+	all_columns(table, 8 + 6 + 12 + 5 + 8 + 7 + TARGET_MIN, true, true);
+	if (table->report->nprocesses == 0 || table->report->no_heading)
+		return;
+	line_printf(&table->line, "%7s %-*s %-*s %5s %-11s %-4s %7s %6s "
+	    "TARGET", "PID", table->user_width, "USER", table->command_width,
+	    "COMMAND", "FD", "TYPE", "MODE", "OPEN", "USE%");
+	line_end(table);
+}
+
+static void
+table_holders_rows(struct table *table, const struct process *proc)
+{
+	struct line *l = &table->line, *c = &table->cell;
+	char usage[16];
+
+	if (proc->usage >= 0)
+		snprintf(usage, sizeof(usage), "%.1f%%", proc->usage * 100.0);
+	else
+		strlcpy(usage, "-", sizeof(usage));
+	for (size_t i = 0; i < proc->nfds; i++) {
+		const struct fd_entry *fd = &proc->fds[i];
+		bool mode = fd->have_flags || fd->have_mode;
+
+		line_printf(l, "%7d ", proc->pid);
+		table_cell(table, proc->user, table->user_width);
+		table_cell(table, proc->command, table->command_width);
+		line_printf(l, "%5d %-11s %-4s %7zu %6s ", fd->fd,
+		    fdtype_entry_name(fd), mode ? mode_name(fd->mode) : "?",
+		    proc->open, usage);
+		c->len = 0;
+		line_add(c, "");
+		if (fd->type == FD_TYPE_SOCKET && fd->proto != NULL)
+			cell_socket(c, fd);
+		else
+			line_escaped(c, fd->target);
+		if (fd->deleted)
+			line_add(c, " (deleted)");
+		row_target(table, c->len);
+		line_end(table);
+	}
 }
 
 const struct output_ops output_table_ops = {

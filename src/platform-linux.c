@@ -30,6 +30,7 @@
 #include "compat.h"
 #include "fdaudit.h"
 #include "fdinfo.h"
+#include "holders.h"
 #include "peers.h"
 #include "platform.h"
 #include "socktable.h"
@@ -110,6 +111,7 @@ struct netns_tables {
 	bool			 own;
 	struct sock_table	*table;
 	size_t			 nloaded;	/* of family_order */
+	unsigned		 loaded;	/* bit per sock_family */
 };
 static struct netns_tables *netns_cache;
 static size_t nnetns;
@@ -1361,21 +1363,28 @@ netns_dump(struct sock_table *table, int pid, enum sock_family family)
 	return d.error;
 }
 
+/* Load one family, unless it is loaded already. */
+static void
+netns_load(struct netns_tables *t, int pid, enum sock_family family)
+{
+	if (t->loaded & (1u << family))
+		return;
+	t->loaded |= 1u << family;
+	/* The netlink dump first; the text table where it is refused. */
+	if (t->own && sockdiag_load(t->table, family) == 0)
+		return;
+	if (!t->own && netns_dump(t->table, pid, family) == 0)
+		return;
+	(void)procnet_load(t->table, t->own ? 0 : pid, family);
+}
+
 /* Load the next family; false when all are loaded already. */
 static bool
 netns_load_next(struct netns_tables *t, int pid)
 {
-	enum sock_family family;
-
 	if (t->nloaded == sizeof(family_order) / sizeof(family_order[0]))
 		return false;
-	family = family_order[t->nloaded++];
-	/* The netlink dump first; the text table where it is refused. */
-	if (t->own && sockdiag_load(t->table, family) == 0)
-		return true;
-	if (!t->own && netns_dump(t->table, pid, family) == 0)
-		return true;
-	(void)procnet_load(t->table, t->own ? 0 : pid, family);
+	netns_load(t, pid, family_order[t->nloaded++]);
 	return true;
 }
 
@@ -1394,6 +1403,29 @@ socket_fill(struct fd_entry *fd, const struct sock_info *info)
 	fd->socket_type = info->type;
 	fd->peer_ino = info->peer_ino;
 	return 0;
+}
+
+/* The socket tables of the network namespace of process `pid'. */
+struct netns_tables *
+linux_socket_tables(int pid)
+{
+	return netns_tables(pid);
+}
+
+/*
+ * The socket with inode `ino' among the TCP and UDP sockets of those
+ * tables, over IPv4 and IPv6; NULL when it is none of them.  The tables
+ * of the other families are not loaded for it.
+ */
+const struct sock_info *
+linux_socket_find_inet(struct netns_tables *t, int pid, uint64_t ino)
+{
+	static const enum sock_family inet[] = { SOCK_FAMILY_TCP,
+	    SOCK_FAMILY_TCP6, SOCK_FAMILY_UDP, SOCK_FAMILY_UDP6 };
+
+	for (size_t i = 0; i < sizeof(inet) / sizeof(inet[0]); i++)
+		netns_load(t, pid, inet[i]);
+	return socktable_find(t->table, ino);
 }
 
 /* Protocol, endpoints and state of every socket of a process. */

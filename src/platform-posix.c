@@ -4,6 +4,8 @@
  * builds this file together with platform-linux.c (or another POSIX
  * backend); Windows has its own versions in its backend.
  */
+/* nftw(3) is an X/Open function. */
+#define _XOPEN_SOURCE 700
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/ioctl.h>
@@ -11,6 +13,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <langinfo.h>
 #include <libgen.h>
@@ -499,4 +502,58 @@ platform_hostname(char *buf, size_t size)
 	/* A name as long as the buffer is cut without its NUL. */
 	buf[size - 1] = '\0';
 	return 0;
+}
+
+/* nftw(3) takes no argument for its callback: the walk in progress. */
+static struct hold_query *path_walk_query;
+static int path_walk_error;
+
+static int
+file_id_add(struct hold_query *q, const struct stat *st)
+{
+	struct file_id *grown;
+
+	if (q->nfiles == q->files_cap) {
+		size_t cap = q->files_cap ? q->files_cap * 2 : 16;
+
+		if ((grown = reallocarray(q->files, cap, sizeof(*grown))) ==
+		    NULL)
+			return -ENOMEM;
+		q->files = grown;
+		q->files_cap = cap;
+	}
+	grown = q->files;
+	grown[q->nfiles].dev = (uint64_t)st->st_dev;
+	grown[q->nfiles++].ino = (uint64_t)st->st_ino;
+	return 0;
+}
+
+static int
+path_walk_one(const char *path, const struct stat *st, int flag,
+    struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	/* A name that cannot be looked at is skipped, as find(1) would. */
+	if (flag == FTW_NS)
+		return 0;
+	if ((path_walk_error = file_id_add(path_walk_query, st)) != 0)
+		return 1;
+	return 0;
+}
+
+int
+platform_path_ids(const char *path, bool recursive, struct hold_query *q)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0)
+		return -errno;
+	if (!recursive || !S_ISDIR(st.st_mode))
+		return file_id_add(q, &st);
+	path_walk_query = q;
+	path_walk_error = 0;
+	if (nftw(path, path_walk_one, 32, FTW_PHYS) == -1)
+		return -errno;
+	return path_walk_error;
 }

@@ -125,3 +125,11 @@ platform_thread_group(int pid, int *process)
 	*process = pid;
 	return -ENOSYS;
 }
+
+int
+platform_holders_find(const struct hold_query *q, struct report *report)
+{
+	(void)q;
+	(void)report;
+	return -ENOSYS;
+}

@@ -1691,3 +1691,21 @@ platform_hostname(char *buf, size_t size)
 		return -EINVAL;
 	return 0;
 }
+
+/* Who holds a file or a port is not looked for on Windows yet. */
+int
+platform_path_ids(const char *path, bool recursive, struct hold_query *q)
+{
+	(void)path;
+	(void)recursive;
+	(void)q;
+	return -ENOSYS;
+}
+
+int
+platform_holders_find(const struct hold_query *q, struct report *report)
+{
+	(void)q;
+	(void)report;
+	return -ENOSYS;
+}

@@ -4,6 +4,7 @@
  * on real helper processes.
  */
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -1108,6 +1109,130 @@ START_TEST(watch_screen_fits_the_terminal)
 }
 END_TEST
 
+/* The rows of fdaudit ARGS..., without a heading: how many were read. */
+static size_t
+bare_rows(const char *const *args, char rows[][128], size_t max)
+{
+	struct run_result r;
+	size_t n = 0;
+	char *line, *rest;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	for (rest = r.out; (line = strsep(&rest, "\n")) != NULL;) {
+		if (*line == '\0')
+			continue;
+		ck_assert_uint_lt(n, max);
+		snprintf(rows[n++], 128, "%s", line);
+	}
+	run_result_free(&r);
+	return n;
+}
+
+/*
+ * --columns, --sort and --no-heading: the rows alone, with the columns
+ * asked for in their order, ordered by the key asked for.
+ */
+START_TEST(columns_sort_and_bare_rows)
+{
+	static const char *const counts[] = { "30", "10", "20" };
+	const char *by_open[] = { "-C", "colsort", "--columns",
+	    "open,PID,hard,command", "--sort", "open", "--no-heading", NULL };
+	const char *by_pid[] = { "-C", "colsort", "--columns", "pid,usage",
+	    "--sort", "pid", "--no-heading", NULL };
+	char rows[8][128], command[64], usage[16];
+	struct holder h[3];
+	struct rlimit limit;
+	unsigned long long hard;
+	size_t open, last = 1000;
+	int pid, last_pid = 0;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &limit), 0);
+	for (int i = 0; i < 3; i++) {
+		const char *extra[] = { "-n", counts[i], "-N", "colsort",
+		    NULL };
+
+		ck_assert_int_eq(holder_start(&h[i], extra), 0);
+	}
+	ck_assert_uint_eq(bare_rows(by_open, rows, 8), 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_msg(sscanf(rows[i], "%zu %d %llu %63s", &open, &pid,
+		    &hard, command) == 4, "row \"%s\"", rows[i]);
+		ck_assert_msg(open < last, "not by open count: %s", rows[i]);
+		last = open;
+		ck_assert_str_eq(command, "colsort");
+		ck_assert_uint_eq(hard, (unsigned long long)limit.rlim_max);
+		for (int j = 0; j < 3; j++) {
+			if (h[j].pid == pid)
+				ck_assert_uint_eq(open,
+				    strtoul(counts[j], NULL, 10));
+		}
+	}
+	ck_assert_uint_eq(bare_rows(by_pid, rows, 8), 3);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(sscanf(rows[i], "%d %15s", &pid, usage), 2);
+		ck_assert_int_gt(pid, last_pid);
+		ck_assert_ptr_nonnull(strchr(usage, '%'));
+		last_pid = pid;
+	}
+	for (int i = 0; i < 3; i++)
+		holder_stop(&h[i]);
+}
+END_TEST
+
+/*
+ * On a narrow terminal the chosen columns still fit: COMMAND gives up
+ * its room, and no line is wider than the terminal.
+ */
+START_TEST(columns_fit_the_terminal)
+{
+	const char *extra[] = { "-N", "a-rather-long-name", NULL };
+	static char out[16384];
+	char cmd[768], *p;
+	struct holder h;
+	int lines = 0;
+	size_t n;
+	FILE *f;
+
+	if (!tool_found("script"))
+		SKIP_TEST("script(1) is not installed");
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	snprintf(cmd, sizeof(cmd), "env -u LINES -u COLUMNS script -qec "
+	    "'stty rows 24 cols 60; %s -C a-rather --columns "
+	    "pid,command,user,open,use%%,status,hard' /dev/null",
+	    getenv("FDAUDIT") ? getenv("FDAUDIT") : "./fdaudit");
+	ck_assert_ptr_nonnull(f = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	pclose(f);
+	/* The last column is whole, the name cut to make room for it. */
+	ck_assert_msg(strstr(out, " HARD\r\n") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "a-rathe") != NULL &&
+	    strstr(out, "a-rather-long") == NULL, "%s", out);
+	for (p = out; *p != '\0'; lines++) {
+		char *end = strchr(p, '\n');
+		int columns = 0;
+
+		if (end == NULL)
+			break;
+		for (char *q = p; q < end; q++) {
+			/* A colour takes no room. */
+			if (*q == '\033') {
+				q += strcspn(q, "m");
+				continue;
+			}
+			columns += *q != '\r' && ((unsigned char)*q & 0xc0) !=
+			    0x80;
+		}
+		ck_assert_msg(columns <= 60, "%d columns: %.*s", columns,
+		    (int)(end - p), p);
+		p = end + 1;
+	}
+	ck_assert_int_ge(lines, 3);
+	holder_stop(&h);
+}
+END_TEST
+
 /* watch -h and --help print its usage and options, and exit 0. */
 START_TEST(watch_help)
 {
@@ -1954,6 +2079,8 @@ main(void)
 	tcase_add_test(tc, watch_screen_on_a_terminal);
 	tcase_add_test(tc, watch_screen_fits_the_terminal);
 	tcase_add_test(tc, watch_help);
+	tcase_add_test(tc, columns_sort_and_bare_rows);
+	tcase_add_test(tc, columns_fit_the_terminal);
 	tcase_add_test(tc, node_exporter_scrapes_the_textfile);
 	tcase_add_test(tc, hostile_names_in_nagios_and_prometheus);
 	tcase_add_test(tc, hostile_names_read_by_node_exporter);

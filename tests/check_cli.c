@@ -77,6 +77,54 @@ USAGE_ERROR(type_unknown_lists_kinds, "pipe, reg, tcp, udp, unix, netlink",
     "-t", "x", "1")
 USAGE_ERROR(missing_argument, "-w", "1", "-w")
 USAGE_ERROR(no_pid, "no PID", "-s")
+/* An option that would do nothing where it is given is an error. */
+USAGE_ERROR(descriptors_without_all, "-d does nothing", "-d", "1")
+USAGE_ERROR(top_without_all, "--top does nothing", "--top", "3", "1")
+USAGE_ERROR(leak_runs_without_state, "--leak-runs does nothing",
+    "--leak-runs", "3", "1")
+USAGE_ERROR(horizon_without_state, "--horizon does nothing", "--horizon",
+    "1h", "1")
+USAGE_ERROR(min_span_without_state, "--min-span does nothing",
+    "--min-span", "1h", "1")
+USAGE_ERROR(pid_label_without_prometheus, "--pid-label does nothing",
+    "--pid-label", "-a")
+USAGE_ERROR(no_peers_with_all, "--no-peers does nothing", "-a",
+    "--no-peers")
+USAGE_ERROR(long_with_summary, "-l does nothing", "-s", "-l", "1")
+USAGE_ERROR(summary_of_all_rows, "-s does nothing", "-a", "-s")
+USAGE_ERROR(recursive_without_path, "-r does nothing", "-r", "1")
+/* Columns and order of the --all rows. */
+USAGE_ERROR(column_unknown, "\"size\"", "-a", "--columns", "pid,size")
+USAGE_ERROR(column_empty, "\"\"", "-a", "--columns", "pid,,open")
+USAGE_ERROR(sort_unknown, "\"fds\"", "-a", "--sort", "fds")
+USAGE_ERROR(columns_without_all, "--columns does nothing", "--columns",
+    "pid", "1")
+USAGE_ERROR(columns_in_json, "--columns does nothing", "-a", "-j",
+    "--columns", "pid")
+USAGE_ERROR(sort_without_all, "--sort does nothing", "--sort", "pid", "1")
+USAGE_ERROR(by_without_all, "--by does nothing", "--by", "unit", "1")
+USAGE_ERROR(by_in_json, "--by does nothing", "-a", "-j", "--by", "unit")
+USAGE_ERROR(columns_by_unit, "--columns does nothing with --by unit", "-a",
+    "--by", "unit", "--columns", "pid")
+USAGE_ERROR(sort_by_unit, "--sort does nothing with --by unit", "-a",
+    "--by", "unit", "--sort", "pid")
+USAGE_ERROR(no_heading_in_json, "--no-heading does nothing", "--port",
+    "80", "-j", "--no-heading")
+/* Who holds a file or a port: what is given wrong is named. */
+USAGE_ERROR(path_without_files, "--path needs", "--path")
+USAGE_ERROR(path_with_all, "-a does nothing", "-a", "--path", "x")
+USAGE_ERROR(path_with_pid_option, "-p does nothing", "-p", "1", "--path",
+    "x")
+USAGE_ERROR(port_with_state, "--state does nothing", "--port", "80",
+    "--state", "x")
+USAGE_ERROR(port_not_a_number, "\"http\"", "--port", "http")
+USAGE_ERROR(port_zero, "\"0\"", "--port", "0")
+USAGE_ERROR(port_too_large, "\"65536\"", "--port", "65536")
+USAGE_ERROR(port_ipv6_without_brackets, "\"::1:80\"", "--port", "::1:80")
+USAGE_ERROR(port_address_invalid, "--port", "--port", "1.2.3:80")
+USAGE_ERROR(port_with_pids, "PIDs and --port", "--port", "80", "1")
+USAGE_ERROR(port_as_prometheus, "prometheus", "-f", "prometheus",
+    "--port", "80")
 
 /*
  * Every numeric option and operand, each given a number out of its
@@ -224,6 +272,38 @@ main(void)
 	tcase_add_test(tc, type_unknown_lists_kinds);
 	tcase_add_test(tc, missing_argument);
 	tcase_add_test(tc, no_pid);
+	tcase_add_test(tc, descriptors_without_all);
+	tcase_add_test(tc, column_unknown);
+	tcase_add_test(tc, column_empty);
+	tcase_add_test(tc, sort_unknown);
+	tcase_add_test(tc, columns_without_all);
+	tcase_add_test(tc, columns_in_json);
+	tcase_add_test(tc, sort_without_all);
+	tcase_add_test(tc, no_heading_in_json);
+	tcase_add_test(tc, top_without_all);
+	tcase_add_test(tc, leak_runs_without_state);
+	tcase_add_test(tc, horizon_without_state);
+	tcase_add_test(tc, min_span_without_state);
+	tcase_add_test(tc, pid_label_without_prometheus);
+	tcase_add_test(tc, no_peers_with_all);
+	tcase_add_test(tc, long_with_summary);
+	tcase_add_test(tc, summary_of_all_rows);
+	tcase_add_test(tc, recursive_without_path);
+	tcase_add_test(tc, by_without_all);
+	tcase_add_test(tc, by_in_json);
+	tcase_add_test(tc, columns_by_unit);
+	tcase_add_test(tc, sort_by_unit);
+	tcase_add_test(tc, path_without_files);
+	tcase_add_test(tc, path_with_all);
+	tcase_add_test(tc, path_with_pid_option);
+	tcase_add_test(tc, port_with_state);
+	tcase_add_test(tc, port_not_a_number);
+	tcase_add_test(tc, port_zero);
+	tcase_add_test(tc, port_too_large);
+	tcase_add_test(tc, port_ipv6_without_brackets);
+	tcase_add_test(tc, port_address_invalid);
+	tcase_add_test(tc, port_with_pids);
+	tcase_add_test(tc, port_as_prometheus);
 	tcase_add_loop_test(tc, numeric_options_checked, 0,
 	    sizeof(numeric_options) / sizeof(numeric_options[0]));
 	tcase_add_test(tc, help_and_version);

@@ -1,0 +1,407 @@
+/*
+ * Who holds a file or a port (--path, --recursive, --port), on a real
+ * helper process: every descriptor it holds on the thing named is found,
+ * with its number and mode, and nothing else of it; the exit status says
+ * whether anything holds it.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdaudit.h"
+#include "jsonparse.h"
+#include "testutil.h"
+
+static struct jv *
+json_of(const struct run_result *r)
+{
+	const char *error = NULL;
+	struct jv *doc = jv_parse(r->out, r->out_len, &error);
+
+	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s", error,
+	    r->out, r->err);
+	return doc;
+}
+
+static const struct jv *
+process_by_pid(const struct jv *doc, pid_t pid)
+{
+	const struct jv *procs = jv_get(doc, "processes");
+
+	for (size_t i = 0; procs != NULL && i < procs->count; i++) {
+		if ((pid_t)jv_num(jv_at(procs, i), "pid") == pid)
+			return jv_at(procs, i);
+	}
+	return NULL;
+}
+
+/* The descriptor numbered `fd' among the holder's rows, or NULL. */
+static const struct jv *
+fd_row(const struct jv *proc, int fd)
+{
+	const struct jv *fds = jv_get(proc, "fds");
+
+	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
+		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
+			return jv_at(fds, i);
+	}
+	return NULL;
+}
+
+static size_t
+fd_rows(const struct jv *proc)
+{
+	const struct jv *fds = proc != NULL ? jv_get(proc, "fds") : NULL;
+
+	return fds != NULL ? fds->count : 0;
+}
+
+/* Run fdaudit -j with the arguments; the document, and the status. */
+static struct jv *
+holders_json(const char *const *args, int *status)
+{
+	struct run_result r;
+	struct jv *doc;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	*status = r.status;
+	doc = json_of(&r);
+	ck_assert_msg(jv_is(doc, "holders", JV_BOOL), "no \"holders\": %s",
+	    r.out);
+	run_result_free(&r);
+	return doc;
+}
+
+/* How many of the helper's descriptors have `path' as their target. */
+static size_t
+held_on(const struct holder *h, const char *path)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->nfds; i++)
+		n += strcmp(h->fds[i].target, path) == 0;
+	return n;
+}
+
+/* The helper's descriptor on `path' (the first), or NULL. */
+static const struct held_fd *
+held_fd_on(const struct holder *h, const char *path)
+{
+	for (size_t i = 0; i < h->nfds; i++) {
+		if (strcmp(h->fds[i].target, path) == 0)
+			return &h->fds[i];
+	}
+	return NULL;
+}
+
+/*
+ * A file is found by device and inode: by its own name, and by a hard
+ * link the helper never opened, with the number and mode of each
+ * descriptor that holds it.
+ */
+START_TEST(path_finds_each_descriptor)
+{
+	struct holder h;
+	char plain[128], append[128], other[160];
+	const char *args[] = { "-j", "--path", NULL, NULL };
+	const struct jv *proc, *row;
+	const struct held_fd *held;
+	struct jv *doc;
+	int status;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(plain, sizeof(plain), "%s/plain.txt", h.dir);
+	snprintf(append, sizeof(append), "%s/append.log", h.dir);
+	snprintf(other, sizeof(other), "%s/another-name", h.dir);
+	ck_assert_int_eq(link(plain, other), 0);
+	ck_assert_uint_eq(held_on(&h, plain), 1);
+	held = held_fd_on(&h, plain);
+
+	args[2] = other;
+	doc = holders_json(args, &status);
+	ck_assert_int_eq(status, 0);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_uint_eq(fd_rows(proc), 1);
+	row = fd_row(proc, held->fd);
+	ck_assert_ptr_nonnull(row);
+	ck_assert_str_eq(jv_str(row, "target"), plain);
+	ck_assert_str_eq(jv_str(row, "mode"), held->mode);
+	ck_assert_str_eq(jv_str(row, "type"), "file");
+	ck_assert(jv_num(proc, "open") >= (double)h.nfds);
+	ck_assert(jv_num(proc, "usage") > 0);
+	jv_free(doc);
+
+	args[2] = append;
+	doc = holders_json(args, &status);
+	ck_assert_int_eq(status, 0);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_uint_eq(fd_rows(proc), 1);
+	held = held_fd_on(&h, append);
+	ck_assert_ptr_nonnull(held);
+	row = fd_row(proc, held->fd);
+	ck_assert_ptr_nonnull(row);
+	ck_assert_str_eq(jv_str(row, "mode"), held->mode);
+	ck_assert_str_eq(held->mode, "w");
+	jv_free(doc);
+	unlink(other);
+	holder_stop(&h);
+}
+END_TEST
+
+/*
+ * A directory is a file of its own; with -r everything below it is
+ * looked for too: the helper's files, named FIFO and directory.
+ */
+START_TEST(recursive_finds_everything_below)
+{
+	struct holder h;
+	const char *plain[] = { "-j", "--path", NULL, NULL };
+	const char *deep[] = { "-j", "-r", "--path", NULL, NULL };
+	size_t below = 0, len;
+	const struct jv *proc;
+	struct jv *doc;
+	int status;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	len = strlen(h.dir);
+	for (size_t i = 0; i < h.nfds; i++) {
+		const char *t = h.fds[i].target;
+
+		/* The deleted file is no longer below the directory. */
+		if (strncmp(t, h.dir, len) == 0 && (t[len] == '/' ||
+		    t[len] == '\0') && !h.fds[i].deleted)
+			below++;
+	}
+	ck_assert_uint_ge(below, 4);
+
+	plain[2] = h.dir;
+	doc = holders_json(plain, &status);
+	ck_assert_int_eq(status, 0);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_uint_eq(fd_rows(proc), held_on(&h, h.dir));
+	ck_assert_str_eq(jv_str(jv_at(jv_get(proc, "fds"), 0), "type"),
+	    "dir");
+	jv_free(doc);
+
+	deep[3] = h.dir;
+	doc = holders_json(deep, &status);
+	ck_assert_int_eq(status, 0);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_msg(fd_rows(proc) == below, "%zu rows, %zu held below",
+	    fd_rows(proc), below);
+	jv_free(doc);
+	holder_stop(&h);
+}
+END_TEST
+
+/* Nothing holds a new file: exit 1, nothing printed, or an empty list. */
+START_TEST(nothing_holds_it)
+{
+	char dir[] = "/tmp/fdaudit-test.XXXXXX", path[64];
+	const char *table[] = { "--path", path, NULL };
+	const char *json[] = { "--path", "-j", path, NULL };
+	struct run_result r;
+	struct jv *doc;
+	FILE *f;
+	int status;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/unheld", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fclose(f);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, table), 0);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(r.out_len, 0);
+	/* Not root: what could not be searched is said, and only that. */
+	if (geteuid() == 0)
+		ck_assert_uint_eq(r.err_len, 0);
+	else
+		ck_assert_msg(count_lines(r.err) == 1 &&
+		    strstr(r.err, "not searched") != NULL, "%s", r.err);
+	run_result_free(&r);
+	doc = holders_json(json, &status);
+	ck_assert_int_eq(status, 1);
+	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
+	jv_free(doc);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * A user who may not read the holder's table finds nothing, and is told
+ * that processes were not searched and what would let it search them.
+ */
+START_TEST(unsearched_processes_are_said)
+{
+	struct run_options opt = { .uid = 65534, .drop_privileges = true };
+	char plain[128];
+	const char *args[] = { "--path", plain, NULL };
+	struct run_result r;
+	struct holder h;
+
+	if (geteuid() != 0)
+		SKIP_TEST("needs root to drop to another user");
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	/* The helper's own directory, opened for the other user to stat. */
+	ck_assert_int_eq(chmod(h.dir, 0755), 0);
+	snprintf(plain, sizeof(plain), "%s/plain.txt", h.dir);
+	ck_assert_int_eq(chmod(plain, 0644), 0);
+	ck_assert_int_eq(run_fdaudit(&r, &opt, args), 0);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_int_eq(count_lines(r.err), 1);
+	ck_assert_msg(strstr(r.err, "processes not searched: permission "
+	    "denied (run as root") != NULL, "%s", r.err);
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+/* A path that is not there: one line naming it, exit 3, no report. */
+START_TEST(missing_path_is_one_line)
+{
+	const char *args[] = { "--path", "/tmp/fdaudit-no-such-file-here",
+	    NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 3);
+	ck_assert_uint_eq(r.out_len, 0);
+	ck_assert_int_eq(count_lines(r.err), 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "fdaudit-no-such-file-here"));
+	ck_assert_ptr_nonnull(strstr(r.err, "No such file"));
+	run_result_free(&r);
+}
+END_TEST
+
+/* The helper's "sock FD tcp LOCAL REMOTE STATE" line of state `state'. */
+static bool
+sock_line(const struct holder *h, const char *state, int *fd,
+    char *local, size_t size)
+{
+	char proto[16], remote[128], st[32], addr[128];
+
+	for (size_t i = 0; i < h->nlines; i++) {
+		if (sscanf(h->lines[i], "sock\t%d\t%15s\t%127s\t%127s\t%31s",
+		    fd, proto, addr, remote, st) == 5 &&
+		    strcmp(proto, "tcp") == 0 && strcmp(st, state) == 0) {
+			snprintf(local, size, "%s", addr);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A TCP port is held by its listener, by both ends of a connection to it
+ * and by a socket left in CLOSE_WAIT; an address narrows it, and a port
+ * on another address is not it.
+ */
+START_TEST(port_finds_both_ends)
+{
+	const char *extra[] = { "-S", NULL };
+	const char *args[] = { "-j", "--port", NULL, NULL };
+	char local[128], port_arg[160], other[160];
+	const char *port;
+	const struct jv *proc;
+	struct holder h;
+	struct jv *doc;
+	int status, listener;
+	size_t rows = 0;
+
+	ck_assert_int_eq(holder_start(&h, extra), 0);
+	ck_assert(sock_line(&h, "LISTEN", &listener, local, sizeof(local)));
+	port = strrchr(local, ':') + 1;
+	for (size_t i = 0; i < h.nlines; i++) {
+		char tail[160];
+
+		/* Every tcp line that names the port, on either end. */
+		snprintf(tail, sizeof(tail), ":%s\t", port);
+		if (strncmp(h.lines[i], "sock\t", 5) == 0 &&
+		    strstr(h.lines[i], "\ttcp\t") != NULL &&
+		    strstr(h.lines[i], tail) != NULL)
+			rows++;
+	}
+	ck_assert_uint_ge(rows, 3);
+
+	args[2] = port;
+	doc = holders_json(args, &status);
+	ck_assert_int_eq(status, 0);
+	proc = process_by_pid(doc, h.pid);
+	ck_assert_ptr_nonnull(proc);
+	ck_assert_msg(fd_rows(proc) == rows, "%zu rows, %zu expected",
+	    fd_rows(proc), rows);
+	ck_assert_str_eq(jv_str(fd_row(proc, listener), "state"), "LISTEN");
+	jv_free(doc);
+
+	snprintf(port_arg, sizeof(port_arg), "%s", local);
+	args[2] = port_arg;
+	doc = holders_json(args, &status);
+	ck_assert_int_eq(status, 0);
+	ck_assert_uint_eq(fd_rows(process_by_pid(doc, h.pid)), rows);
+	jv_free(doc);
+
+	snprintf(other, sizeof(other), "192.0.2.1:%s", port);
+	args[2] = other;
+	doc = holders_json(args, &status);
+	ck_assert_ptr_null(process_by_pid(doc, h.pid));
+	jv_free(doc);
+	holder_stop(&h);
+}
+END_TEST
+
+/* The table: a row per descriptor with its process, fitted to nothing. */
+START_TEST(table_rows_name_the_holder)
+{
+	struct holder h;
+	char plain[128], pid[16];
+	const char *args[] = { "--path", plain, NULL };
+	const char *bare[] = { "--no-heading", "--path", plain, NULL };
+	struct run_result r;
+
+	ck_assert_int_eq(holder_start(&h, NULL), 0);
+	snprintf(plain, sizeof(plain), "%s/plain.txt", h.dir);
+	snprintf(pid, sizeof(pid), "%d ", (int)h.pid);
+	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(count_lines(r.out), 2);
+	ck_assert_ptr_nonnull(strstr(r.out, "USE%"));
+	ck_assert_ptr_nonnull(strstr(r.out, pid));
+	ck_assert_ptr_nonnull(strstr(r.out, plain));
+	ck_assert_ptr_nonnull(strstr(r.out, "fdholder"));
+	run_result_free(&r);
+	/* --no-heading: the row alone. */
+	ck_assert_int_eq(run_fdaudit(&r, NULL, bare), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_int_eq(count_lines(r.out), 1);
+	ck_assert_ptr_null(strstr(r.out, "USE%"));
+	ck_assert_ptr_nonnull(strstr(r.out, plain));
+	run_result_free(&r);
+	holder_stop(&h);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("holders");
+	TCase *tc = tcase_create("holders");
+
+	tcase_leak_check(tc);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, path_finds_each_descriptor);
+	tcase_add_test(tc, recursive_finds_everything_below);
+	tcase_add_test(tc, nothing_holds_it);
+	tcase_add_test(tc, missing_path_is_one_line);
+	tcase_add_test(tc, unsearched_processes_are_said);
+	tcase_add_test(tc, port_finds_both_ends);
+	tcase_add_test(tc, table_rows_name_the_holder);
+	suite_add_tcase(s, tc);
+	return suite_run(s);
+}
