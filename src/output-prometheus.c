@@ -88,8 +88,16 @@ prom_member(const size_t *leader, size_t i, size_t of)
 	return leader == NULL ? i == of : leader[i] == of;
 }
 
-/* The labels of each process, "{...", without the closing brace. */
-static char **prom_label_sets;
+/* What one report's series are made of, on output_write's stack. */
+struct prom {
+	const struct report	*report;
+	char			**sets;		/* the labels of each process,
+						   "{...", without the brace */
+	size_t			*leader;	/* see prom_leaders() */
+};
+
+_Static_assert(sizeof(struct prom) <= OUTPUT_STATE_MAX,
+    "the Prometheus state fits output_write's room");
 
 /*
  * The unit label: the unit, else the cgroup path; in a series of a
@@ -146,10 +154,9 @@ prom_label_set(const struct report *report, const struct process *proc)
 }
 
 static void
-prom_labels(FILE *out, const struct report *report,
-    const struct process *proc)
+prom_labels(FILE *out, const struct prom *p, const struct process *proc)
 {
-	const char *set = prom_label_sets[proc - report->processes];
+	const char *set = p->sets[proc - p->report->processes];
 
 	fputs(set != NULL ? set : "{", out);
 }
@@ -159,21 +166,22 @@ prom_labels(FILE *out, const struct report *report,
  * labels: each its own with --pid-label, or when memory runs out (NULL).
  */
 static size_t *
-prom_leaders(const struct report *report)
+prom_leaders(const struct prom *p)
 {
+	const struct report *report = p->report;
 	size_t *leader;
 
 	if (report->pid_label || (leader = calloc(report->nprocesses + 1,
 	    sizeof(*leader))) == NULL)
 		return NULL;
 	for (size_t i = 0; i < report->nprocesses; i++) {
-		const char *set = prom_label_sets[i];
+		const char *set = p->sets[i];
 
 		leader[i] = i;
 		for (size_t j = 0; j < i && set != NULL; j++) {
 			if (leader[j] == j && process_shown(
-			    &report->processes[j]) && prom_label_sets[j] !=
-			    NULL && strcmp(prom_label_sets[j], set) == 0) {
+			    &report->processes[j]) && p->sets[j] != NULL &&
+			    strcmp(p->sets[j], set) == 0) {
 				leader[i] = j;
 				break;
 			}
@@ -256,9 +264,11 @@ prom_limit(FILE *out, bool unlimited, uint64_t value)
  * has no such value.
  */
 static bool
-prom_sample(FILE *out, const struct report *report, const size_t *leader,
-    size_t of, const struct prom_family *f)
+prom_sample(FILE *out, const struct prom *p, size_t of,
+    const struct prom_family *f)
 {
+	const struct report *report = p->report;
+	const size_t *leader = p->leader;
 	const struct process *proc = &report->processes[of];
 	const struct fd_limits *l = &proc->limits;
 	bool limits = (proc->have & PROCESS_LIMITS) != 0;
@@ -279,7 +289,7 @@ prom_sample(FILE *out, const struct report *report, const size_t *leader,
 	if (f->value == PROM_EXHAUSTION && proc->trend.exhausts_in_s < 0)
 		return false;
 	fputs(f->name, out);
-	prom_labels(out, report, proc);
+	prom_labels(out, p, proc);
 	fputc('}', out);
 	switch (f->value) {
 	case PROM_OPEN:
@@ -324,8 +334,11 @@ prom_header(FILE *out, const char *name, const char *help)
 }
 
 static void
-prom_by_type(FILE *out, const struct report *report, const size_t *leader)
+prom_by_type(FILE *out, const struct prom *p)
 {
+	const struct report *report = p->report;
+	const size_t *leader = p->leader;
+
 	prom_header(out, "fdaudit_open_fds_by_type",
 	    "Open file descriptors of the service by type.");
 	for (size_t i = 0; i < report->nprocesses; i++) {
@@ -340,7 +353,7 @@ prom_by_type(FILE *out, const struct report *report, const size_t *leader)
 			if (n == 0)
 				continue;
 			fputs("fdaudit_open_fds_by_type", out);
-			prom_labels(out, report, proc);
+			prom_labels(out, p, proc);
 			fprintf(out, ",type=\"%s\"} %zu\n",
 			    fdtype_name((enum fd_type)t), n);
 		}
@@ -380,18 +393,17 @@ prom_end(struct output_context *ctx)
 {
 	FILE *out = ctx->out;
 	const struct report *report = ctx->report;
-	size_t *leader;
+	struct prom *p = ctx->state;
 
-	prom_label_sets = calloc(report->nprocesses + 1,
-	    sizeof(*prom_label_sets));
-	for (size_t i = 0; i < report->nprocesses && prom_label_sets; i++)
-		prom_label_sets[i] = prom_label_set(report,
-		    &report->processes[i]);
-	if (prom_label_sets == NULL) {
+	p->report = report;
+	p->sets = calloc(report->nprocesses + 1, sizeof(*p->sets));
+	for (size_t i = 0; i < report->nprocesses && p->sets; i++)
+		p->sets[i] = prom_label_set(report, &report->processes[i]);
+	if (p->sets == NULL) {
 		fputs("# fdaudit: out of memory\n", out);
 		return;
 	}
-	leader = prom_leaders(report);
+	p->leader = prom_leaders(p);
 
 	for (size_t f = 0; f < sizeof(prom_families) /
 	    sizeof(prom_families[0]); f++) {
@@ -402,20 +414,20 @@ prom_end(struct output_context *ctx)
 			continue;
 		prom_header(out, family->name, family->help);
 		for (size_t i = 0; i < report->nprocesses; i++)
-			(void)prom_sample(out, report, leader, i, family);
+			(void)prom_sample(out, p, i, family);
 	}
 	if (report->per_fd)
-		prom_by_type(out, report, leader);
+		prom_by_type(out, p);
 	prom_system(out, report);
-	free(leader);
+	free(p->leader);
 	for (size_t i = 0; i < report->nprocesses; i++)
-		free(prom_label_sets[i]);
-	free(prom_label_sets);
-	prom_label_sets = NULL;
+		free(p->sets[i]);
+	free(p->sets);
 }
 
 const struct output_ops output_prometheus_ops = {
 	.name = "prometheus",
+	.state_size = sizeof(struct prom),
 	.begin = prom_begin,
 	.process = prom_process,
 	.end = prom_end,
