@@ -4,9 +4,13 @@
  * on real helper processes.
  */
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -1253,20 +1257,37 @@ START_TEST(watch_help)
 END_TEST
 
 /*
- * What the real node exporter serves after reading the textfiles of
- * `dir', NUL-terminated, in a buffer the caller frees.
+ * A loopback port free a moment ago: the kernel picks it for a socket
+ * bound to port 0, which is then closed for the exporter to take.
  */
-static char *
-node_exporter_scrape(const char *dir)
+static int
+free_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(s, 0);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(s, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(getsockname(s, (struct sockaddr *)&sin, &len), 0);
+	close(s);
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * Start the node exporter on `port' and read what it serves into
+ * `metrics'; 0 when it did not answer, which happens when another
+ * program took the port meanwhile and the exporter exited.
+ */
+static size_t
+node_exporter_try(const char *dir, int port, char *metrics, size_t size)
 {
 	char listen[64], dir_flag[128], cmd[256];
-	char *metrics = calloc(1, 1 << 20);
 	pid_t exporter;
-	int port, tries;
 	size_t n = 0;
 	FILE *p;
 
-	port = 20000 + (int)(getpid() % 30000);
 	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d",
 	    port);
 	snprintf(dir_flag, sizeof(dir_flag),
@@ -1283,15 +1304,37 @@ node_exporter_scrape(const char *dir)
 	}
 	snprintf(cmd, sizeof(cmd), "curl -sf http://127.0.0.1:%d/metrics",
 	    port);
-	for (tries = 0; tries < 100 && n == 0; tries++) {
+	/* A generous 20 s: the exporter starts slowly on a loaded machine. */
+	for (int tries = 0; tries < 200 && n == 0; tries++) {
 		usleep(100000);
+		if (waitpid(exporter, NULL, WNOHANG) == exporter)
+			return 0;
 		if ((p = popen(cmd, "r")) == NULL)
 			continue;
-		n = fread(metrics, 1, (1 << 20) - 1, p);
+		n = fread(metrics, 1, size - 1, p);
 		pclose(p);
 	}
 	kill(exporter, SIGTERM);
 	waitpid(exporter, NULL, 0);
+	return n;
+}
+
+/*
+ * What the real node exporter serves after reading the textfiles of
+ * `dir', NUL-terminated, in a buffer the caller frees.
+ */
+static char *
+node_exporter_scrape(const char *dir)
+{
+	char *metrics = calloc(1, 1 << 20);
+	size_t n = 0;
+	int port = 0;
+
+	ck_assert_ptr_nonnull(metrics);
+	for (int attempt = 0; attempt < 3 && n == 0; attempt++) {
+		port = free_port();
+		n = node_exporter_try(dir, port, metrics, 1 << 20);
+	}
 	ck_assert_msg(n > 0, "prometheus-node-exporter did not answer on %d",
 	    port);
 	metrics[n] = '\0';
