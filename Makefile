@@ -59,6 +59,8 @@ else ifeq ($(PLATFORM),linux)
 PLATFORM_LIB_SRCS = src/platform-linux.c src/platform-posix.c \
 		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
 PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/holders-linux.c src/trace-linux.c src/unwind-linux.c
+# fdaudit run follows processes with ptrace: Linux only.
+RUN_SRCS = src/run.c src/suppress.c
 # fdaudit run's stacks come from elfutils (Debian: libdw-dev).
 PLATFORM_LIBS = $(shell $(PKG_CONFIG) --libs libdw 2>/dev/null || \
 		echo -ldw -lelf)
@@ -101,11 +103,14 @@ ALL_CFLAGS = -std=c11 -pthread $(WARNINGS) $(PLATFORM_CFLAGS) $(HARDENING) \
 ALL_LDFLAGS = -pthread $(LDFLAGS)
 LIBS	= $(BSD_LIBS) -lm $(PLATFORM_LIBS)
 
+# Elsewhere `fdaudit run' says that it is not supported.
+RUN_SRCS ?= src/run-unsupported.c
+
 CORE_SRCS = src/audit.c src/cli.c src/collect.c src/escape.c src/fdinfo.c src/snapshot.c \
 	    src/textwidth.c src/holders.c \
 	    src/fdtype.c src/json.c src/output.c src/output-json.c \
 	    src/output-nagios.c src/output-prometheus.c src/output-table.c \
-	    src/state.c src/watch.c src/run.c src/suppress.c \
+	    src/state.c src/watch.c $(RUN_SRCS) \
 	    $(PLATFORM_SRCS) $(COMPAT_SRCS)
 CORE_OBJS = $(CORE_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ = $(BUILD)/src/main.o

@@ -8,7 +8,6 @@
 
 #include "fdaudit.h"
 #include "platform.h"
-#include "run.h"
 
 int
 platform_init(void)
@@ -78,26 +77,6 @@ platform_strerror(int error)
 	if (error == -PLATFORM_ENOTREG)
 		return "not a regular file";
 	return strerror(-error);
-}
-
-char *
-trace_data_find(const char *name)
-{
-	(void)name;
-	return NULL;
-}
-
-int
-trace_run(char *const *argv, const struct trace_options *options,
-    const struct trace_callbacks *callbacks, int *wait_status,
-    enum trace_failure *failure)
-{
-	(void)argv;
-	(void)options;
-	(void)callbacks;
-	*wait_status = 0;
-	*failure = TRACE_FAILURE_SYSTEM;
-	return -ENOSYS;
 }
 
 bool

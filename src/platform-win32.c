@@ -25,7 +25,6 @@
 #include "compat.h"
 #include "fdaudit.h"
 #include "platform.h"
-#include "run.h"
 
 /* The documented ceiling of handles in one process (2^24). */
 #define HANDLE_LIMIT		16777216u
@@ -1631,30 +1630,6 @@ platform_file_commit(struct platform_file *f)
 		DeleteFileW(f->temp);
 	platform_file_free(f);
 	return error;
-}
-
-/*
- * fdaudit run follows a command's processes with ptrace; Windows has no
- * such supervisor here yet, so the subcommand says it is not supported.
- */
-char *
-trace_data_find(const char *name)
-{
-	(void)name;
-	return NULL;
-}
-
-int
-trace_run(char *const *argv, const struct trace_options *options,
-    const struct trace_callbacks *callbacks, int *wait_status,
-    enum trace_failure *failure)
-{
-	(void)argv;
-	(void)options;
-	(void)callbacks;
-	*wait_status = 0;
-	*failure = TRACE_FAILURE_SYSTEM;
-	return -ENOSYS;
 }
 
 int

@@ -145,6 +145,13 @@ check "missing PID in JSON errors" jq -e \
     '.errors[0].pid == 999996 and .errors[0].error == "no such process"' \
     "$tmp/out"
 
+# fdaudit run is built on Linux only, and says so.
+audit run -- cmd /c exit
+check "run exits 125" test "$rc" -eq 125
+check "run says it needs Linux" grep -qx \
+    'fdaudit run: not supported on this operating system: it needs Linux' \
+    "$tmp/err"
+
 # A name query that never answers: the named pipe's is made to sleep.
 start=$(date +%s%N)
 FDAUDIT_TEST_SLOW_QUERY=$(value namedpipe) audit --format json "$pid"
