@@ -280,8 +280,9 @@ usage_compare(const void *a, const void *b)
 void
 audit_sort(struct report *report)
 {
-	qsort(report->processes, report->nprocesses,
-	    sizeof(report->processes[0]), usage_compare);
+	if (report->nprocesses > 1)
+		qsort(report->processes, report->nprocesses,
+		    sizeof(report->processes[0]), usage_compare);
 }
 
 static int
@@ -358,8 +359,9 @@ audit_sort_key_parse(const char *name, enum sort_key *key)
 void
 audit_sort_by(struct report *report, enum sort_key key)
 {
-	qsort(report->processes, report->nprocesses,
-	    sizeof(report->processes[0]), sort_keys[key].compare);
+	if (report->nprocesses > 1)
+		qsort(report->processes, report->nprocesses,
+		    sizeof(report->processes[0]), sort_keys[key].compare);
 }
 
 /*

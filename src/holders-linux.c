@@ -412,16 +412,20 @@ found_merge(struct report *report)
 			process_free(proc);
 			continue;
 		}
-		memcpy(grown + into->nfds, proc->fds, proc->nfds *
-		    sizeof(*grown));
+		if (proc->nfds > 0)
+			memcpy(grown + into->nfds, proc->fds, proc->nfds *
+			    sizeof(*grown));
 		into->fds = grown;
 		into->nfds += proc->nfds;
 		free(proc->fds);
 	}
 	report->nprocesses = kept;
-	for (size_t i = 0; i < kept; i++)
-		qsort(report->processes[i].fds, report->processes[i].nfds,
-		    sizeof(struct fd_entry), fd_compare);
+	for (size_t i = 0; i < kept; i++) {
+		if (report->processes[i].nfds > 1)
+			qsort(report->processes[i].fds,
+			    report->processes[i].nfds,
+			    sizeof(struct fd_entry), fd_compare);
+	}
 }
 
 /* Keep only the sockets with a matching end, described from the table. */
@@ -550,8 +554,10 @@ platform_holders_find(const struct hold_query *q, struct report *report)
 	report->not_searched = sc.refused;
 	if (sc.error != 0)
 		return sc.error;
-	qsort(report->processes, report->nprocesses,
-	    sizeof(report->processes[0]), process_compare);
+	/* Nothing found leaves no array to sort. */
+	if (report->nprocesses > 1)
+		qsort(report->processes, report->nprocesses,
+		    sizeof(report->processes[0]), process_compare);
 	found_merge(report);
 	return holders_complete(q, report);
 }

@@ -1213,7 +1213,8 @@ table_read(struct process *proc, const struct handle_table *t)
 		fds[k++].error = error;
 	}
 	CloseHandle(process);
-	qsort(fds, k, sizeof(*fds), fd_entry_compare);
+	if (k > 1)
+		qsort(fds, k, sizeof(*fds), fd_entry_compare);
 	proc->fds = fds;
 	proc->nfds = k;
 	proc->open = k;
