@@ -57,7 +57,8 @@ PLATFORM_LIBS = -static -lws2_32 -ladvapi32
 PLATFORM_LIB_LIBS = -lws2_32 -ladvapi32
 else ifeq ($(PLATFORM),linux)
 PLATFORM_LIB_SRCS = src/platform-linux.c src/platform-posix.c \
-		src/socktable.c src/sockdiag.c src/procnet.c src/peers.c
+		src/socktable-linux.c src/sockdiag-linux.c src/procnet-linux.c \
+		src/peers-linux.c
 PLATFORM_SRCS = $(PLATFORM_LIB_SRCS) src/holders-linux.c src/trace-linux.c src/unwind-linux.c
 # fdaudit run follows processes with ptrace: Linux only.
 RUN_SRCS = src/run.c src/suppress.c
@@ -421,8 +422,8 @@ FUZZ_HARNESSES = fuzz_fdinfo fuzz_fdtype fuzz_sockdiag fuzz_procnet \
 		 fuzz_state fuzz_escape
 FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c
 FUZZ_SRCS_fuzz_fdtype = src/fdtype.c
-FUZZ_SRCS_fuzz_sockdiag = src/sockdiag.c src/socktable.c
-FUZZ_SRCS_fuzz_procnet = src/procnet.c src/socktable.c
+FUZZ_SRCS_fuzz_sockdiag = src/sockdiag-linux.c src/socktable-linux.c
+FUZZ_SRCS_fuzz_procnet = src/procnet-linux.c src/socktable-linux.c
 FUZZ_SRCS_fuzz_state = src/state.c src/audit.c src/fdinfo.c
 FUZZ_SRCS_fuzz_escape = src/escape.c src/json.c tests/jsonparse.c
 FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/%)
@@ -433,7 +434,7 @@ fuzz-build: $(FUZZ_BINS)
 
 .SECONDEXPANSION:
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_fuzz_%) \
-		include/fdaudit.h include/fdinfo.h include/socktable.h \
+		include/fdaudit.h include/fdinfo.h include/socktable-linux.h \
 		include/platform.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS_fuzz_$*) \

@@ -25,7 +25,7 @@
 #include "fdaudit.h"
 #include "holders.h"
 #include "platform.h"
-#include "socktable.h"
+#include "socktable-linux.h"
 
 /* Below this many processes, one reader does it all. */
 #define HOLDERS_THREADS_MIN	16

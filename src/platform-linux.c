@@ -31,9 +31,9 @@
 #include "fdaudit.h"
 #include "fdinfo.h"
 #include "holders.h"
-#include "peers.h"
+#include "peers-linux.h"
 #include "platform.h"
-#include "socktable.h"
+#include "socktable-linux.h"
 
 /* Below this many descriptors a second thread costs more than it saves. */
 #define PARALLEL_MIN_FDS 512

@@ -1,5 +1,5 @@
 /*
- * Unit tests of the search for the other ends (src/peers.c): the
+ * Unit tests of the search for the other ends (src/peers-linux.c): the
  * audited table is built by hand from this suite's own descriptors, and
  * a real child holds the other ends, found through /proc as any other
  * process would be.
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "fdaudit.h"
-#include "peers.h"
+#include "peers-linux.h"
 #include "testutil.h"
 
 static uint64_t

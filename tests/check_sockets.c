@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "socktable.h"
+#include "socktable-linux.h"
 #include "testutil.h"
 
 /* A buffer of netlink messages built by hand, as the kernel lays them. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "socktable.h"
+#include "socktable-linux.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -2,9 +2,10 @@
  * Socket resolution: what a `socket:[INODE]' descriptor is connected to.
  * A sock_table maps socket inodes to their protocol, endpoints and state.
  * It is filled from the kernel's socket-diagnostics netlink interface
- * (sockdiag.c, what ss(8) uses) or, as a fallback and for sockets of other
- * network namespaces, from the text tables under /proc/PID/net
- * (procnet.c).  The parsers behind both are pure functions of a buffer.
+ * (sockdiag-linux.c, what ss(8) uses) or, as a fallback and for sockets
+ * of other network namespaces, from the text tables under /proc/PID/net
+ * (procnet-linux.c).  The parsers behind both are pure functions of a
+ * buffer.
  *
  * Forms of the fields, the same from both sources:
  *
@@ -53,8 +54,8 @@
  * keeps those in no table.  A TCP socket that is bound but neither
  * listens nor connects is in the netlink view only (as "CLOSE").
  */
-#ifndef FDAUDIT_SOCKTABLE_H
-#define FDAUDIT_SOCKTABLE_H
+#ifndef FDAUDIT_SOCKTABLE_LINUX_H
+#define FDAUDIT_SOCKTABLE_LINUX_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -86,7 +87,7 @@ struct sock_info {
 	uint64_t	 peer_ino;	/* UNIX: the peer, 0 if unknown */
 };
 
-/* socktable.c: the table, keyed by inode */
+/* socktable-linux.c: the table, keyed by inode */
 struct sock_table;
 struct sock_table	*socktable_new(void);
 void			 socktable_free(struct sock_table *);
@@ -97,7 +98,7 @@ const struct sock_info	*socktable_find(const struct sock_table *,
 size_t			 socktable_count(const struct sock_table *);
 const char		*sockfamily_file(enum sock_family);
 
-/* socktable.c: names and forms shared by the two loaders */
+/* socktable-linux.c: names and forms shared by the two loaders */
 const char	*sockname_tcp_state(unsigned int);
 const char	*sockname_unix_state(unsigned int);
 const char	*sockname_unix_type(unsigned int);
@@ -134,4 +135,4 @@ int	 sockdiag_parse(const void *, size_t, enum sock_family,
 int	 procnet_parse(const char *, size_t, enum sock_family,
 	    struct sock_table *);
 
-#endif /* FDAUDIT_SOCKTABLE_H */
+#endif /* FDAUDIT_SOCKTABLE_LINUX_H */

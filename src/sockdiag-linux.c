@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "socktable.h"
+#include "socktable-linux.h"
 
 /*
  * The kernel sizes a dump datagram after the largest buffer recvmsg(2)

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "socktable.h"
+#include "socktable-linux.h"
 
 #define SLOTS_MIN	64
 

@@ -22,7 +22,7 @@
 
 #include "compat.h"
 #include "fdaudit.h"
-#include "peers.h"
+#include "peers-linux.h"
 
 enum object_kind { OBJECT_PIPE = 1, OBJECT_SOCKET, OBJECT_FIFO };
 

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "socktable.h"
+#include "socktable-linux.h"
 
 /* The longest UNIX socket name, as struct sockaddr_un's sun_path. */
 #define UNIX_NAME_MAX	108
