@@ -23,19 +23,21 @@ struct fdinfo {
 	bool		 have_ino;
 	bool		 have_mnt_id;
 };
-int		 fdinfo_parse(const char *, size_t, struct fdinfo *);
-int		 fdinfo_details_parse(enum fd_type, const char *, size_t,
-		    struct fd_detail **, size_t *);
-int		 limits_parse(const char *, size_t, struct fd_limits *);
-int		 status_parse_uid(const char *, size_t, long *);
-int		 status_parse_tgid(const char *, size_t, int *);
-int		 status_parse_nspid(const char *, size_t, int *);
+int		 procfs_fdinfo_parse(const char *, size_t, struct fdinfo *);
+int		 procfs_fdinfo_details_parse(enum fd_type, const char *,
+		    size_t, struct fd_detail **, size_t *);
+int		 procfs_limits_parse(const char *, size_t,
+		    struct fd_limits *);
+int		 procfs_status_parse_uid(const char *, size_t, long *);
+int		 procfs_status_parse_tgid(const char *, size_t, int *);
+int		 procfs_status_parse_nspid(const char *, size_t, int *);
 struct proc_cgroup {
 	char		*path;		/* malloc'ed, like the two below */
 	char		*unit;		/* NULL when the path names none */
 	char		*container;	/* NULL when the path holds none */
 };
-int		 cgroup_parse(const char *, size_t, struct proc_cgroup *);
+int		 procfs_cgroup_parse(const char *, size_t,
+		    struct proc_cgroup *);
 struct proc_stat {
 	char		*command;	/* malloc'ed */
 	uint64_t	 start_time;
@@ -43,8 +45,9 @@ struct proc_stat {
 	bool		 kernel_thread;
 	bool		 exiting;	/* gone, or its table is being emptied */
 };
-int		 stat_parse(const char *, size_t, struct proc_stat *);
-int		 file_nr_parse(const char *, size_t, struct system_info *);
+int		 procfs_stat_parse(const char *, size_t, struct proc_stat *);
+int		 procfs_file_nr_parse(const char *, size_t,
+		    struct system_info *);
 struct proc_hidepid {
 	int		 mode;		/* 0 off, 1 noaccess, 2 invisible,
 					   4 ptraceable */
@@ -60,12 +63,13 @@ struct mountinfo_entry {
 	const char	*super_options;
 	size_t		 super_options_len;
 };
-int		 mountinfo_line_parse(const char *, size_t,
+int		 procfs_mountinfo_line_parse(const char *, size_t,
 		    struct mountinfo_entry *);
-void		 proc_hidepid_parse(const char *, size_t,
+void		 procfs_hidepid_parse(const char *, size_t,
 		    struct proc_hidepid *);
-bool		 fstype_may_wait(const char *, size_t);
-int		 single_number_parse(const char *, size_t, uint64_t *);
-const char	*sockproto_name(const char *, char *, size_t);
+bool		 procfs_fstype_may_wait(const char *, size_t);
+int		 procfs_single_number_parse(const char *, size_t,
+		    uint64_t *);
+const char	*procfs_sockproto_name(const char *, char *, size_t);
 
 #endif /* FDAUDIT_FDINFO_H */

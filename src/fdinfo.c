@@ -85,7 +85,7 @@ number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
 }
 
 int
-fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
+procfs_fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *v;
@@ -148,7 +148,7 @@ limit_field(const char *p, const char *end, uint64_t *value, bool *unlimited)
 
 /* /proc/PID/limits: the "Max open files" line. */
 int
-limits_parse(const char *buf, size_t size, struct fd_limits *limits)
+procfs_limits_parse(const char *buf, size_t size, struct fd_limits *limits)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *v, *p;
@@ -171,7 +171,7 @@ limits_parse(const char *buf, size_t size, struct fd_limits *limits)
 
 /* /proc/PID/status: the effective user ID, second field of "Uid:". */
 int
-status_parse_uid(const char *buf, size_t size, long *uid)
+procfs_status_parse_uid(const char *buf, size_t size, long *uid)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *v, *p, *end;
@@ -200,7 +200,7 @@ status_parse_uid(const char *buf, size_t size, long *uid)
 
 /* /proc/PID/status: the thread group ID, the PID of the process. */
 int
-status_parse_tgid(const char *buf, size_t size, int *tgid)
+procfs_status_parse_tgid(const char *buf, size_t size, int *tgid)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *v;
@@ -223,7 +223,7 @@ status_parse_tgid(const char *buf, size_t size, int *tgid)
  * last number of "NSpid:" (the first is the PID where /proc was mounted).
  */
 int
-status_parse_nspid(const char *buf, size_t size, int *nspid)
+procfs_status_parse_nspid(const char *buf, size_t size, int *nspid)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *v, *p, *end, *last = NULL;
@@ -342,7 +342,7 @@ cgroup_line(const char *line, size_t len, const char **controllers,
  * The container ID is looked for in that path, then in every other.
  */
 int
-cgroup_parse(const char *buf, size_t size, struct proc_cgroup *cg)
+procfs_cgroup_parse(const char *buf, size_t size, struct proc_cgroup *cg)
 {
 	struct line_cursor c = { buf, buf + size };
 	const char *line, *ctl, *path, *unified = NULL, *systemd = NULL;
@@ -421,7 +421,7 @@ field_length(const char *p, const char *end)
  * it.  Returns 0, or -EINVAL when it is not such a line.
  */
 int
-mountinfo_line_parse(const char *line, size_t len,
+procfs_mountinfo_line_parse(const char *line, size_t len,
     struct mountinfo_entry *out)
 {
 	const char *p = line, *end = line + len, *sep;
@@ -476,7 +476,7 @@ hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
 
 /* The hidepid and gid options among the super options of a proc mount. */
 void
-proc_hidepid_parse(const char *options, size_t len, struct proc_hidepid *out)
+procfs_hidepid_parse(const char *options, size_t len, struct proc_hidepid *out)
 {
 	const char *p = options, *end = options + len, *opt;
 
@@ -496,7 +496,7 @@ proc_hidepid_parse(const char *options, size_t len, struct proc_hidepid *out)
  * that need not answer: a server over the network, or a FUSE daemon.
  */
 bool
-fstype_may_wait(const char *type, size_t len)
+procfs_fstype_may_wait(const char *type, size_t len)
 {
 	static const char *const waiting[] = {
 		"fuse", "fuseblk", "nfs", "nfs4", "cifs", "smb3", "smbfs",
@@ -527,7 +527,7 @@ fstype_may_wait(const char *type, size_t len)
  * table (exit_files) before the task becomes a zombie.
  */
 int
-stat_parse(const char *buf, size_t size, struct proc_stat *ps)
+procfs_stat_parse(const char *buf, size_t size, struct proc_stat *ps)
 {
 	const char *open, *close = NULL, *end = buf + size, *p, *field;
 	uint64_t flags = 0;
@@ -574,7 +574,7 @@ stat_parse(const char *buf, size_t size, struct proc_stat *ps)
 
 /* A file that holds one unsigned number and a newline (fs.nr_open). */
 int
-single_number_parse(const char *buf, size_t size, uint64_t *value)
+procfs_single_number_parse(const char *buf, size_t size, uint64_t *value)
 {
 	if (size > 0 && buf[size - 1] == '\n')
 		size--;
@@ -584,7 +584,7 @@ single_number_parse(const char *buf, size_t size, uint64_t *value)
 
 /* /proc/sys/fs/file-nr: allocated, free (always 0 since 2.6), maximum. */
 int
-file_nr_parse(const char *buf, size_t size, struct system_info *sys)
+procfs_file_nr_parse(const char *buf, size_t size, struct system_info *sys)
 {
 	const char *p = buf, *end = buf + size, *field;
 	uint64_t v[3];
@@ -609,7 +609,7 @@ file_nr_parse(const char *buf, size_t size, struct system_info *sys)
  * case, "v6" becomes "6", dashes dropped.
  */
 const char *
-sockproto_name(const char *kernel, char *buf, size_t size)
+procfs_sockproto_name(const char *kernel, char *buf, size_t size)
 {
 	size_t n = 0, len = strlen(kernel);
 
@@ -984,7 +984,7 @@ details_pidfd(struct details *d, const char *line, size_t len)
 }
 
 int
-fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
+procfs_fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
     struct fd_detail **list, size_t *n)
 {
 	struct line_cursor c = { buf, buf + size };

@@ -335,7 +335,7 @@ identity_read(int proc_dir, struct process *proc)
 
 	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	if ((error = stat_parse(buf, (size_t)n, &ps)) != 0)
+	if ((error = procfs_stat_parse(buf, (size_t)n, &ps)) != 0)
 		return error;
 	proc->command = ps.command;
 	proc->start_time = ps.start_time;
@@ -357,7 +357,7 @@ identity_read(int proc_dir, struct process *proc)
 		if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) <
 		    0)
 			return n == -ENOENT ? -ESRCH : (int)n;
-		if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
+		if (procfs_status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -391,7 +391,7 @@ service_read(int proc_dir, struct process *proc)
 
 	if ((n = read_file_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
 		return (int)n;
-	if ((error = cgroup_parse(buf, (size_t)n, &cg)) != 0)
+	if ((error = procfs_cgroup_parse(buf, (size_t)n, &cg)) != 0)
 		return error;
 	proc->cgroup = cg.path;
 	proc->unit = cg.unit;
@@ -400,7 +400,7 @@ service_read(int proc_dir, struct process *proc)
 		return 0;
 	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
 		return (int)n;
-	if (status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
+	if (procfs_status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
 	    inner != proc->pid)
 		proc->nspid = inner;
 	return 0;
@@ -430,7 +430,7 @@ limits_read(int proc_dir, struct process *proc)
 		return -ESRCH;
 	if ((n = read_file_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
 		return (int)n;
-	return limits_parse(buf, (size_t)n, &proc->limits);
+	return procfs_limits_parse(buf, (size_t)n, &proc->limits);
 }
 
 /* The number inside "pipe:[123]" or "net:[4026531840]". */
@@ -490,7 +490,7 @@ socket_proto_read(int pid, int number, struct fd_entry *fd)
 	if (n <= 0)
 		return n == 0 ? -ENODATA : -errno;
 	value[n] = '\0';
-	if (sockproto_name(value, word, sizeof(word)) == NULL)
+	if (procfs_sockproto_name(value, word, sizeof(word)) == NULL)
 		return -EINVAL;
 	if ((fd->proto = strdup(word)) == NULL)
 		return -ENOMEM;
@@ -595,10 +595,10 @@ mounts_load(int pid)
 	if ((f = fopen(path, "re")) == NULL)
 		return;
 	while ((n = getline(&line, &cap, f)) > 0) {
-		if (mountinfo_line_parse(line, (size_t)n, &m) == 0 &&
+		if (procfs_mountinfo_line_parse(line, (size_t)n, &m) == 0 &&
 		    mount_find(m.id) == NULL && mount_add(m.id,
-		    fstype_may_wait(m.fstype, m.fstype_len) ? MOUNT_MAY_WAIT :
-		    MOUNT_LOCAL) == NULL)
+		    procfs_fstype_may_wait(m.fstype, m.fstype_len) ?
+		    MOUNT_MAY_WAIT : MOUNT_LOCAL) == NULL)
 			break;
 	}
 	free(line);
@@ -840,7 +840,7 @@ fdinfo_unchanged(struct table_reader *r, const char *name,
 
 	if ((n = fdinfo_read_at(r->info_dir, name, buf, sizeof(buf), &big)) < 0)
 		return false;
-	fdinfo_parse(big != NULL ? big : buf, (size_t)n, &now);
+	procfs_fdinfo_parse(big != NULL ? big : buf, (size_t)n, &now);
 	free(big);
 	return now.have_ino == before->have_ino && now.ino == before->ino &&
 	    now.have_mnt_id == before->have_mnt_id &&
@@ -876,7 +876,7 @@ descriptor_read(struct table_reader *r, struct fd_entry *fd)
 	}
 	link[nl] = '\0';
 	text = big != NULL ? big : info_buf;
-	fdinfo_parse(text, (size_t)n, &info);
+	procfs_fdinfo_parse(text, (size_t)n, &info);
 	error = descriptor_stat(r, name, &info, link, fd);
 	if (error == -ETIMEDOUT && !fdinfo_unchanged(r, name, &info))
 		error = -EAGAIN;
@@ -898,7 +898,7 @@ descriptor_read(struct table_reader *r, struct fd_entry *fd)
 	else {
 		fdinfo_flags_apply(&info, fd);
 		if ((fd->target = strdup(link)) == NULL ||
-		    fdinfo_details_parse(fd->type, text, (size_t)n,
+		    procfs_fdinfo_details_parse(fd->type, text, (size_t)n,
 		    &fd->details, &fd->ndetails) != 0)
 			error = -ENOMEM;
 	}
@@ -1246,7 +1246,7 @@ still_alive(int proc_dir)
 
 	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
-	if (stat_parse(buf, (size_t)n, &ps) != 0)
+	if (procfs_stat_parse(buf, (size_t)n, &ps) != 0)
 		return 0;
 	free(ps.command);
 	return ps.exiting ? -ESRCH : 0;
@@ -1677,12 +1677,12 @@ platform_processes_hidden(void)
 	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
 		return false;
 	while ((n = getline(&line, &cap, f)) > 0) {
-		if (mountinfo_line_parse(line, (size_t)n, &m) != 0 ||
+		if (procfs_mountinfo_line_parse(line, (size_t)n, &m) != 0 ||
 		    m.mount_point_len != 5 ||
 		    memcmp(m.mount_point, "/proc", 5) != 0 ||
 		    m.fstype_len != 4 || memcmp(m.fstype, "proc", 4) != 0)
 			continue;
-		proc_hidepid_parse(m.super_options, m.super_options_len,
+		procfs_hidepid_parse(m.super_options, m.super_options_len,
 		    &found);
 	}
 	free(line);
@@ -1705,12 +1705,12 @@ platform_system_read(struct system_info *sys)
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf,
 	    sizeof(buf))) < 0)
 		return (int)n;
-	if ((error = file_nr_parse(buf, (size_t)n, sys)) != 0)
+	if ((error = procfs_file_nr_parse(buf, (size_t)n, sys)) != 0)
 		return error;
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", buf,
 	    sizeof(buf))) < 0)
 		return (int)n;
-	if ((error = single_number_parse(buf, (size_t)n, &nr_open)) != 0)
+	if ((error = procfs_single_number_parse(buf, (size_t)n, &nr_open)) != 0)
 		return error;
 	sys->nr_open = nr_open;
 	sys->have = true;
@@ -1754,5 +1754,5 @@ platform_thread_group(int pid, int *process)
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	if ((n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
-	return status_parse_tgid(buf, (size_t)n, process);
+	return procfs_status_parse_tgid(buf, (size_t)n, process);
 }

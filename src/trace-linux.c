@@ -1295,7 +1295,8 @@ fd_flags_read(int tid, struct trace_fd *f)
 	snprintf(name, sizeof(name), "fdinfo/%d", f->fd);
 	if ((n = proc_file_read(tid, name, buf, sizeof(buf))) <= 0)
 		return;
-	if (fdinfo_parse(buf, (size_t)n, &info) == 0 && info.have_flags) {
+	if (procfs_fdinfo_parse(buf, (size_t)n, &info) == 0 &&
+	    info.have_flags) {
 		f->have_flags = true;
 		f->cloexec = (info.flags & O_CLOEXEC) != 0;
 	}

@@ -15,7 +15,7 @@
 static int
 parse(const char *text, struct fdinfo *info)
 {
-	return fdinfo_parse(text, strlen(text), info);
+	return procfs_fdinfo_parse(text, strlen(text), info);
 }
 
 START_TEST(fdinfo_regular_file)
@@ -84,7 +84,7 @@ START_TEST(fdinfo_truncated_everywhere)
 		char *copy = malloc(len ? len : 1);
 
 		memcpy(copy, text, len);
-		(void)fdinfo_parse(copy, len, &info);
+		(void)procfs_fdinfo_parse(copy, len, &info);
 		if (info.have_flags)
 			ck_assert(len >= 16);
 		free(copy);
@@ -106,8 +106,8 @@ START_TEST(limits_real)
 {
 	struct fd_limits l = { 0 };
 
-	ck_assert_int_eq(limits_parse(limits_text, strlen(limits_text), &l),
-	    0);
+	ck_assert_int_eq(procfs_limits_parse(limits_text, strlen(limits_text),
+	    &l), 0);
 	ck_assert_uint_eq(l.soft, 1024);
 	ck_assert_uint_eq(l.hard, 524288);
 	ck_assert(!l.soft_unlimited && !l.hard_unlimited);
@@ -123,12 +123,12 @@ START_TEST(limits_unlimited_and_bad)
 	static const char half[] = "Max open files            1024";
 	struct fd_limits l = { 0 };
 
-	ck_assert_int_eq(limits_parse(unl, strlen(unl), &l), 0);
+	ck_assert_int_eq(procfs_limits_parse(unl, strlen(unl), &l), 0);
 	ck_assert(l.soft_unlimited && l.hard_unlimited);
-	ck_assert_int_ne(limits_parse(bad, strlen(bad), &l), 0);
-	ck_assert_int_ne(limits_parse(half, strlen(half), &l), 0);
-	ck_assert_int_ne(limits_parse("", 0, &l), 0);
-	ck_assert_int_ne(limits_parse(limits_text, 100, &l), 0);
+	ck_assert_int_ne(procfs_limits_parse(bad, strlen(bad), &l), 0);
+	ck_assert_int_ne(procfs_limits_parse(half, strlen(half), &l), 0);
+	ck_assert_int_ne(procfs_limits_parse("", 0, &l), 0);
+	ck_assert_int_ne(procfs_limits_parse(limits_text, 100, &l), 0);
 }
 END_TEST
 
@@ -139,11 +139,12 @@ START_TEST(status_uid)
 	long uid = -1;
 
 	/* The effective ID, the second field, is the one reported. */
-	ck_assert_int_eq(status_parse_uid(text, strlen(text), &uid), 0);
+	ck_assert_int_eq(procfs_status_parse_uid(text, strlen(text), &uid), 0);
 	ck_assert_int_eq(uid, 1001);
-	ck_assert_int_ne(status_parse_uid("Uid:\t1000\n", 10, &uid), 0);
-	ck_assert_int_ne(status_parse_uid("Name:\tx\n", 8, &uid), 0);
-	ck_assert_int_ne(status_parse_uid("Uid:\t1\tabc\n", 11, &uid), 0);
+	ck_assert_int_ne(procfs_status_parse_uid("Uid:\t1000\n", 10, &uid), 0);
+	ck_assert_int_ne(procfs_status_parse_uid("Name:\tx\n", 8, &uid), 0);
+	ck_assert_int_ne(procfs_status_parse_uid("Uid:\t1\tabc\n", 11, &uid),
+	    0);
 }
 END_TEST
 
@@ -154,12 +155,13 @@ START_TEST(status_tgid)
 	    "State:\tS\nTgid:\t4242\nNgid:\t0\nPid:\t4250\nPPid:\t1\n";
 	int tgid = -1;
 
-	ck_assert_int_eq(status_parse_tgid(text, strlen(text), &tgid), 0);
+	ck_assert_int_eq(procfs_status_parse_tgid(text, strlen(text), &tgid),
+	    0);
 	ck_assert_int_eq(tgid, 4242);
-	ck_assert_int_ne(status_parse_tgid("Pid:\t7\n", 7, &tgid), 0);
-	ck_assert_int_ne(status_parse_tgid("Tgid:\t0\n", 8, &tgid), 0);
-	ck_assert_int_ne(status_parse_tgid("Tgid:\tx1\n", 9, &tgid), 0);
-	ck_assert_int_ne(status_parse_tgid("Tgid:\t99999999999\n", 18,
+	ck_assert_int_ne(procfs_status_parse_tgid("Pid:\t7\n", 7, &tgid), 0);
+	ck_assert_int_ne(procfs_status_parse_tgid("Tgid:\t0\n", 8, &tgid), 0);
+	ck_assert_int_ne(procfs_status_parse_tgid("Tgid:\tx1\n", 9, &tgid), 0);
+	ck_assert_int_ne(procfs_status_parse_tgid("Tgid:\t99999999999\n", 18,
 	    &tgid), 0);
 }
 END_TEST
@@ -177,27 +179,27 @@ START_TEST(stat_fields)
 	    "0 0 0 0 0 20 0 1 0 42 0 0\n";
 	struct proc_stat ps = { 0 };
 
-	ck_assert_int_eq(stat_parse(text, strlen(text), &ps), 0);
+	ck_assert_int_eq(procfs_stat_parse(text, strlen(text), &ps), 0);
 	ck_assert_uint_eq(ps.start_time, 987654);
 	ck_assert_str_eq(ps.command, "evil) 1 2 3");
 	ck_assert(!ps.kernel_thread && !ps.exiting);
 	ck_assert_int_eq(ps.state, 'S');
 	free(ps.command);
-	ck_assert_int_eq(stat_parse(kthread, strlen(kthread), &ps), 0);
+	ck_assert_int_eq(procfs_stat_parse(kthread, strlen(kthread), &ps), 0);
 	ck_assert(ps.kernel_thread);
 	ck_assert_str_eq(ps.command, "kthreadd");
 	free(ps.command);
 	/* PF_EXITING (0x4) in the flags, or a zombie: the process is gone. */
-	ck_assert_int_eq(stat_parse(exiting, strlen(exiting), &ps), 0);
+	ck_assert_int_eq(procfs_stat_parse(exiting, strlen(exiting), &ps), 0);
 	ck_assert(ps.exiting);
 	free(ps.command);
-	ck_assert_int_eq(stat_parse(zombie, strlen(zombie), &ps), 0);
+	ck_assert_int_eq(procfs_stat_parse(zombie, strlen(zombie), &ps), 0);
 	ck_assert(ps.exiting);
 	free(ps.command);
-	ck_assert_int_ne(stat_parse("4242 (x) S 1 2\n", 15, &ps), 0);
-	ck_assert_int_ne(stat_parse("no parenthesis", 14, &ps), 0);
-	ck_assert_int_ne(stat_parse("1 (x) S 1 1 1 1 1 x 0 0 0 0 0 0 0 0 0 0 "
-	    "0 0 5\n", 42, &ps), 0);
+	ck_assert_int_ne(procfs_stat_parse("4242 (x) S 1 2\n", 15, &ps), 0);
+	ck_assert_int_ne(procfs_stat_parse("no parenthesis", 14, &ps), 0);
+	ck_assert_int_ne(procfs_stat_parse("1 (x) S 1 1 1 1 1 x 0 0 0 0 0 0 0 "
+	    "0 0 0 0 0 5\n", 42, &ps), 0);
 }
 END_TEST
 
@@ -205,19 +207,23 @@ START_TEST(sockproto_words)
 {
 	char buf[32];
 
-	ck_assert_str_eq(sockproto_name("TCP", buf, sizeof(buf)), "tcp");
-	ck_assert_str_eq(sockproto_name("TCPv6", buf, sizeof(buf)), "tcp6");
-	ck_assert_str_eq(sockproto_name("UDP-Lite", buf, sizeof(buf)),
+	ck_assert_str_eq(procfs_sockproto_name("TCP", buf, sizeof(buf)), "tcp");
+	ck_assert_str_eq(procfs_sockproto_name("TCPv6", buf, sizeof(buf)),
+	    "tcp6");
+	ck_assert_str_eq(procfs_sockproto_name("UDP-Lite", buf, sizeof(buf)),
 	    "udplite");
-	ck_assert_str_eq(sockproto_name("UNIX-STREAM", buf, sizeof(buf)),
+	ck_assert_str_eq(procfs_sockproto_name("UNIX-STREAM", buf, sizeof(buf)),
 	    "unix");
-	ck_assert_str_eq(sockproto_name("UNIX", buf, sizeof(buf)), "unix");
-	ck_assert_str_eq(sockproto_name("NETLINK", buf, sizeof(buf)),
+	ck_assert_str_eq(procfs_sockproto_name("UNIX", buf, sizeof(buf)),
+	    "unix");
+	ck_assert_str_eq(procfs_sockproto_name("NETLINK", buf, sizeof(buf)),
 	    "netlink");
-	ck_assert_str_eq(sockproto_name("RAWv6", buf, sizeof(buf)), "raw6");
-	ck_assert_ptr_null(sockproto_name("", buf, sizeof(buf)));
-	ck_assert_str_eq(sockproto_name("A\033B", buf, sizeof(buf)), "a_b");
-	ck_assert_str_eq(sockproto_name("TCPv6", buf, 3), "tc");
+	ck_assert_str_eq(procfs_sockproto_name("RAWv6", buf, sizeof(buf)),
+	    "raw6");
+	ck_assert_ptr_null(procfs_sockproto_name("", buf, sizeof(buf)));
+	ck_assert_str_eq(procfs_sockproto_name("A\033B", buf, sizeof(buf)),
+	    "a_b");
+	ck_assert_str_eq(procfs_sockproto_name("TCPv6", buf, 3), "tc");
 }
 END_TEST
 
@@ -235,8 +241,8 @@ static void
 details(enum fd_type type, const char *text, struct fd_detail **list,
     size_t *n)
 {
-	ck_assert_int_eq(fdinfo_details_parse(type, text, strlen(text), list,
-	    n), 0);
+	ck_assert_int_eq(procfs_fdinfo_details_parse(type, text, strlen(text),
+	    list, n), 0);
 }
 
 START_TEST(details_eventfd_epoll_pidfd)
@@ -327,34 +333,37 @@ START_TEST(mountinfo_lines)
 	struct mountinfo_entry m;
 	struct proc_hidepid h;
 
-	ck_assert_int_eq(mountinfo_line_parse(hidden, strlen(hidden), &m), 0);
+	ck_assert_int_eq(procfs_mountinfo_line_parse(hidden, strlen(hidden),
+	    &m), 0);
 	ck_assert_uint_eq(m.id, 65);
 	ck_assert(m.mount_point_len == 5 &&
 	    memcmp(m.mount_point, "/proc", 5) == 0);
 	ck_assert(m.fstype_len == 4 && memcmp(m.fstype, "proc", 4) == 0);
-	proc_hidepid_parse(m.super_options, m.super_options_len, &h);
+	procfs_hidepid_parse(m.super_options, m.super_options_len, &h);
 	ck_assert_int_eq(h.mode, 2);
 	ck_assert(h.have_gid);
 	ck_assert_int_eq(h.gid, 27);
-	proc_hidepid_parse("rw,hidepid=4", 12, &h);
+	procfs_hidepid_parse("rw,hidepid=4", 12, &h);
 	ck_assert_int_eq(h.mode, 4);
 	ck_assert(!h.have_gid);
-	proc_hidepid_parse("rw", 2, &h);
+	procfs_hidepid_parse("rw", 2, &h);
 	ck_assert_int_eq(h.mode, 0);
-	ck_assert(!fstype_may_wait(m.fstype, m.fstype_len));
+	ck_assert(!procfs_fstype_may_wait(m.fstype, m.fstype_len));
 
-	ck_assert_int_eq(mountinfo_line_parse(fuse, strlen(fuse), &m), 0);
+	ck_assert_int_eq(procfs_mountinfo_line_parse(fuse, strlen(fuse), &m),
+	    0);
 	ck_assert_uint_eq(m.id, 80);
 	ck_assert_uint_eq(m.mount_point_len, strlen("/mnt/a\\040b"));
-	ck_assert(fstype_may_wait(m.fstype, m.fstype_len));
-	ck_assert(fstype_may_wait("nfs4", 4));
-	ck_assert(!fstype_may_wait("ext4", 4));
-	ck_assert(!fstype_may_wait("fuse.", 5));
+	ck_assert(procfs_fstype_may_wait(m.fstype, m.fstype_len));
+	ck_assert(procfs_fstype_may_wait("nfs4", 4));
+	ck_assert(!procfs_fstype_may_wait("ext4", 4));
+	ck_assert(!procfs_fstype_may_wait("fuse.", 5));
 	/* Every cut of a line is taken or refused, never read past. */
 	for (size_t n = 0; n < sizeof(hidden) - 1; n++)
-		(void)mountinfo_line_parse(hidden, n, &m);
-	ck_assert_int_eq(mountinfo_line_parse("garbage", 7, &m), -EINVAL);
-	ck_assert_int_eq(mountinfo_line_parse("1 2 3 4 5 6 -", 13, &m),
+		(void)procfs_mountinfo_line_parse(hidden, n, &m);
+	ck_assert_int_eq(procfs_mountinfo_line_parse("garbage", 7, &m),
+	    -EINVAL);
+	ck_assert_int_eq(procfs_mountinfo_line_parse("1 2 3 4 5 6 -", 13, &m),
 	    -EINVAL);
 }
 END_TEST
@@ -366,7 +375,7 @@ cgroup_check(const char *text, const char *path, const char *unit,
 {
 	struct proc_cgroup cg;
 
-	ck_assert_int_eq(cgroup_parse(text, strlen(text), &cg), 0);
+	ck_assert_int_eq(procfs_cgroup_parse(text, strlen(text), &cg), 0);
 	ck_assert_str_eq(cg.path, path);
 	ck_assert_str_eq(cg.unit ? cg.unit : "", unit);
 	ck_assert_str_eq(cg.container ? cg.container : "", container);
@@ -420,11 +429,11 @@ START_TEST(cgroup_units_and_containers)
 	cgroup_check("0::/evil\x1b[31m\".service\n", "/evil\x1b[31m\".service",
 	    "evil\x1b[31m\".service", "");
 	/* Nothing that looks like a cgroup line. */
-	ck_assert_int_eq(cgroup_parse("", 0, &cg), -EINVAL);
-	ck_assert_int_eq(cgroup_parse("garbage\n", 8, &cg), -EINVAL);
+	ck_assert_int_eq(procfs_cgroup_parse("", 0, &cg), -EINVAL);
+	ck_assert_int_eq(procfs_cgroup_parse("garbage\n", 8, &cg), -EINVAL);
 	/* No NUL at the end: the length is obeyed. */
 	cgroup_check("0::/a.service/more", "/a.service/more", "a.service", "");
-	ck_assert_int_eq(cgroup_parse("0::/a.service", 5, &cg), 0);
+	ck_assert_int_eq(procfs_cgroup_parse("0::/a.service", 5, &cg), 0);
 	ck_assert_str_eq(cg.path, "/a");
 	ck_assert_ptr_null(cg.unit);
 	free(cg.path);
@@ -435,20 +444,23 @@ START_TEST(status_nspid)
 {
 	int pid = 0;
 
-	ck_assert_int_eq(status_parse_nspid("Name:\tx\nNSpid:\t4711\t12\t1\n",
-	    27, &pid), 0);
+	ck_assert_int_eq(procfs_status_parse_nspid(
+	    "Name:\tx\nNSpid:\t4711\t12\t1\n", 27, &pid), 0);
 	ck_assert_int_eq(pid, 1);
-	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711\n", 12, &pid), 0);
-	ck_assert_int_eq(pid, 4711);
-	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711 \t 33 \n", 18, &pid),
+	ck_assert_int_eq(procfs_status_parse_nspid("NSpid:\t4711\n", 12, &pid),
 	    0);
+	ck_assert_int_eq(pid, 4711);
+	ck_assert_int_eq(procfs_status_parse_nspid("NSpid:\t4711 \t 33 \n", 18,
+	    &pid), 0);
 	ck_assert_int_eq(pid, 33);
-	ck_assert_int_eq(status_parse_nspid("Pid:\t4711\n", 10, &pid),
+	ck_assert_int_eq(procfs_status_parse_nspid("Pid:\t4711\n", 10, &pid),
 	    -EINVAL);
-	ck_assert_int_eq(status_parse_nspid("NSpid:\t4711\tx\n", 14, &pid),
+	ck_assert_int_eq(procfs_status_parse_nspid("NSpid:\t4711\tx\n", 14,
+	    &pid), -EINVAL);
+	ck_assert_int_eq(procfs_status_parse_nspid("NSpid:\t0\n", 9, &pid),
 	    -EINVAL);
-	ck_assert_int_eq(status_parse_nspid("NSpid:\t0\n", 9, &pid), -EINVAL);
-	ck_assert_int_eq(status_parse_nspid("NSpid:\n", 7, &pid), -EINVAL);
+	ck_assert_int_eq(procfs_status_parse_nspid("NSpid:\n", 7, &pid),
+	    -EINVAL);
 }
 END_TEST
 

@@ -22,8 +22,8 @@ fuzz_details(const char *buf, size_t size)
 		struct fd_detail *list = NULL;
 		size_t n = 0;
 
-		if (fdinfo_details_parse((enum fd_type)type, buf, size, &list,
-		    &n) == 0)
+		if (procfs_fdinfo_details_parse((enum fd_type)type, buf, size,
+		    &list, &n) == 0)
 			fd_details_free(list, n);
 	}
 }
@@ -43,30 +43,30 @@ fuzz_process_files(const char *buf, size_t size)
 	int pid;
 
 	memset(&info, 0, sizeof(info));
-	(void)fdinfo_parse(buf, size, &info);
+	(void)procfs_fdinfo_parse(buf, size, &info);
 	memset(&limits, 0, sizeof(limits));
-	(void)limits_parse(buf, size, &limits);
-	(void)status_parse_uid(buf, size, &uid);
-	(void)status_parse_nspid(buf, size, &pid);
-	if (cgroup_parse(buf, size, &cg) == 0) {
+	(void)procfs_limits_parse(buf, size, &limits);
+	(void)procfs_status_parse_uid(buf, size, &uid);
+	(void)procfs_status_parse_nspid(buf, size, &pid);
+	if (procfs_cgroup_parse(buf, size, &cg) == 0) {
 		free(cg.path);
 		free(cg.unit);
 		free(cg.container);
 	}
 	memset(&ps, 0, sizeof(ps));
-	if (stat_parse(buf, size, &ps) == 0)
+	if (procfs_stat_parse(buf, size, &ps) == 0)
 		free(ps.command);
 	memset(&sys, 0, sizeof(sys));
-	(void)file_nr_parse(buf, size, &sys);
-	(void)single_number_parse(buf, size, &value);
-	if (mountinfo_line_parse(buf, size, &mount) == 0) {
-		proc_hidepid_parse(mount.super_options,
+	(void)procfs_file_nr_parse(buf, size, &sys);
+	(void)procfs_single_number_parse(buf, size, &value);
+	if (procfs_mountinfo_line_parse(buf, size, &mount) == 0) {
+		procfs_hidepid_parse(mount.super_options,
 		    mount.super_options_len, &hidepid);
-		(void)fstype_may_wait(mount.fstype, mount.fstype_len);
+		(void)procfs_fstype_may_wait(mount.fstype, mount.fstype_len);
 	}
 }
 
-/* sockproto_name takes a string: the input up to its first NUL. */
+/* procfs_sockproto_name takes a string: the input up to its first NUL. */
 static void
 fuzz_sockproto(const uint8_t *data, size_t size)
 {
@@ -74,9 +74,9 @@ fuzz_sockproto(const uint8_t *data, size_t size)
 
 	if ((kernel = strndup((const char *)data, size)) == NULL)
 		return;
-	(void)sockproto_name(kernel, out, sizeof(out));
-	(void)sockproto_name(kernel, out, 1);
-	(void)sockproto_name(kernel, out, 0);
+	(void)procfs_sockproto_name(kernel, out, sizeof(out));
+	(void)procfs_sockproto_name(kernel, out, 1);
+	(void)procfs_sockproto_name(kernel, out, 0);
 	free(kernel);
 }
 
