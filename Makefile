@@ -423,7 +423,8 @@ FUZZ_HARNESSES = fuzz_fdinfo fuzz_fdtype fuzz_sockdiag fuzz_procnet \
 FUZZ_SRCS_fuzz_fdinfo = src/fdinfo.c
 FUZZ_SRCS_fuzz_fdtype = src/fdtype.c
 FUZZ_SRCS_fuzz_sockdiag = src/sockdiag-linux.c src/socktable-linux.c
-FUZZ_SRCS_fuzz_procnet = src/procnet-linux.c src/socktable-linux.c
+FUZZ_SRCS_fuzz_procnet = src/procnet-linux.c src/socktable-linux.c \
+			 src/fdinfo.c
 FUZZ_SRCS_fuzz_state = src/state.c src/audit.c src/fdinfo.c
 FUZZ_SRCS_fuzz_escape = src/escape.c src/json.c tests/jsonparse.c
 FUZZ_BINS = $(FUZZ_HARNESSES:%=$(FUZZ_BUILD)/%)

@@ -13,6 +13,16 @@
 
 #include "fdaudit.h"
 
+/* A walk over the lines of a buffer, shared by every reader of /proc. */
+struct procfs_cursor {
+	const char	*p;		/* the start of the next line */
+	const char	*end;
+};
+bool		 procfs_line_next(struct procfs_cursor *, const char **,
+		    size_t *);
+size_t		 procfs_number_parse(const char *, size_t, unsigned,
+		    uint64_t *);
+
 struct fdinfo {
 	int64_t		 pos;
 	unsigned long	 flags;

@@ -97,6 +97,8 @@ const struct sock_info	*socktable_find(const struct sock_table *,
 			    uint64_t ino);
 size_t			 socktable_count(const struct sock_table *);
 const char		*sockfamily_file(enum sock_family);
+void			 sockinfo_init(struct sock_info *, enum sock_family,
+			    uint64_t ino);
 
 /* socktable-linux.c: names and forms shared by the two loaders */
 const char	*sockname_tcp_state(unsigned int);

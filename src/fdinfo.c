@@ -15,14 +15,12 @@
 #include "fdaudit.h"
 #include "fdinfo.h"
 
-/* One line of a buffer: [start, start + len), without the newline. */
-struct line_cursor {
-	const char	*p;
-	const char	*end;
-};
-
-static bool
-line_next(struct line_cursor *c, const char **start, size_t *len)
+/*
+ * The next line of the buffer, without its newline; false at the end.
+ * A last line without a newline is a line all the same.
+ */
+bool
+procfs_line_next(struct procfs_cursor *c, const char **start, size_t *len)
 {
 	const char *nl;
 
@@ -54,11 +52,12 @@ line_value(const char *line, size_t len, const char *key, size_t *vlen)
 }
 
 /*
- * An unsigned number in `base' that fills [s, s + len) up to trailing
- * blanks.  Returns the number of digits read, 0 on an error or overflow.
+ * An unsigned number in `base' (up to 16, either case) that fills
+ * [s, s + len) up to trailing blanks.  Returns the number of digits read,
+ * 0 on an error or overflow.
  */
-static size_t
-number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
+size_t
+procfs_number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -68,6 +67,10 @@ number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
 
 		if (s[i] >= '0' && s[i] <= '9')
 			d = (unsigned)(s[i] - '0');
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			d = (unsigned)(s[i] - 'a' + 10);
+		else if (s[i] >= 'A' && s[i] <= 'F')
+			d = (unsigned)(s[i] - 'A' + 10);
 		else
 			break;
 		if (d >= base || v > (UINT64_MAX - d) / base)
@@ -87,33 +90,35 @@ number_parse(const char *s, size_t len, unsigned base, uint64_t *out)
 int
 procfs_fdinfo_parse(const char *buf, size_t size, struct fdinfo *info)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *v;
 	size_t len, vlen;
 	uint64_t n;
 
 	memset(info, 0, sizeof(*info));
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if ((v = line_value(line, len, "pos:", &vlen)) != NULL) {
-			if (number_parse(v, vlen, 10, &n) && n <= INT64_MAX) {
+			if (procfs_number_parse(v, vlen, 10, &n) &&
+			    n <= INT64_MAX) {
 				info->pos = (int64_t)n;
 				info->have_pos = true;
 			}
 		} else if ((v = line_value(line, len, "flags:", &vlen)) !=
 		    NULL) {
-			if (number_parse(v, vlen, 8, &n) && n <= ULONG_MAX) {
+			if (procfs_number_parse(v, vlen, 8, &n) &&
+			    n <= ULONG_MAX) {
 				info->flags = (unsigned long)n;
 				info->have_flags = true;
 			}
 		} else if ((v = line_value(line, len, "ino:", &vlen)) !=
 		    NULL) {
-			if (number_parse(v, vlen, 10, &n)) {
+			if (procfs_number_parse(v, vlen, 10, &n)) {
 				info->ino = n;
 				info->have_ino = true;
 			}
 		} else if ((v = line_value(line, len, "mnt_id:", &vlen)) !=
 		    NULL) {
-			if (number_parse(v, vlen, 10, &n)) {
+			if (procfs_number_parse(v, vlen, 10, &n)) {
 				info->mnt_id = n;
 				info->have_mnt_id = true;
 			}
@@ -141,7 +146,7 @@ limit_field(const char *p, const char *end, uint64_t *value, bool *unlimited)
 		return p;
 	}
 	*unlimited = false;
-	if (!number_parse(start, (size_t)(p - start), 10, value))
+	if (!procfs_number_parse(start, (size_t)(p - start), 10, value))
 		return NULL;
 	return p;
 }
@@ -150,11 +155,11 @@ limit_field(const char *p, const char *end, uint64_t *value, bool *unlimited)
 int
 procfs_limits_parse(const char *buf, size_t size, struct fd_limits *limits)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *v, *p;
 	size_t len, vlen;
 
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if ((v = line_value(line, len, "Max open files", &vlen)) ==
 		    NULL)
 			continue;
@@ -173,12 +178,12 @@ procfs_limits_parse(const char *buf, size_t size, struct fd_limits *limits)
 int
 procfs_status_parse_uid(const char *buf, size_t size, long *uid)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *v, *p, *end;
 	size_t len, vlen;
 	uint64_t n;
 
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if ((v = line_value(line, len, "Uid:", &vlen)) == NULL)
 			continue;
 		end = v + vlen;
@@ -190,7 +195,8 @@ procfs_status_parse_uid(const char *buf, size_t size, long *uid)
 		v = p;
 		while (p < end && *p != '\t' && *p != ' ')
 			p++;
-		if (!number_parse(v, (size_t)(p - v), 10, &n) || n > LONG_MAX)
+		if (!procfs_number_parse(v, (size_t)(p - v), 10, &n) ||
+		    n > LONG_MAX)
 			return -EINVAL;
 		*uid = (long)n;
 		return 0;
@@ -202,15 +208,16 @@ procfs_status_parse_uid(const char *buf, size_t size, long *uid)
 int
 procfs_status_parse_tgid(const char *buf, size_t size, int *tgid)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *v;
 	size_t len, vlen;
 	uint64_t n;
 
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if ((v = line_value(line, len, "Tgid:", &vlen)) == NULL)
 			continue;
-		if (!number_parse(v, vlen, 10, &n) || n == 0 || n > INT_MAX)
+		if (!procfs_number_parse(v, vlen, 10, &n) || n == 0 ||
+		    n > INT_MAX)
 			return -EINVAL;
 		*tgid = (int)n;
 		return 0;
@@ -225,12 +232,12 @@ procfs_status_parse_tgid(const char *buf, size_t size, int *tgid)
 int
 procfs_status_parse_nspid(const char *buf, size_t size, int *nspid)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *v, *p, *end, *last = NULL;
 	size_t len, vlen;
 	uint64_t n;
 
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if ((v = line_value(line, len, "NSpid:", &vlen)) == NULL)
 			continue;
 		end = v + vlen;
@@ -239,8 +246,8 @@ procfs_status_parse_nspid(const char *buf, size_t size, int *nspid)
 			    (p == v || p[-1] == '\t' || p[-1] == ' '))
 				last = p;
 		}
-		if (last == NULL || !number_parse(last, (size_t)(end - last),
-		    10, &n) || n == 0 || n > INT_MAX)
+		if (last == NULL || !procfs_number_parse(last,
+		    (size_t)(end - last), 10, &n) || n == 0 || n > INT_MAX)
 			return -EINVAL;
 		*nspid = (int)n;
 		return 0;
@@ -344,13 +351,13 @@ cgroup_line(const char *line, size_t len, const char **controllers,
 int
 procfs_cgroup_parse(const char *buf, size_t size, struct proc_cgroup *cg)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	const char *line, *ctl, *path, *unified = NULL, *systemd = NULL;
 	const char *first = NULL, *chosen, *id = NULL;
 	size_t len, clen, plen, ulen = 0, slen = 0, flen = 0, chosen_len;
 
 	memset(cg, 0, sizeof(*cg));
-	while (line_next(&c, &line, &len)) {
+	while (procfs_line_next(&c, &line, &len)) {
 		if (!cgroup_line(line, len, &ctl, &clen, &path, &plen))
 			continue;
 		if (first == NULL) {
@@ -428,7 +435,7 @@ procfs_mountinfo_line_parse(const char *line, size_t len,
 	uint64_t id;
 
 	memset(out, 0, sizeof(out[0]));
-	if (!number_parse(p, field_length(p, end), 10, &id))
+	if (!procfs_number_parse(p, field_length(p, end), 10, &id))
 		return -EINVAL;
 	out->id = id;
 	for (int i = 0; i < 4; i++)
@@ -468,7 +475,7 @@ hidepid_option(const char *opt, size_t len, struct proc_hidepid *out)
 				out->mode = modes[i].mode;
 		}
 	} else if (len > 4 && memcmp(opt, "gid=", 4) == 0 &&
-	    number_parse(opt + 4, len - 4, 10, &n) && n <= LONG_MAX) {
+	    procfs_number_parse(opt + 4, len - 4, 10, &n) && n <= LONG_MAX) {
 		out->gid = (long)n;
 		out->have_gid = true;
 	}
@@ -554,10 +561,10 @@ procfs_stat_parse(const char *buf, size_t size, struct proc_stat *ps)
 		if (index == 3)
 			ps->state = *field;
 		if (index == 9)
-			have_flags = number_parse(field, (size_t)(p - field),
-			    10, &flags) != 0;
+			have_flags = procfs_number_parse(field,
+			    (size_t)(p - field), 10, &flags) != 0;
 		if (index == 22) {
-			if (!have_flags || !number_parse(field,
+			if (!have_flags || !procfs_number_parse(field,
 			    (size_t)(p - field), 10, &ps->start_time))
 				return -EINVAL;
 			if ((ps->command = strndup(open + 1, (size_t)(close -
@@ -578,8 +585,8 @@ procfs_single_number_parse(const char *buf, size_t size, uint64_t *value)
 {
 	if (size > 0 && buf[size - 1] == '\n')
 		size--;
-	return number_parse(buf, size, 10, value) == size && size > 0 ? 0 :
-	    -EINVAL;
+	return procfs_number_parse(buf, size, 10, value) == size && size > 0 ?
+	    0 : -EINVAL;
 }
 
 /* /proc/sys/fs/file-nr: allocated, free (always 0 since 2.6), maximum. */
@@ -595,7 +602,7 @@ procfs_file_nr_parse(const char *buf, size_t size, struct system_info *sys)
 		field = p;
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
-		if (!number_parse(field, (size_t)(p - field), 10, &v[i]))
+		if (!procfs_number_parse(field, (size_t)(p - field), 10, &v[i]))
 			return -EINVAL;
 	}
 	sys->files_allocated = v[0];
@@ -987,7 +994,7 @@ int
 procfs_fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
     struct fd_detail **list, size_t *n)
 {
-	struct line_cursor c = { buf, buf + size };
+	struct procfs_cursor c = { buf, buf + size };
 	struct details d = { NULL, 0, 0 };
 	void (*parse)(struct details *, const char *, size_t);
 	const char *line;
@@ -1017,7 +1024,7 @@ procfs_fdinfo_details_parse(enum fd_type type, const char *buf, size_t size,
 		*n = 0;
 		return 0;
 	}
-	while (line_next(&c, &line, &len) && d.error == 0)
+	while (procfs_line_next(&c, &line, &len) && d.error == 0)
 		parse(&d, line, len);
 	if (d.error == 0 && type == FD_TYPE_EPOLL)
 		d.error = details_epoll_sort(&d);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "compat.h"
+#include "fdinfo.h"
 #include "socktable-linux.h"
 
 /* The longest UNIX socket name, as struct sockaddr_un's sun_path. */
@@ -65,11 +66,6 @@ static const char *const header_words[] = {
 	[TABLE_PACKET] = "sk",
 };
 
-struct cursor {
-	const char	*p;
-	const char	*end;
-};
-
 /* A word of a line, between blanks. */
 struct field {
 	const char	*p;
@@ -89,23 +85,7 @@ struct unix_pending {
 };
 
 static bool
-line_next(struct cursor *c, struct cursor *line)
-{
-	const char *nl;
-
-	if (c->p >= c->end)
-		return false;
-	nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
-	if (nl == NULL)
-		nl = c->end;
-	line->p = c->p;
-	line->end = nl;
-	c->p = nl < c->end ? nl + 1 : c->end;
-	return true;
-}
-
-static bool
-field_next(struct cursor *c, struct field *f)
+field_next(struct procfs_cursor *c, struct field *f)
 {
 	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t'))
 		c->p++;
@@ -118,7 +98,7 @@ field_next(struct cursor *c, struct field *f)
 
 /* The first n words of a line; false when it has fewer. */
 static bool
-fields_split(struct cursor *c, struct field *f, size_t n)
+fields_split(struct procfs_cursor *c, struct field *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (!field_next(c, &f[i]))
@@ -127,42 +107,19 @@ fields_split(struct cursor *c, struct field *f, size_t n)
 	return true;
 }
 
-static bool
-number_parse(const char *s, size_t len, unsigned int base, uint64_t *out)
-{
-	uint64_t v = 0;
-	unsigned int d;
-
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] >= '0' && s[i] <= '9')
-			d = (unsigned)(s[i] - '0');
-		else if (base == 16 && s[i] >= 'a' && s[i] <= 'f')
-			d = (unsigned)(s[i] - 'a' + 10);
-		else if (base == 16 && s[i] >= 'A' && s[i] <= 'F')
-			d = (unsigned)(s[i] - 'A' + 10);
-		else
-			return false;
-		if (v > (UINT64_MAX - d) / base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
+/* A word that is a number and nothing else. */
 static bool
 field_number(const struct field *f, unsigned int base, uint64_t *out)
 {
-	return number_parse(f->p, f->len, base, out);
+	return f->len > 0 &&
+	    procfs_number_parse(f->p, f->len, base, out) == f->len;
 }
 
 /* A hex field of exactly `width' digits. */
 static bool
 field_hex(const char *s, size_t width, uint64_t *out)
 {
-	return number_parse(s, width, 16, out);
+	return procfs_number_parse(s, width, 16, out) == width;
 }
 
 /* A word that ends with ':', such as "12:" or "ffff8880a1b2c3d4:". */
@@ -172,7 +129,7 @@ field_label(const struct field *f, unsigned int base)
 	uint64_t v;
 
 	return f->len >= 2 && f->p[f->len - 1] == ':' &&
-	    number_parse(f->p, f->len - 1, base, &v);
+	    procfs_number_parse(f->p, f->len - 1, base, &v) == f->len - 1;
 }
 
 /*
@@ -202,27 +159,19 @@ endpoint_parse(const struct field *f, int af, unsigned char *addr,
 	return true;
 }
 
-static void
-info_init(struct sock_info *si, enum sock_family family, uint64_t ino)
-{
-	memset(si, 0, sizeof(*si));
-	si->ino = ino;
-	strlcpy(si->proto, sockfamily_file(family), sizeof(si->proto));
-}
-
 /*
  * tcp, udp, raw and their IPv6 twins: "sl local rem st tx:rx tr:when
  * retrnsmt uid timeout inode ...", the inode being the tenth word.
  */
 static int
-inet_line_parse(const struct cursor *line, enum sock_family family,
+inet_line_parse(const char *line, size_t len, enum sock_family family,
     struct sock_table *t)
 {
 	int af = table_kinds[family] == TABLE_INET6 ? AF_INET6 : AF_INET;
 	char local[INET6_ADDRSTRLEN + 8], remote[INET6_ADDRSTRLEN + 8];
 	unsigned char laddr[16], raddr[16];
 	unsigned int lport, rport;
-	struct cursor c = *line;
+	struct procfs_cursor c = { line, line + len };
 	struct field f[10];
 	struct sock_info si;
 	uint64_t state, ino;
@@ -235,7 +184,7 @@ inet_line_parse(const struct cursor *line, enum sock_family family,
 	/* TIME_WAIT and request sockets belong to no descriptor. */
 	if (ino == 0)
 		return 0;
-	info_init(&si, family, ino);
+	sockinfo_init(&si, family, ino);
 	if (sockname_inet(local, sizeof(local), af, laddr, lport) != 0)
 		return -EINVAL;
 	si.local = local;
@@ -279,9 +228,9 @@ unix_state(uint64_t flags, uint64_t st)
  * names with "@" for each NUL.
  */
 static int
-unix_line_parse(const struct cursor *line, struct unix_pending *u)
+unix_line_parse(const char *line, size_t len, struct unix_pending *u)
 {
-	struct cursor c = *line;
+	struct procfs_cursor c = { line, line + len };
 	struct field f[7];
 	uint64_t flags, type, st, ino, v;
 
@@ -291,7 +240,7 @@ unix_line_parse(const struct cursor *line, struct unix_pending *u)
 	    !field_number(&f[4], 16, &type) || f[5].len != 2 ||
 	    !field_number(&f[5], 16, &st) || !field_number(&f[6], 10, &ino))
 		return -EINVAL;
-	info_init(&u->si, SOCK_FAMILY_UNIX, ino);
+	sockinfo_init(&u->si, SOCK_FAMILY_UNIX, ino);
 	u->si.state = unix_state(flags, st);
 	u->si.type = sockname_unix_type((unsigned int)type);
 	u->have = true;
@@ -308,14 +257,12 @@ unix_line_parse(const struct cursor *line, struct unix_pending *u)
 
 /* A line that goes on the name of the socket before it. */
 static int
-unix_name_continue(const struct cursor *line, struct unix_pending *u)
+unix_name_continue(const char *line, size_t len, struct unix_pending *u)
 {
-	size_t len = (size_t)(line->end - line->p);
-
 	if (!u->have || !u->named || u->namelen + 1 + len > UNIX_NAME_MAX)
 		return -EINVAL;
 	u->name[u->namelen++] = '\n';
-	memcpy(u->name + u->namelen, line->p, len);
+	memcpy(u->name + u->namelen, line, len);
 	u->namelen += len;
 	return 0;
 }
@@ -343,19 +290,20 @@ unix_flush(struct unix_pending *u, struct sock_table *t)
 }
 
 static int
-unix_table_parse(struct cursor *c, struct sock_table *t)
+unix_table_parse(struct procfs_cursor *c, struct sock_table *t)
 {
 	struct unix_pending u = { 0 }, next;
-	struct cursor line;
+	const char *line;
+	size_t len;
 	int error;
 
-	while (line_next(c, &line)) {
+	while (procfs_line_next(c, &line, &len)) {
 		next.have = false;
-		if (unix_line_parse(&line, &next) == 0) {
+		if (unix_line_parse(line, len, &next) == 0) {
 			if ((error = unix_flush(&u, t)) != 0)
 				return error;
 			u = next;
-		} else if (unix_name_continue(&line, &u) != 0)
+		} else if (unix_name_continue(line, len, &u) != 0)
 			return -EINVAL;
 	}
 	return unix_flush(&u, t);
@@ -363,9 +311,9 @@ unix_table_parse(struct cursor *c, struct sock_table *t)
 
 /* "sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode". */
 static int
-netlink_line_parse(const struct cursor *line, struct sock_table *t)
+netlink_line_parse(const char *line, size_t len, struct sock_table *t)
 {
-	struct cursor c = *line;
+	struct procfs_cursor c = { line, line + len };
 	struct field f[10];
 	struct sock_info si;
 	uint64_t protocol, portid, v, ino;
@@ -378,7 +326,7 @@ netlink_line_parse(const struct cursor *line, struct sock_table *t)
 		return -EINVAL;
 	if (ino == 0)
 		return 0;
-	info_init(&si, SOCK_FAMILY_NETLINK, ino);
+	sockinfo_init(&si, SOCK_FAMILY_NETLINK, ino);
 	si.type = sockname_netlink_type(protocol > 255 ? 255 :
 	    (unsigned int)protocol);
 	(void)snprintf(local, sizeof(local), "%u", (unsigned int)portid);
@@ -388,9 +336,9 @@ netlink_line_parse(const struct cursor *line, struct sock_table *t)
 
 /* "sk RefCnt Type Proto Iface R Rmem User Inode". */
 static int
-packet_line_parse(const struct cursor *line, struct sock_table *t)
+packet_line_parse(const char *line, size_t len, struct sock_table *t)
 {
-	struct cursor c = *line;
+	struct procfs_cursor c = { line, line + len };
 	struct field f[9];
 	struct sock_info si;
 	uint64_t type, proto, ifindex, v, ino;
@@ -404,7 +352,7 @@ packet_line_parse(const struct cursor *line, struct sock_table *t)
 		return -EINVAL;
 	if (ino == 0)
 		return 0;
-	info_init(&si, SOCK_FAMILY_PACKET, ino);
+	sockinfo_init(&si, SOCK_FAMILY_PACKET, ino);
 	si.type = sockname_packet_type(type > 255 ? 255 : (unsigned int)type);
 	if (sockname_packet(local, sizeof(local), (unsigned int)proto,
 	    (long long)ifindex) != 0)
@@ -414,23 +362,23 @@ packet_line_parse(const struct cursor *line, struct sock_table *t)
 }
 
 static int
-line_parse(const struct cursor *line, enum sock_family family,
+line_parse(const char *line, size_t len, enum sock_family family,
     struct sock_table *t)
 {
 	switch (table_kinds[family]) {
 	case TABLE_NETLINK:
-		return netlink_line_parse(line, t);
+		return netlink_line_parse(line, len, t);
 	case TABLE_PACKET:
-		return packet_line_parse(line, t);
+		return packet_line_parse(line, len, t);
 	default:
-		return inet_line_parse(line, family, t);
+		return inet_line_parse(line, len, family, t);
 	}
 }
 
 static bool
-header_check(const struct cursor *line, enum table_kind kind)
+header_check(const char *line, size_t len, enum table_kind kind)
 {
-	struct cursor c = *line;
+	struct procfs_cursor c = { line, line + len };
 	struct field f;
 	const char *word = header_words[kind];
 
@@ -442,17 +390,20 @@ int
 procnet_parse(const char *buf, size_t len, enum sock_family family,
     struct sock_table *t)
 {
-	struct cursor c = { buf, buf + len }, line;
+	struct procfs_cursor c = { buf, buf + len };
+	const char *line;
+	size_t n;
 	int error;
 
 	if ((unsigned)family >= SOCK_FAMILY_COUNT)
 		return -EINVAL;
-	if (!line_next(&c, &line) || !header_check(&line, table_kinds[family]))
+	if (!procfs_line_next(&c, &line, &n) ||
+	    !header_check(line, n, table_kinds[family]))
 		return -EINVAL;
 	if (table_kinds[family] == TABLE_UNIX)
 		return unix_table_parse(&c, t);
-	while (line_next(&c, &line)) {
-		if ((error = line_parse(&line, family, t)) != 0)
+	while (procfs_line_next(&c, &line, &n)) {
+		if ((error = line_parse(line, n, family, t)) != 0)
 			return error;
 	}
 	return 0;

@@ -83,14 +83,6 @@ family_is_tcp(enum sock_family family)
 	return family == SOCK_FAMILY_TCP || family == SOCK_FAMILY_TCP6;
 }
 
-static void
-info_init(struct sock_info *si, enum sock_family family, uint64_t ino)
-{
-	memset(si, 0, sizeof(*si));
-	si->ino = ino;
-	strlcpy(si->proto, sockfamily_file(family), sizeof(si->proto));
-}
-
 /* The attributes after a fixed part of `fixed' bytes (already checked). */
 static void
 attr_start(struct attr_cursor *c, const unsigned char *msg, size_t len,
@@ -149,7 +141,7 @@ inet_parse(const unsigned char *msg, size_t len, enum sock_family family,
 	/* TIME_WAIT and request sockets belong to no descriptor. */
 	if (m.idiag_inode == 0)
 		return 0;
-	info_init(&si, family, m.idiag_inode);
+	sockinfo_init(&si, family, m.idiag_inode);
 	if ((error = sockname_inet(local, sizeof(local), af, m.id.idiag_src,
 	    ntohs(m.id.idiag_sport))) != 0)
 		return error;
@@ -208,7 +200,7 @@ unix_parse(const unsigned char *msg, size_t len, struct sock_table *t)
 	memcpy(&m, msg, sizeof(m));
 	if (m.udiag_family != AF_UNIX)
 		return -EBADMSG;
-	info_init(&si, SOCK_FAMILY_UNIX, m.udiag_ino);
+	sockinfo_init(&si, SOCK_FAMILY_UNIX, m.udiag_ino);
 	si.state = sockname_unix_state(m.udiag_state);
 	si.type = sockname_unix_type(m.udiag_type);
 	attr_start(&c, msg, len, sizeof(m));
@@ -244,7 +236,7 @@ netlink_parse(const unsigned char *msg, size_t len, struct sock_table *t)
 		return -EBADMSG;
 	if (m.ndiag_ino == 0)
 		return 0;
-	info_init(&si, SOCK_FAMILY_NETLINK, m.ndiag_ino);
+	sockinfo_init(&si, SOCK_FAMILY_NETLINK, m.ndiag_ino);
 	si.type = sockname_netlink_type(m.ndiag_protocol);
 	(void)snprintf(local, sizeof(local), "%u", m.ndiag_portid);
 	si.local = local;
@@ -288,7 +280,7 @@ packet_parse(const unsigned char *msg, size_t len, struct sock_table *t)
 		return r;
 	if (m.pdiag_ino == 0)
 		return 0;
-	info_init(&si, SOCK_FAMILY_PACKET, m.pdiag_ino);
+	sockinfo_init(&si, SOCK_FAMILY_PACKET, m.pdiag_ino);
 	si.type = sockname_packet_type(m.pdiag_type);
 	/* pdiag_num is already in host order, unlike the socket's field. */
 	if ((r = sockname_packet(local, sizeof(local), m.pdiag_num,

@@ -221,6 +221,18 @@ sockfamily_file(enum sock_family family)
 	return family_files[family];
 }
 
+/*
+ * A blank description of the socket `ino' of `family', named as its
+ * /proc/net file is, whichever loader found it.
+ */
+void
+sockinfo_init(struct sock_info *si, enum sock_family family, uint64_t ino)
+{
+	memset(si, 0, sizeof(*si));
+	si->ino = ino;
+	strlcpy(si->proto, sockfamily_file(family), sizeof(si->proto));
+}
+
 /* TCP states by their kernel number (include/net/tcp_states.h). */
 const char *
 sockname_tcp_state(unsigned int state)

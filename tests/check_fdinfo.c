@@ -464,6 +464,46 @@ START_TEST(status_nspid)
 }
 END_TEST
 
+/*
+ * The line walk and the number parser that every reader of /proc
+ * shares, the /proc/net tables' hex columns among them.
+ */
+START_TEST(lines_and_numbers)
+{
+	static const char text[] = "one\n\nthree";
+	struct procfs_cursor c = { text, text + strlen(text) };
+	const char *line;
+	size_t len;
+	uint64_t n = 0;
+
+	ck_assert(procfs_line_next(&c, &line, &len));
+	ck_assert_uint_eq(len, 3);
+	ck_assert(memcmp(line, "one", 3) == 0);
+	ck_assert(procfs_line_next(&c, &line, &len));
+	ck_assert_uint_eq(len, 0);
+	ck_assert(procfs_line_next(&c, &line, &len));
+	ck_assert_uint_eq(len, 5);
+	ck_assert(memcmp(line, "three", 5) == 0);
+	ck_assert(!procfs_line_next(&c, &line, &len));
+
+	ck_assert_uint_eq(procfs_number_parse("4711 \t", 6, 10, &n), 4);
+	ck_assert_uint_eq(n, 4711);
+	ck_assert_uint_eq(procfs_number_parse("0100007F", 8, 16, &n), 8);
+	ck_assert_uint_eq(n, 0x0100007f);
+	ck_assert_uint_eq(procfs_number_parse("ffffFFFFffffFFFF", 16, 16, &n),
+	    16);
+	ck_assert_uint_eq(n, UINT64_MAX);
+	ck_assert_uint_eq(procfs_number_parse("02000002", 8, 8, &n), 8);
+	ck_assert_uint_eq(n, 02000002);
+	ck_assert_uint_eq(procfs_number_parse("18446744073709551616", 20, 10,
+	    &n), 0);
+	ck_assert_uint_eq(procfs_number_parse("1a", 2, 10, &n), 0);
+	ck_assert_uint_eq(procfs_number_parse("8", 1, 8, &n), 0);
+	ck_assert_uint_eq(procfs_number_parse("1 2", 3, 10, &n), 0);
+	ck_assert_uint_eq(procfs_number_parse(" 1", 2, 10, &n), 0);
+	ck_assert_uint_eq(procfs_number_parse("", 0, 10, &n), 0);
+}
+END_TEST
 
 int
 main(void)
@@ -488,6 +528,7 @@ main(void)
 	tcase_add_test(tc, mountinfo_lines);
 	tcase_add_test(tc, cgroup_units_and_containers);
 	tcase_add_test(tc, status_nspid);
+	tcase_add_test(tc, lines_and_numbers);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
