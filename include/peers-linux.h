@@ -7,8 +7,10 @@
 
 #include <stddef.h>
 
-struct process;
+#include "fdaudit.h"
 
-int	peers_resolve(struct process *, size_t);
+int		peers_resolve(struct process *, size_t);
+/* The mode of another process's descriptor, from its /proc link. */
+enum fd_mode	peers_link_mode(int, const char *);
 
 #endif /* FDAUDIT_PEERS_LINUX_H */

@@ -24,6 +24,7 @@
 #include "compat.h"
 #include "fdaudit.h"
 #include "holders.h"
+#include "peers-linux.h"
 #include "platform.h"
 #include "socktable-linux.h"
 
@@ -126,20 +127,6 @@ socket_matches(const struct hold_query *q, const struct sock_info *info)
 	return false;
 }
 
-static enum fd_mode
-link_mode(int fd_dir, const char *name)
-{
-	struct stat st;
-
-	if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return FD_MODE_NONE;
-	if ((st.st_mode & S_IRUSR) && (st.st_mode & S_IWUSR))
-		return FD_MODE_READ_WRITE;
-	if (st.st_mode & S_IWUSR)
-		return FD_MODE_WRITE;
-	return (st.st_mode & S_IRUSR) ? FD_MODE_READ : FD_MODE_NONE;
-}
-
 /* Room for one more descriptor in proc. */
 static struct fd_entry *
 fd_slot(struct process *proc, size_t *cap)
@@ -183,7 +170,7 @@ descriptor_match(const struct hold_query *q, int fd_dir, const char *name,
 		}
 		if (fd->type == FD_TYPE_FILE)
 			fd->size = st.st_size;
-		fd->mode = link_mode(fd_dir, name);
+		fd->mode = peers_link_mode(fd_dir, name);
 	} else if (q->nports > 0 && strncmp(link, "socket:[", 8) == 0) {
 		/* A candidate, matched against the socket tables later. */
 		fd->type = FD_TYPE_SOCKET;

@@ -260,8 +260,8 @@ struct scan {
  * bits of its link in /proc, which the kernel sets from the open mode:
  * no fdinfo to read.
  */
-static enum fd_mode
-link_mode(int fd_dir, const char *name)
+enum fd_mode
+peers_link_mode(int fd_dir, const char *name)
 {
 	struct stat st;
 
@@ -326,7 +326,7 @@ scan_process(struct scan *sc, int pid)
 		if (w != NULL)
 			scan_found(sc, w, pid, atoi(de->d_name), kind ==
 			    OBJECT_SOCKET ? FD_MODE_READ_WRITE :
-			    link_mode(fd_dir, de->d_name), &command);
+			    peers_link_mode(fd_dir, de->d_name), &command);
 	}
 	closedir(dir);
 }
