@@ -220,17 +220,27 @@ platform_strerror(int error)
 	}
 }
 
-/* Read a small file relative to dir into buf; returns length or -errno. */
+/*
+ * Read a small file relative to dir into buf; returns length or -errno.
+ * With `whole', the file is one the kernel writes in one piece
+ * (single_open(9) seq files: stat, status, limits, cgroup and fdinfo of
+ * a process): its first read returns all of it that fits, so a read
+ * shorter than the room given is its end, and the read that would only
+ * return 0 is not made.  Files of many records (/proc/net/..., mountinfo)
+ * are written a buffer of records at a time and a short read ends only
+ * that buffer; they, and any other file, are read until read returns 0.
+ */
 static ssize_t
-read_file_at(int dir, const char *name, char *buf, size_t size)
+read_file_at(int dir, const char *name, char *buf, size_t size, bool whole)
 {
 	ssize_t n, total = 0;
+	size_t room;
 	int fd;
 
 	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -errno;
-	while ((size_t)total < size - 1) {
-		n = read(fd, buf + total, size - 1 - (size_t)total);
+	while ((room = size - 1 - (size_t)total) > 0) {
+		n = read(fd, buf + total, room);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -241,10 +251,19 @@ read_file_at(int dir, const char *name, char *buf, size_t size)
 		if (n == 0)
 			break;
 		total += n;
+		if (whole && (size_t)n < room)
+			break;
 	}
 	close(fd);
 	buf[total] = '\0';
 	return total;
+}
+
+/* A file of a process that the kernel writes in one piece. */
+static ssize_t
+proc_file_read_at(int proc_dir, const char *name, char *buf, size_t size)
+{
+	return read_file_at(proc_dir, name, buf, size, true);
 }
 
 static bool
@@ -333,7 +352,7 @@ identity_read(int proc_dir, struct process *proc)
 	ssize_t n;
 	int error;
 
-	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	if ((error = stat_parse(buf, (size_t)n, &ps)) != 0)
 		return error;
@@ -354,8 +373,8 @@ identity_read(int proc_dir, struct process *proc)
 		return -errno;
 	proc->uid = (long)st.st_uid;
 	if (st.st_uid == 0) {
-		if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) <
-		    0)
+		if ((n = proc_file_read_at(proc_dir, "status", buf,
+		    sizeof(buf))) < 0)
 			return n == -ENOENT ? -ESRCH : (int)n;
 		if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
 			return -EINVAL;
@@ -389,7 +408,7 @@ service_read(int proc_dir, struct process *proc)
 	ssize_t n;
 	int error, inner;
 
-	if ((n = read_file_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
 		return (int)n;
 	if ((error = cgroup_parse(buf, (size_t)n, &cg)) != 0)
 		return error;
@@ -398,7 +417,8 @@ service_read(int proc_dir, struct process *proc)
 	proc->container = cg.container;
 	if (pidns_ours(proc_dir))
 		return 0;
-	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "status", buf, sizeof(buf))) <
+	    0)
 		return (int)n;
 	if (status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
 	    inner != proc->pid)
@@ -428,7 +448,7 @@ limits_read(int proc_dir, struct process *proc)
 	}
 	if (errno == ESRCH)
 		return -ESRCH;
-	if ((n = read_file_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
 		return (int)n;
 	return limits_parse(buf, (size_t)n, &proc->limits);
 }
@@ -504,13 +524,15 @@ socket_proto_read(int pid, int number, struct fd_entry *fd)
  * Read /proc/PID/fdinfo/N; returns its length or -errno.  Nearly every
  * text fits in `buf'; an epoll or inotify descriptor with many watches
  * continues into *big, which the caller frees.  A text cut at the bound
- * ends at its last whole line, so no half line is parsed.
+ * ends at its last whole line, so no half line is parsed.  The kernel
+ * writes the text in one piece, as it does status (read_file_at): a read
+ * shorter than the room given is its end.
  */
 static ssize_t
 fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
     char **big)
 {
-	size_t len = 0, cap = size;
+	size_t len = 0, cap = size, room;
 	char *text = buf, *grown;
 	ssize_t n = 0;
 	int fd, error = 0;
@@ -534,12 +556,15 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 			*big = text = grown;
 			cap *= 2;
 		}
-		n = read(fd, text + len, cap - 1 - len);
+		room = cap - 1 - len;
+		n = read(fd, text + len, room);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		if ((size_t)n < room)
+			break;
 	}
 	if (n == -1)
 		error = errno;
@@ -1244,7 +1269,7 @@ still_alive(int proc_dir)
 	struct proc_stat ps = { 0 };
 	ssize_t n;
 
-	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
 	if (stat_parse(buf, (size_t)n, &ps) != 0)
 		return 0;
@@ -1703,12 +1728,12 @@ platform_system_read(struct system_info *sys)
 
 	memset(sys, 0, sizeof(*sys));
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf,
-	    sizeof(buf))) < 0)
+	    sizeof(buf), false)) < 0)
 		return (int)n;
 	if ((error = file_nr_parse(buf, (size_t)n, sys)) != 0)
 		return error;
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", buf,
-	    sizeof(buf))) < 0)
+	    sizeof(buf), false)) < 0)
 		return (int)n;
 	if ((error = single_number_parse(buf, (size_t)n, &nr_open)) != 0)
 		return error;
@@ -1752,7 +1777,7 @@ platform_thread_group(int pid, int *process)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	return status_parse_tgid(buf, (size_t)n, process);
 }

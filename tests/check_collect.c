@@ -1,8 +1,10 @@
 /*
  * Unit tests of collection (src/collect.c) on real processes: this
  * suite's own, a child that has exited, and the -C and -u filters of
- * --all.
+ * --all; and of how the platform layer reads the files of a process.
  */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/wait.h>
 
 #include <errno.h>
@@ -14,6 +16,8 @@
 #include "fdaudit.h"
 #include "platform.h"
 #include "testutil.h"
+
+#define EPOLL_WATCHES 300
 
 /* The PID of a child that has exited and been waited for. */
 static int
@@ -117,6 +121,53 @@ START_TEST(all_with_filters)
 }
 END_TEST
 
+/* The "watched" detail of descriptor `number' of `proc', or NULL. */
+static const struct fd_detail *
+watched_of(const struct process *proc, int number)
+{
+	for (size_t i = 0; i < proc->nfds; i++) {
+		if (proc->fds[i].fd != number)
+			continue;
+		for (size_t j = 0; j < proc->fds[i].ndetails; j++) {
+			if (strcmp(proc->fds[i].details[j].key, "watched") == 0)
+				return &proc->fds[i].details[j];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * An epoll descriptor with many watches has an fdinfo text several times
+ * the first buffer: every read but the last fills the room it is given,
+ * and the text is read to its end, every watch in it.
+ */
+START_TEST(long_fdinfo_read_whole)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep, fds[EPOLL_WATCHES];
+	struct process proc = { .pid = (int)getpid(), .highest_fd = -1 };
+	const struct fd_detail *watched;
+
+	ck_assert_int_ge(ep = epoll_create1(EPOLL_CLOEXEC), 0);
+	for (size_t i = 0; i < EPOLL_WATCHES; i++) {
+		ck_assert_int_ge(fds[i] = eventfd(0, EFD_CLOEXEC), 0);
+		ev.data.fd = fds[i];
+		ck_assert_int_eq(epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev), 0);
+	}
+	ck_assert_int_eq(platform_init(), 0);
+	ck_assert_int_eq(platform_process_read(&proc, PROCESS_FDS), 0);
+	ck_assert_ptr_nonnull(watched = watched_of(&proc, ep));
+	ck_assert_uint_eq(watched->nnumbers, EPOLL_WATCHES);
+	for (size_t i = 0; i < EPOLL_WATCHES; i++)
+		ck_assert_int_eq(watched->numbers[i], fds[i]);
+	process_free(&proc);
+	platform_fini();
+	for (size_t i = 0; i < EPOLL_WATCHES; i++)
+		close(fds[i]);
+	close(ep);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -126,6 +177,7 @@ main(void)
 	tcase_add_test(tc, named_pids_keep_order_and_failures);
 	tcase_add_test(tc, command_patterns);
 	tcase_add_test(tc, all_with_filters);
+	tcase_add_test(tc, long_fdinfo_read_whole);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
