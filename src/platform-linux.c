@@ -141,13 +141,28 @@ static size_t nmounts, mounts_cap;
  */
 static char self_pidns[64];
 
+/*
+ * The levels of our own NSpid, 0 when unknown.  With one, we are in the
+ * PID namespace of /proc, and a process whose NSpid has more is in
+ * another: its status alone tells, without the link of its namespace.
+ */
+static int self_nspid_levels;
+
+static ssize_t proc_file_read_at(int, const char *, char *, size_t);
+
 int
 platform_init(void)
 {
+	char buf[PROC_FILE_MAX];
 	ssize_t n = readlink("/proc/self/ns/pid", self_pidns,
 	    sizeof(self_pidns) - 1);
+	int inner;
 
 	self_pidns[n > 0 ? n : 0] = '\0';
+	if ((n = proc_file_read_at(AT_FDCWD, "/proc/self/status", buf,
+	    sizeof(buf))) < 0 || procfs_status_parse_nspid_levels(buf,
+	    (size_t)n, &self_nspid_levels, &inner) != 0)
+		self_nspid_levels = 0;
 	return 0;
 }
 
@@ -343,8 +358,20 @@ user_name(long uid)
 	return user_cache[user_cache_used++].name;
 }
 
+/*
+ * One process being read: its /proc directory, the parts asked for, and
+ * the NSpid of its status when a part read the status anyway, so that
+ * the owner does not read it again.
+ */
+struct process_reading {
+	int		 dir;
+	unsigned	 what;
+	int		 nspid_levels;	/* 0 when the status was not read */
+	int		 nspid;		/* the last of them */
+};
+
 static int
-identity_read(int proc_dir, struct process *proc)
+identity_read(struct process_reading *r, struct process *proc)
 {
 	char buf[PROC_FILE_MAX];
 	struct proc_stat ps = { 0 };
@@ -352,7 +379,7 @@ identity_read(int proc_dir, struct process *proc)
 	ssize_t n;
 	int error;
 
-	if ((n = proc_file_read_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(r->dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	if ((error = stat_parse(buf, (size_t)n, &ps)) != 0)
 		return error;
@@ -369,15 +396,19 @@ identity_read(int proc_dir, struct process *proc)
 	 * that a process that is not dumpable shows as root: only then is
 	 * the status file worth reading.
 	 */
-	if (fstat(proc_dir, &st) == -1)
+	if (fstat(r->dir, &st) == -1)
 		return -errno;
 	proc->uid = (long)st.st_uid;
 	if (st.st_uid == 0) {
-		if ((n = proc_file_read_at(proc_dir, "status", buf,
+		if ((n = proc_file_read_at(r->dir, "status", buf,
 		    sizeof(buf))) < 0)
 			return n == -ENOENT ? -ESRCH : (int)n;
 		if (status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
 			return -EINVAL;
+		if ((r->what & PROCESS_SERVICE) &&
+		    procfs_status_parse_nspid_levels(buf, (size_t)n,
+		    &r->nspid_levels, &r->nspid) != 0)
+			r->nspid_levels = 0;
 	}
 	return 0;
 }
@@ -397,33 +428,56 @@ pidns_ours(int proc_dir)
 }
 
 /*
+ * The PID of the process in its own PID namespace, when that is not
+ * ours.  A process with one level of NSpid is in the namespace of /proc,
+ * where its PID is the one we see; when we are in that namespace too, one
+ * with more levels is in another.  Only when its levels do not tell, or
+ * its status was not read, is the link of its namespace compared.
+ */
+static int
+nspid_read(struct process_reading *r, struct process *proc)
+{
+	char buf[PROC_FILE_MAX];
+	ssize_t n;
+
+	if (r->nspid_levels == 1)
+		return 0;
+	if ((r->nspid_levels == 0 || self_nspid_levels != 1) &&
+	    pidns_ours(r->dir))
+		return 0;
+	if (r->nspid_levels == 0) {
+		if ((n = proc_file_read_at(r->dir, "status", buf,
+		    sizeof(buf))) < 0)
+			return (int)n;
+		if (procfs_status_parse_nspid_levels(buf, (size_t)n,
+		    &r->nspid_levels, &r->nspid) != 0)
+			return 0;
+	}
+	if (r->nspid != proc->pid)
+		proc->nspid = r->nspid;
+	return 0;
+}
+
+/*
  * Who owns the process: its cgroup, the systemd unit and the container
  * the cgroup path names, and its PID inside a PID namespace of its own.
  */
 static int
-service_read(int proc_dir, struct process *proc)
+service_read(struct process_reading *r, struct process *proc)
 {
 	char buf[PROC_FILE_MAX];
 	struct proc_cgroup cg;
 	ssize_t n;
-	int error, inner;
+	int error;
 
-	if ((n = proc_file_read_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(r->dir, "cgroup", buf, sizeof(buf))) < 0)
 		return (int)n;
 	if ((error = cgroup_parse(buf, (size_t)n, &cg)) != 0)
 		return error;
 	proc->cgroup = cg.path;
 	proc->unit = cg.unit;
 	proc->container = cg.container;
-	if (pidns_ours(proc_dir))
-		return 0;
-	if ((n = proc_file_read_at(proc_dir, "status", buf, sizeof(buf))) <
-	    0)
-		return (int)n;
-	if (status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
-	    inner != proc->pid)
-		proc->nspid = inner;
-	return 0;
+	return nspid_read(r, proc);
 }
 
 /*
@@ -1278,17 +1332,17 @@ still_alive(int proc_dir)
 }
 
 static int
-part_read(int proc_dir, struct process *proc, unsigned part)
+part_read(struct process_reading *r, struct process *proc, unsigned part)
 {
 	switch (part) {
 	case PROCESS_IDENTITY:
-		return identity_read(proc_dir, proc);
+		return identity_read(r, proc);
 	case PROCESS_LIMITS:
-		return limits_read(proc_dir, proc);
+		return limits_read(r->dir, proc);
 	case PROCESS_COUNT:
-		return count_read(proc_dir, proc);
+		return count_read(r->dir, proc);
 	case PROCESS_FDS:
-		return table_read(proc_dir, proc);
+		return table_read(r->dir, proc);
 	default:
 		return -EINVAL;
 	}
@@ -1530,12 +1584,12 @@ process_read(struct process *proc, unsigned what)
 {
 	static const unsigned parts[] = { PROCESS_IDENTITY, PROCESS_LIMITS,
 	    PROCESS_FDS, PROCESS_COUNT };
+	struct process_reading r = { .what = what };
 	char path[32];
-	int proc_dir, error = 0;
+	int error = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d", proc->pid);
-	if ((proc_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
+	if ((r.dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		proc->error = process_open_error(proc->pid, errno);
 		proc->error_part = PROCESS_IDENTITY;
 		return proc->error;
@@ -1546,7 +1600,7 @@ process_read(struct process *proc, unsigned what)
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!(what & parts[i]))
 			continue;
-		if ((error = part_read(proc_dir, proc, parts[i])) != 0) {
+		if ((error = part_read(&r, proc, parts[i])) != 0) {
 			proc->error = error;
 			proc->error_part = parts[i];
 			break;
@@ -1559,26 +1613,26 @@ process_read(struct process *proc, unsigned what)
 	 * the process is in truth gone.
 	 */
 	if ((error == -EACCES || error == -EPERM) &&
-	    still_alive(proc_dir) == -ESRCH)
+	    still_alive(r.dir) == -ESRCH)
 		error = proc->error = -ESRCH;
-	table_refused_count(proc_dir, proc);
+	table_refused_count(r.dir, proc);
 	/* Who owns it is told where it can be; it decides nothing. */
 	if ((what & PROCESS_SERVICE) && (proc->have & PROCESS_IDENTITY) &&
-	    service_read(proc_dir, proc) == 0)
+	    service_read(&r, proc) == 0)
 		proc->have |= PROCESS_SERVICE;
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
-		if (error == 0 && (error = still_alive(proc_dir)) != 0) {
+		if (error == 0 && (error = still_alive(r.dir)) != 0) {
 			proc->error = error;
 			proc->error_part = PROCESS_FDS;
 		}
 	} else if ((proc->have & PROCESS_COUNT) && proc->open == 0 &&
-	    error == 0 && (error = still_alive(proc_dir)) != 0) {
+	    error == 0 && (error = still_alive(r.dir)) != 0) {
 		/* A count of 0 is also what an exiting process shows. */
 		proc->error = error;
 		proc->error_part = PROCESS_COUNT;
 	}
-	close(proc_dir);
+	close(r.dir);
 	return error;
 }
 

@@ -168,6 +168,56 @@ START_TEST(long_fdinfo_read_whole)
 }
 END_TEST
 
+/* The process of PID `pid' in `report', or NULL. */
+static const struct process *
+process_of(const struct report *report, int pid)
+{
+	for (size_t i = 0; i < report->nprocesses; i++) {
+		if (report->processes[i].pid == pid)
+			return &report->processes[i];
+	}
+	return NULL;
+}
+
+/*
+ * --all names the PID of a process in a PID namespace of its own as the
+ * process sees it, from the status its identity read, and none for its
+ * parent outside, in ours.
+ */
+START_TEST(all_names_pid_in_own_namespace)
+{
+	const char *const isolated[] = { "-I", NULL };
+	struct collect_filter by_command = { .command = "fdholder" };
+	struct report report = { 0 };
+	const struct process *inner, *outer;
+	struct holder h;
+
+	if (holder_start(&h, isolated) != 0)
+		SKIP_TEST("cannot create a PID namespace here");
+	ck_assert_int_eq(platform_init(), 0);
+	ck_assert_int_eq(collect_all(&report, &by_command, PROCESS_IDENTITY |
+	    PROCESS_LIMITS | PROCESS_COUNT | PROCESS_SERVICE), 0);
+	ck_assert_ptr_nonnull(inner = process_of(&report, h.pid));
+	ck_assert_ptr_nonnull(outer = process_of(&report, h.ns_parent));
+	ck_assert(inner->have & PROCESS_SERVICE);
+	ck_assert_int_eq(inner->nspid, 1);
+	ck_assert(outer->have & PROCESS_SERVICE);
+	ck_assert_int_eq(outer->nspid, 0);
+	report_free(&report);
+
+	/* Without the owner asked for, no PID of its own is looked for. */
+	memset(&report, 0, sizeof(report));
+	ck_assert_int_eq(collect_all(&report, &by_command, PROCESS_IDENTITY |
+	    PROCESS_COUNT), 0);
+	ck_assert_ptr_nonnull(inner = process_of(&report, h.pid));
+	ck_assert(!(inner->have & PROCESS_SERVICE));
+	ck_assert_int_eq(inner->nspid, 0);
+	report_free(&report);
+	platform_fini();
+	holder_stop(&h);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -178,6 +228,7 @@ main(void)
 	tcase_add_test(tc, command_patterns);
 	tcase_add_test(tc, all_with_filters);
 	tcase_add_test(tc, long_fdinfo_read_whole);
+	tcase_add_test(tc, all_names_pid_in_own_namespace);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
