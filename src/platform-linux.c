@@ -391,6 +391,9 @@ identity_read(struct process_reading *r, struct process *proc)
 		return -PLATFORM_EZOMBIE;
 	if (ps.exiting)
 		return -ESRCH;
+	/* Its flags in stat tell a kernel thread: nothing more is needed. */
+	if (ps.kernel_thread && (r->what & PROCESS_SKIP_KERNEL))
+		return 0;
 	/*
 	 * /proc/PID belongs to the effective user of the process, except
 	 * that a process that is not dumpable shows as root: only then is
@@ -1606,6 +1609,11 @@ process_read(struct process *proc, unsigned what)
 			break;
 		}
 		proc->have |= parts[i];
+		/* Not even whether it is still there: it is left out. */
+		if (proc->kernel_thread && (what & PROCESS_SKIP_KERNEL)) {
+			close(r.dir);
+			return 0;
+		}
 	}
 	/*
 	 * An exiting process loses its memory, and with it the kernel gives

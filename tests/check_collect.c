@@ -218,6 +218,69 @@ START_TEST(all_names_pid_in_own_namespace)
 }
 END_TEST
 
+/* The PID of a kernel thread, or 0 when none is visible (a container). */
+static int
+kernel_thread_pid(void)
+{
+	int *pids, found = 0;
+	size_t n;
+
+	ck_assert_int_eq(platform_process_list(&pids, &n), 0);
+	for (size_t i = 0; i < n && found == 0; i++) {
+		struct process p = { .pid = pids[i], .highest_fd = -1 };
+
+		if (platform_process_read(&p, PROCESS_IDENTITY) == 0 &&
+		    p.kernel_thread)
+			found = p.pid;
+		process_free(&p);
+	}
+	free(pids);
+	return found;
+}
+
+/*
+ * A kernel thread to be skipped is read no further than its stat, which
+ * tells it is one; asked for by its PID, it is read like any process.
+ * --all leaves every one of them out.
+ */
+START_TEST(kernel_threads_read_no_further)
+{
+	const unsigned what = PROCESS_IDENTITY | PROCESS_LIMITS |
+	    PROCESS_COUNT | PROCESS_SERVICE;
+	struct process skipped = { .highest_fd = -1 };
+	struct process named = { .highest_fd = -1 };
+	struct collect_filter everyone = { 0 };
+	struct report report = { 0 };
+
+	ck_assert_int_eq(platform_init(), 0);
+	if ((skipped.pid = named.pid = kernel_thread_pid()) == 0) {
+		platform_fini();
+		SKIP_TEST("no kernel thread is visible here");
+	}
+	ck_assert_int_eq(platform_process_read(&skipped, what |
+	    PROCESS_SKIP_KERNEL), 0);
+	ck_assert(skipped.kernel_thread);
+	ck_assert_ptr_nonnull(skipped.command);
+	ck_assert_uint_eq(skipped.have, PROCESS_IDENTITY);
+	ck_assert_ptr_null(skipped.cgroup);
+	process_free(&skipped);
+
+	ck_assert_int_eq(platform_process_read(&named, what), 0);
+	ck_assert(named.kernel_thread);
+	ck_assert_uint_eq(named.have & what, what);
+	ck_assert_uint_eq(named.open, 0);
+	process_free(&named);
+
+	ck_assert_int_eq(collect_all(&report, &everyone, what), 0);
+	ck_assert_uint_gt(report.nprocesses, 0);
+	for (size_t i = 0; i < report.nprocesses; i++)
+		ck_assert(!report.processes[i].kernel_thread);
+	ck_assert_ptr_null(process_of(&report, named.pid));
+	report_free(&report);
+	platform_fini();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -229,6 +292,7 @@ main(void)
 	tcase_add_test(tc, all_with_filters);
 	tcase_add_test(tc, long_fdinfo_read_whole);
 	tcase_add_test(tc, all_names_pid_in_own_namespace);
+	tcase_add_test(tc, kernel_threads_read_no_further);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }
