@@ -178,6 +178,11 @@ struct thresholds {
 #define PROCESS_COUNT		0x04u	/* open descriptors, cheaply */
 #define PROCESS_FDS		0x08u	/* the whole descriptor table */
 #define PROCESS_SERVICE		0x10u	/* unit, cgroup, container, nspid */
+/*
+ * Not a part: a kernel thread, which has no descriptors of its own, is
+ * read no further than what tells it is one (its identity).
+ */
+#define PROCESS_SKIP_KERNEL	0x20u
 
 /* Growth of the descriptor count over the runs kept in a state file. */
 struct trend {

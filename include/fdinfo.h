@@ -41,6 +41,8 @@ int		 procfs_limits_parse(const char *, size_t,
 int		 procfs_status_parse_uid(const char *, size_t, long *);
 int		 procfs_status_parse_tgid(const char *, size_t, int *);
 int		 procfs_status_parse_nspid(const char *, size_t, int *);
+int		 procfs_status_parse_nspid_levels(const char *, size_t, int *,
+		    int *);
 struct proc_cgroup {
 	char		*path;		/* malloc'ed, like the two below */
 	char		*unit;		/* NULL when the path names none */

@@ -158,7 +158,9 @@ collect_all(struct report *report, const struct collect_filter *f,
 		procs[i].highest_fd = -1;
 	}
 	free(pids);
-	error = platform_processes_read(procs, npids, what);
+	/* Kernel threads are left out below: they need not be read. */
+	error = platform_processes_read(procs, npids,
+	    what | PROCESS_SKIP_KERNEL);
 	report->others_hidden = platform_processes_hidden();
 	for (size_t i = 0; i < npids; i++) {
 		int keep = error == 0 ? collect_keep(report, f, &procs[i]) : 0;

@@ -226,33 +226,57 @@ procfs_status_parse_tgid(const char *buf, size_t size, int *tgid)
 }
 
 /*
+ * /proc/PID/status: the PID namespaces of the process, one number per
+ * level of "NSpid:" from the namespace /proc belongs to inward, and the
+ * last of them, its PID in its own namespace.  One level means the
+ * process is in the namespace of /proc, where its PID is the one seen.
+ */
+int
+procfs_status_parse_nspid_levels(const char *buf, size_t size, int *levels,
+    int *inner)
+{
+	struct procfs_cursor c = { buf, buf + size };
+	const char *line, *v, *p, *end, *word;
+	size_t len, vlen;
+	uint64_t n = 0;
+	int count = 0;
+
+	while (procfs_line_next(&c, &line, &len)) {
+		if ((v = line_value(line, len, "NSpid:", &vlen)) == NULL)
+			continue;
+		end = v + vlen;
+		for (p = v; p < end;) {
+			while (p < end && (*p == '\t' || *p == ' '))
+				p++;
+			if (p == end)
+				break;
+			for (word = p; p < end && *p != '\t' && *p != ' '; p++)
+				;
+			if (!procfs_number_parse(word, (size_t)(p - word), 10,
+			    &n) ||
+			    n == 0 || n > INT_MAX)
+				return -EINVAL;
+			count++;
+		}
+		if (count == 0)
+			return -EINVAL;
+		*levels = count;
+		*inner = (int)n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
  * /proc/PID/status: the PID of the process in its own PID namespace, the
  * last number of "NSpid:" (the first is the PID where /proc was mounted).
  */
 int
 procfs_status_parse_nspid(const char *buf, size_t size, int *nspid)
 {
-	struct procfs_cursor c = { buf, buf + size };
-	const char *line, *v, *p, *end, *last = NULL;
-	size_t len, vlen;
-	uint64_t n;
+	int levels;
 
-	while (procfs_line_next(&c, &line, &len)) {
-		if ((v = line_value(line, len, "NSpid:", &vlen)) == NULL)
-			continue;
-		end = v + vlen;
-		for (p = v; p < end; p++) {
-			if ((*p != '\t' && *p != ' ') &&
-			    (p == v || p[-1] == '\t' || p[-1] == ' '))
-				last = p;
-		}
-		if (last == NULL || !procfs_number_parse(last,
-		    (size_t)(end - last), 10, &n) || n == 0 || n > INT_MAX)
-			return -EINVAL;
-		*nspid = (int)n;
-		return 0;
-	}
-	return -EINVAL;
+	return procfs_status_parse_nspid_levels(buf, size, &levels, nspid);
 }
 
 /* The suffixes of the systemd units a process can be in. */

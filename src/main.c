@@ -792,8 +792,8 @@ parts_wanted(const struct options *opt)
 	unsigned what = PROCESS_IDENTITY | PROCESS_LIMITS;
 
 	/*
-	 * The owner costs a file a process, a quarter of the time of -a;
-	 * the Nagios text, run the most often, does not show it.
+	 * The owner costs a file a process, about a tenth of the time of
+	 * -a; the Nagios text, run the most often, does not show it.
 	 */
 	if (opt->format != &output_nagios_ops)
 		what |= PROCESS_SERVICE;

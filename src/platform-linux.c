@@ -141,13 +141,28 @@ static size_t nmounts, mounts_cap;
  */
 static char self_pidns[64];
 
+/*
+ * The levels of our own NSpid, 0 when unknown.  With one, we are in the
+ * PID namespace of /proc, and a process whose NSpid has more is in
+ * another: its status alone tells, without the link of its namespace.
+ */
+static int self_nspid_levels;
+
+static ssize_t proc_file_read_at(int, const char *, char *, size_t);
+
 int
 platform_init(void)
 {
+	char buf[PROC_FILE_MAX];
 	ssize_t n = readlink("/proc/self/ns/pid", self_pidns,
 	    sizeof(self_pidns) - 1);
+	int inner;
 
 	self_pidns[n > 0 ? n : 0] = '\0';
+	if ((n = proc_file_read_at(AT_FDCWD, "/proc/self/status", buf,
+	    sizeof(buf))) < 0 || procfs_status_parse_nspid_levels(buf,
+	    (size_t)n, &self_nspid_levels, &inner) != 0)
+		self_nspid_levels = 0;
 	return 0;
 }
 
@@ -220,17 +235,27 @@ platform_strerror(int error)
 	}
 }
 
-/* Read a small file relative to dir into buf; returns length or -errno. */
+/*
+ * Read a small file relative to dir into buf; returns length or -errno.
+ * With `whole', the file is one the kernel writes in one piece
+ * (single_open(9) seq files: stat, status, limits, cgroup and fdinfo of
+ * a process): its first read returns all of it that fits, so a read
+ * shorter than the room given is its end, and the read that would only
+ * return 0 is not made.  Files of many records (/proc/net/..., mountinfo)
+ * are written a buffer of records at a time and a short read ends only
+ * that buffer; they, and any other file, are read until read returns 0.
+ */
 static ssize_t
-read_file_at(int dir, const char *name, char *buf, size_t size)
+read_file_at(int dir, const char *name, char *buf, size_t size, bool whole)
 {
 	ssize_t n, total = 0;
+	size_t room;
 	int fd;
 
 	if ((fd = openat(dir, name, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
 		return -errno;
-	while ((size_t)total < size - 1) {
-		n = read(fd, buf + total, size - 1 - (size_t)total);
+	while ((room = size - 1 - (size_t)total) > 0) {
+		n = read(fd, buf + total, room);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -241,10 +266,19 @@ read_file_at(int dir, const char *name, char *buf, size_t size)
 		if (n == 0)
 			break;
 		total += n;
+		if (whole && (size_t)n < room)
+			break;
 	}
 	close(fd);
 	buf[total] = '\0';
 	return total;
+}
+
+/* A file of a process that the kernel writes in one piece. */
+static ssize_t
+proc_file_read_at(int proc_dir, const char *name, char *buf, size_t size)
+{
+	return read_file_at(proc_dir, name, buf, size, true);
 }
 
 static bool
@@ -324,8 +358,20 @@ user_name(long uid)
 	return user_cache[user_cache_used++].name;
 }
 
+/*
+ * One process being read: its /proc directory, the parts asked for, and
+ * the NSpid of its status when a part read the status anyway, so that
+ * the owner does not read it again.
+ */
+struct process_reading {
+	int		 dir;
+	unsigned	 what;
+	int		 nspid_levels;	/* 0 when the status was not read */
+	int		 nspid;		/* the last of them */
+};
+
 static int
-identity_read(int proc_dir, struct process *proc)
+identity_read(struct process_reading *r, struct process *proc)
 {
 	char buf[PROC_FILE_MAX];
 	struct proc_stat ps = { 0 };
@@ -333,7 +379,7 @@ identity_read(int proc_dir, struct process *proc)
 	ssize_t n;
 	int error;
 
-	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(r->dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	if ((error = procfs_stat_parse(buf, (size_t)n, &ps)) != 0)
 		return error;
@@ -345,20 +391,27 @@ identity_read(int proc_dir, struct process *proc)
 		return -PLATFORM_EZOMBIE;
 	if (ps.exiting)
 		return -ESRCH;
+	/* Its flags in stat tell a kernel thread: nothing more is needed. */
+	if (ps.kernel_thread && (r->what & PROCESS_SKIP_KERNEL))
+		return 0;
 	/*
 	 * /proc/PID belongs to the effective user of the process, except
 	 * that a process that is not dumpable shows as root: only then is
 	 * the status file worth reading.
 	 */
-	if (fstat(proc_dir, &st) == -1)
+	if (fstat(r->dir, &st) == -1)
 		return -errno;
 	proc->uid = (long)st.st_uid;
 	if (st.st_uid == 0) {
-		if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) <
-		    0)
+		if ((n = proc_file_read_at(r->dir, "status", buf,
+		    sizeof(buf))) < 0)
 			return n == -ENOENT ? -ESRCH : (int)n;
 		if (procfs_status_parse_uid(buf, (size_t)n, &proc->uid) != 0)
 			return -EINVAL;
+		if ((r->what & PROCESS_SERVICE) &&
+		    procfs_status_parse_nspid_levels(buf, (size_t)n,
+		    &r->nspid_levels, &r->nspid) != 0)
+			r->nspid_levels = 0;
 	}
 	return 0;
 }
@@ -378,32 +431,56 @@ pidns_ours(int proc_dir)
 }
 
 /*
+ * The PID of the process in its own PID namespace, when that is not
+ * ours.  A process with one level of NSpid is in the namespace of /proc,
+ * where its PID is the one we see; when we are in that namespace too, one
+ * with more levels is in another.  Only when its levels do not tell, or
+ * its status was not read, is the link of its namespace compared.
+ */
+static int
+nspid_read(struct process_reading *r, struct process *proc)
+{
+	char buf[PROC_FILE_MAX];
+	ssize_t n;
+
+	if (r->nspid_levels == 1)
+		return 0;
+	if ((r->nspid_levels == 0 || self_nspid_levels != 1) &&
+	    pidns_ours(r->dir))
+		return 0;
+	if (r->nspid_levels == 0) {
+		if ((n = proc_file_read_at(r->dir, "status", buf,
+		    sizeof(buf))) < 0)
+			return (int)n;
+		if (procfs_status_parse_nspid_levels(buf, (size_t)n,
+		    &r->nspid_levels, &r->nspid) != 0)
+			return 0;
+	}
+	if (r->nspid != proc->pid)
+		proc->nspid = r->nspid;
+	return 0;
+}
+
+/*
  * Who owns the process: its cgroup, the systemd unit and the container
  * the cgroup path names, and its PID inside a PID namespace of its own.
  */
 static int
-service_read(int proc_dir, struct process *proc)
+service_read(struct process_reading *r, struct process *proc)
 {
 	char buf[PROC_FILE_MAX];
 	struct proc_cgroup cg;
 	ssize_t n;
-	int error, inner;
+	int error;
 
-	if ((n = read_file_at(proc_dir, "cgroup", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(r->dir, "cgroup", buf, sizeof(buf))) < 0)
 		return (int)n;
 	if ((error = procfs_cgroup_parse(buf, (size_t)n, &cg)) != 0)
 		return error;
 	proc->cgroup = cg.path;
 	proc->unit = cg.unit;
 	proc->container = cg.container;
-	if (pidns_ours(proc_dir))
-		return 0;
-	if ((n = read_file_at(proc_dir, "status", buf, sizeof(buf))) < 0)
-		return (int)n;
-	if (procfs_status_parse_nspid(buf, (size_t)n, &inner) == 0 &&
-	    inner != proc->pid)
-		proc->nspid = inner;
-	return 0;
+	return nspid_read(r, proc);
 }
 
 /*
@@ -428,7 +505,7 @@ limits_read(int proc_dir, struct process *proc)
 	}
 	if (errno == ESRCH)
 		return -ESRCH;
-	if ((n = read_file_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "limits", buf, sizeof(buf))) < 0)
 		return (int)n;
 	return procfs_limits_parse(buf, (size_t)n, &proc->limits);
 }
@@ -504,13 +581,15 @@ socket_proto_read(int pid, int number, struct fd_entry *fd)
  * Read /proc/PID/fdinfo/N; returns its length or -errno.  Nearly every
  * text fits in `buf'; an epoll or inotify descriptor with many watches
  * continues into *big, which the caller frees.  A text cut at the bound
- * ends at its last whole line, so no half line is parsed.
+ * ends at its last whole line, so no half line is parsed.  The kernel
+ * writes the text in one piece, as it does status (read_file_at): a read
+ * shorter than the room given is its end.
  */
 static ssize_t
 fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
     char **big)
 {
-	size_t len = 0, cap = size;
+	size_t len = 0, cap = size, room;
 	char *text = buf, *grown;
 	ssize_t n = 0;
 	int fd, error = 0;
@@ -534,12 +613,15 @@ fdinfo_read_at(int info_dir, const char *name, char *buf, size_t size,
 			*big = text = grown;
 			cap *= 2;
 		}
-		n = read(fd, text + len, cap - 1 - len);
+		room = cap - 1 - len;
+		n = read(fd, text + len, room);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		if ((size_t)n < room)
+			break;
 	}
 	if (n == -1)
 		error = errno;
@@ -1244,7 +1326,7 @@ still_alive(int proc_dir)
 	struct proc_stat ps = { 0 };
 	ssize_t n;
 
-	if ((n = read_file_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(proc_dir, "stat", buf, sizeof(buf))) < 0)
 		return n == -ENOENT || n == -ESRCH ? -ESRCH : 0;
 	if (procfs_stat_parse(buf, (size_t)n, &ps) != 0)
 		return 0;
@@ -1253,17 +1335,17 @@ still_alive(int proc_dir)
 }
 
 static int
-part_read(int proc_dir, struct process *proc, unsigned part)
+part_read(struct process_reading *r, struct process *proc, unsigned part)
 {
 	switch (part) {
 	case PROCESS_IDENTITY:
-		return identity_read(proc_dir, proc);
+		return identity_read(r, proc);
 	case PROCESS_LIMITS:
-		return limits_read(proc_dir, proc);
+		return limits_read(r->dir, proc);
 	case PROCESS_COUNT:
-		return count_read(proc_dir, proc);
+		return count_read(r->dir, proc);
 	case PROCESS_FDS:
-		return table_read(proc_dir, proc);
+		return table_read(r->dir, proc);
 	default:
 		return -EINVAL;
 	}
@@ -1505,12 +1587,12 @@ process_read(struct process *proc, unsigned what)
 {
 	static const unsigned parts[] = { PROCESS_IDENTITY, PROCESS_LIMITS,
 	    PROCESS_FDS, PROCESS_COUNT };
+	struct process_reading r = { .what = what };
 	char path[32];
-	int proc_dir, error = 0;
+	int error = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d", proc->pid);
-	if ((proc_dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
-	    -1) {
+	if ((r.dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		proc->error = process_open_error(proc->pid, errno);
 		proc->error_part = PROCESS_IDENTITY;
 		return proc->error;
@@ -1521,12 +1603,17 @@ process_read(struct process *proc, unsigned what)
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (!(what & parts[i]))
 			continue;
-		if ((error = part_read(proc_dir, proc, parts[i])) != 0) {
+		if ((error = part_read(&r, proc, parts[i])) != 0) {
 			proc->error = error;
 			proc->error_part = parts[i];
 			break;
 		}
 		proc->have |= parts[i];
+		/* Not even whether it is still there: it is left out. */
+		if (proc->kernel_thread && (what & PROCESS_SKIP_KERNEL)) {
+			close(r.dir);
+			return 0;
+		}
 	}
 	/*
 	 * An exiting process loses its memory, and with it the kernel gives
@@ -1534,26 +1621,26 @@ process_read(struct process *proc, unsigned what)
 	 * the process is in truth gone.
 	 */
 	if ((error == -EACCES || error == -EPERM) &&
-	    still_alive(proc_dir) == -ESRCH)
+	    still_alive(r.dir) == -ESRCH)
 		error = proc->error = -ESRCH;
-	table_refused_count(proc_dir, proc);
+	table_refused_count(r.dir, proc);
 	/* Who owns it is told where it can be; it decides nothing. */
 	if ((what & PROCESS_SERVICE) && (proc->have & PROCESS_IDENTITY) &&
-	    service_read(proc_dir, proc) == 0)
+	    service_read(&r, proc) == 0)
 		proc->have |= PROCESS_SERVICE;
 	if (proc->have & PROCESS_FDS) {
 		proc->have |= PROCESS_COUNT;
-		if (error == 0 && (error = still_alive(proc_dir)) != 0) {
+		if (error == 0 && (error = still_alive(r.dir)) != 0) {
 			proc->error = error;
 			proc->error_part = PROCESS_FDS;
 		}
 	} else if ((proc->have & PROCESS_COUNT) && proc->open == 0 &&
-	    error == 0 && (error = still_alive(proc_dir)) != 0) {
+	    error == 0 && (error = still_alive(r.dir)) != 0) {
 		/* A count of 0 is also what an exiting process shows. */
 		proc->error = error;
 		proc->error_part = PROCESS_COUNT;
 	}
-	close(proc_dir);
+	close(r.dir);
 	return error;
 }
 
@@ -1703,12 +1790,12 @@ platform_system_read(struct system_info *sys)
 
 	memset(sys, 0, sizeof(*sys));
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/file-nr", buf,
-	    sizeof(buf))) < 0)
+	    sizeof(buf), false)) < 0)
 		return (int)n;
 	if ((error = procfs_file_nr_parse(buf, (size_t)n, sys)) != 0)
 		return error;
 	if ((n = read_file_at(AT_FDCWD, "/proc/sys/fs/nr_open", buf,
-	    sizeof(buf))) < 0)
+	    sizeof(buf), false)) < 0)
 		return (int)n;
 	if ((error = procfs_single_number_parse(buf, (size_t)n, &nr_open)) != 0)
 		return error;
@@ -1752,7 +1839,7 @@ platform_thread_group(int pid, int *process)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	if ((n = read_file_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+	if ((n = proc_file_read_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
 		return n == -ENOENT ? -ESRCH : (int)n;
 	return procfs_status_parse_tgid(buf, (size_t)n, process);
 }

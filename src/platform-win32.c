@@ -1283,6 +1283,8 @@ process_read(struct process *proc, unsigned what, const struct handle_table *t)
 			break;
 		}
 		proc->have |= parts[i];
+		if (proc->kernel_thread && (what & PROCESS_SKIP_KERNEL))
+			return 0;
 	}
 	if (proc->have & PROCESS_FDS)
 		proc->have |= PROCESS_COUNT;

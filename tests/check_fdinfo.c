@@ -505,6 +505,49 @@ START_TEST(lines_and_numbers)
 }
 END_TEST
 
+/* The levels of NSpid: one is the namespace of /proc itself. */
+static void
+nspid_levels_check(const char *text, int want_levels, int want_inner)
+{
+	int levels = -1, inner = -1;
+
+	ck_assert_int_eq(procfs_status_parse_nspid_levels(text, strlen(text),
+	    &levels, &inner), 0);
+	ck_assert_int_eq(levels, want_levels);
+	ck_assert_int_eq(inner, want_inner);
+}
+
+START_TEST(status_nspid_levels)
+{
+	int levels = -1, inner = -1;
+
+	nspid_levels_check("Name:\tx\nPid:\t4711\nNSpid:\t4711\n", 1, 4711);
+	nspid_levels_check("NSpid:\t4711\t12\t1\nNSpgid:\t4711\t12\t1\n", 3,
+	    1);
+	nspid_levels_check("NSpid:\t4711 \t 33 \n", 2, 33);
+	/* The last line of a status may end without a newline. */
+	nspid_levels_check("Tgid:\t9\nNSpid:\t9\t2", 2, 2);
+	/* A word that is not a PID leaves both untouched. */
+	ck_assert_int_eq(procfs_status_parse_nspid_levels("NSpid:\t4711\tx\t1\n",
+	    17, &levels, &inner), -EINVAL);
+	ck_assert_int_eq(procfs_status_parse_nspid_levels("NSpid:\t0\t1\n", 11,
+	    &levels, &inner), -EINVAL);
+	ck_assert_int_eq(procfs_status_parse_nspid_levels("NSpid:\t \n", 9,
+	    &levels, &inner), -EINVAL);
+	/* Before Linux 4.1 there is no NSpid line at all. */
+	ck_assert_int_eq(procfs_status_parse_nspid_levels("Pid:\t4711\n", 10,
+	    &levels, &inner), -EINVAL);
+	ck_assert_int_eq(levels, -1);
+	ck_assert_int_eq(inner, -1);
+	/* The length is obeyed: a cut line has fewer levels. */
+	ck_assert_int_eq(procfs_status_parse_nspid_levels("NSpid:\t4711\t12",
+	    11, &levels, &inner), 0);
+	ck_assert_int_eq(levels, 1);
+	ck_assert_int_eq(inner, 4711);
+}
+END_TEST
+
+
 int
 main(void)
 {
@@ -529,6 +572,7 @@ main(void)
 	tcase_add_test(tc, cgroup_units_and_containers);
 	tcase_add_test(tc, status_nspid);
 	tcase_add_test(tc, lines_and_numbers);
+	tcase_add_test(tc, status_nspid_levels);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
 }

@@ -4,7 +4,8 @@
 # BENCH_PROCS helper processes (500 by default) holding BENCH_FDS
 # descriptors each (200 by default), then times, interleaved,
 #
-#	fdaudit -a (counts, limits, usage)	lsof -n -P -w	lsfd --summary=only
+#	fdaudit -a -f json (counts, limits, usage, owner)
+#	lsof -n -P -w	lsfd --summary=only
 #	floor (one stat of /proc/PID/fd and one prlimit per process)
 #
 # BENCH_RUNS times each after a warm-up (11 by default), and prints the

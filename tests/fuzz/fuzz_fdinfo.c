@@ -40,7 +40,7 @@ fuzz_process_files(const char *buf, size_t size)
 	struct proc_cgroup cg;
 	uint64_t value;
 	long uid;
-	int pid;
+	int pid, levels;
 
 	memset(&info, 0, sizeof(info));
 	(void)procfs_fdinfo_parse(buf, size, &info);
@@ -48,6 +48,7 @@ fuzz_process_files(const char *buf, size_t size)
 	(void)procfs_limits_parse(buf, size, &limits);
 	(void)procfs_status_parse_uid(buf, size, &uid);
 	(void)procfs_status_parse_nspid(buf, size, &pid);
+	(void)procfs_status_parse_nspid_levels(buf, size, &levels, &pid);
 	if (procfs_cgroup_parse(buf, size, &cg) == 0) {
 		free(cg.path);
 		free(cg.unit);
