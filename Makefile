@@ -138,7 +138,8 @@ TEST_SUITES = check_audit check_usage check_formats check_rungroups \
 	      check_json check_state check_cli check_process check_all check_sockets check_endpoints check_snapshot \
 	      check_run check_safety check_output check_languages \
 	      check_holders check_completion
-TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o
+TEST_SUPPORT = $(BUILD)/tests/testutil.o $(BUILD)/tests/jsonparse.o \
+    $(BUILD)/tests/reportutil.o
 TEST_BINS = $(TEST_SUITES:%=$(BUILD)/tests/%)
 TEST_HELPERS = $(BUILD)/tests/fdholder $(BUILD)/tests/run/leaky \
 	       $(BUILD)/tests/run/leaky-static

@@ -26,30 +26,8 @@
 
 #include "fdaudit.h"
 #include "jsonparse.h"
+#include "reportutil.h"
 #include "testutil.h"
-
-static struct jv *
-json_of(struct run_result *r)
-{
-	const char *error = NULL;
-	struct jv *doc = jv_parse(r->out, r->out_len, &error);
-
-	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s", error,
-	    r->out, r->err);
-	return doc;
-}
-
-static const struct jv *
-process_by_pid(const struct jv *doc, pid_t pid)
-{
-	const struct jv *procs = jv_get(doc, "processes");
-
-	for (size_t i = 0; procs != NULL && i < procs->count; i++) {
-		if ((pid_t)jv_num(jv_at(procs, i), "pid") == pid)
-			return jv_at(procs, i);
-	}
-	return NULL;
-}
 
 static bool
 matches(const char *pattern, const char *text)
@@ -73,10 +51,10 @@ START_TEST(all_lists_every_process_cheaply)
 
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	doc = json_of(&r);
+	doc = report_parse(&r);
 	procs = jv_get(doc, "processes");
 	ck_assert_uint_gt(procs->count, 2);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_str_eq(jv_str(proc, "command"), "fdholder");
 	ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
@@ -116,12 +94,12 @@ START_TEST(all_with_descriptors_and_filters)
 
 	ck_assert_int_eq(holder_start(&h, NULL), 0);
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	doc = json_of(&r);
+	doc = report_parse(&r);
 	procs = jv_get(doc, "processes");
 	for (size_t i = 0; i < procs->count; i++)
 		ck_assert_str_eq(jv_str(jv_at(procs, i), "command"),
 		    "fdholder");
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_uint_eq(jv_get(proc, "fds")->count, h.nfds + 3);
 	ck_assert(jv_num(proc, "inheritable") >= 6);
@@ -129,7 +107,7 @@ START_TEST(all_with_descriptors_and_filters)
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, top), 0);
-	doc = json_of(&r);
+	doc = report_parse(&r);
 	ck_assert_uint_eq(jv_get(doc, "processes")->count, 2);
 	jv_free(doc);
 	run_result_free(&r);
@@ -155,8 +133,8 @@ command_selects(const char *pattern, pid_t pid)
 	bool found;
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	doc = json_of(&r);
-	found = process_by_pid(doc, pid) != NULL;
+	doc = report_parse(&r);
+	found = report_process(doc, pid) != NULL;
 	jv_free(doc);
 	run_result_free(&r);
 	return found;
@@ -600,8 +578,8 @@ state_run(const char *state, const struct holder *h,
 
 	args[3] = pid_text(h->pid);
 	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
-	doc = json_of(r);
-	*proc = process_by_pid(doc, h->pid);
+	doc = report_parse(r);
+	*proc = report_process(doc, h->pid);
 	ck_assert_ptr_nonnull(*proc);
 	return doc;
 }
@@ -1652,9 +1630,9 @@ START_TEST(unprivileged_all_shows_footer)
 	ck_assert_ptr_nonnull(strstr(r.out, " 1("));
 	run_result_free(&r);
 	ck_assert_int_eq(run_fdaudit(&r, &opt, json), 0);
-	doc = json_of(&r);
+	doc = report_parse(&r);
 	ck_assert(jv_num(doc, "unreadable") >= 1);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	if (count_is_public(h.pid)) {
 		ck_assert_ptr_nonnull(proc);
 		ck_assert_uint_eq((size_t)jv_num(proc, "open"), h.nfds + 3);
@@ -1665,8 +1643,8 @@ START_TEST(unprivileged_all_shows_footer)
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, &opt, counts), 0);
-	doc = json_of(&r);
-	proc = process_by_pid(doc, h.pid);
+	doc = report_parse(&r);
+	proc = report_process(doc, h.pid);
 	if (count_is_public(h.pid)) {
 		ck_assert_ptr_nonnull(proc);
 		ck_assert_str_eq(jv_str(proc, "user"), "root");
@@ -1721,8 +1699,8 @@ START_TEST(refused_table_still_judged)
 
 	ck_assert_int_eq(run_fdaudit(&r, &opt, all), 0);
 	ck_assert_int_eq(r.status, 2);
-	doc = json_of(&r);
-	proc = process_by_pid(doc, h.pid);
+	doc = report_parse(&r);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_str_eq(jv_str(proc, "status"), "critical");
 	ck_assert_uint_eq((size_t)jv_num(proc, "open"), 62);
@@ -1893,14 +1871,14 @@ owner_json_check(struct holder h[3], const struct owner_cgroups *c)
 	char want[512];
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	doc = json_of(&r);
-	p = process_by_pid(doc, h[0].pid);
+	doc = report_parse(&r);
+	p = report_process(doc, h[0].pid);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(jv_str(p, "unit"), OWNER_UNIT);
 	snprintf(want, sizeof(want), "%s/%s", slice, OWNER_UNIT);
 	ck_assert_str_eq(jv_str(p, "cgroup"), want);
 	ck_assert(jv_is(p, "container", JV_NULL));
-	p = process_by_pid(doc, h[2].pid);
+	p = report_process(doc, h[2].pid);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(jv_str(p, "unit"), "docker-" OWNER_ID1 ".scope");
 	ck_assert_str_eq(jv_str(p, "container"), OWNER_ID1);
@@ -2018,9 +1996,9 @@ START_TEST(nspid_of_a_namespaced_process)
 	args[0] = pid;
 	args[1] = plain_pid;
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
-	doc = json_of(&r);
-	ck_assert_int_eq((int)jv_num(process_by_pid(doc, h.pid), "nspid"), 1);
-	ck_assert(jv_is(process_by_pid(doc, plain.pid), "nspid", JV_NULL));
+	doc = report_parse(&r);
+	ck_assert_int_eq((int)jv_num(report_process(doc, h.pid), "nspid"), 1);
+	ck_assert(jv_is(report_process(doc, plain.pid), "nspid", JV_NULL));
 	jv_free(doc);
 	run_result_free(&r);
 	table[0] = pid;

@@ -10,19 +10,18 @@
 
 #include "fdaudit.h"
 #include "jsonparse.h"
+#include "reportutil.h"
 #include "testutil.h"
 
 static struct jv *
 audit(const struct holder *h, struct run_result *r, const struct jv **proc)
 {
 	const char *args[] = { "-j", NULL, NULL };
-	const char *error = NULL;
 	struct jv *doc;
 
 	args[1] = pid_text(h->pid);
 	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
-	doc = jv_parse(r->out, r->out_len, &error);
-	ck_assert_msg(doc != NULL, "invalid JSON (%s)", error);
+	doc = report_parse(r);
 	*proc = jv_at(jv_get(doc, "processes"), 0);
 	ck_assert_ptr_nonnull(*proc);
 	return doc;
@@ -31,14 +30,10 @@ audit(const struct holder *h, struct run_result *r, const struct jv **proc)
 static const struct jv *
 fd_of(const struct jv *proc, int fd)
 {
-	const struct jv *fds = jv_get(proc, "fds");
+	const struct jv *e = report_fd(proc, fd);
 
-	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
-		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
-			return jv_at(fds, i);
-	}
-	ck_abort_msg("fd %d not reported", fd);
-	return NULL;
+	ck_assert_msg(e != NULL, "fd %d not reported", fd);
+	return e;
 }
 
 /* Compare one "sock FD PROTO LOCAL REMOTE STATE" line of the helper. */

@@ -13,43 +13,8 @@
 
 #include "fdaudit.h"
 #include "jsonparse.h"
+#include "reportutil.h"
 #include "testutil.h"
-
-static struct jv *
-json_of(const struct run_result *r)
-{
-	const char *error = NULL;
-	struct jv *doc = jv_parse(r->out, r->out_len, &error);
-
-	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s", error,
-	    r->out, r->err);
-	return doc;
-}
-
-static const struct jv *
-process_by_pid(const struct jv *doc, pid_t pid)
-{
-	const struct jv *procs = jv_get(doc, "processes");
-
-	for (size_t i = 0; procs != NULL && i < procs->count; i++) {
-		if ((pid_t)jv_num(jv_at(procs, i), "pid") == pid)
-			return jv_at(procs, i);
-	}
-	return NULL;
-}
-
-/* The descriptor numbered `fd' among the holder's rows, or NULL. */
-static const struct jv *
-fd_row(const struct jv *proc, int fd)
-{
-	const struct jv *fds = jv_get(proc, "fds");
-
-	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
-		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
-			return jv_at(fds, i);
-	}
-	return NULL;
-}
 
 static size_t
 fd_rows(const struct jv *proc)
@@ -68,7 +33,7 @@ holders_json(const char *const *args, int *status)
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	*status = r.status;
-	doc = json_of(&r);
+	doc = report_parse(&r);
 	ck_assert_msg(jv_is(doc, "holders", JV_BOOL), "no \"holders\": %s",
 	    r.out);
 	run_result_free(&r);
@@ -123,10 +88,10 @@ START_TEST(path_finds_each_descriptor)
 	args[2] = other;
 	doc = holders_json(args, &status);
 	ck_assert_int_eq(status, 0);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_uint_eq(fd_rows(proc), 1);
-	row = fd_row(proc, held->fd);
+	row = report_fd(proc, held->fd);
 	ck_assert_ptr_nonnull(row);
 	ck_assert_str_eq(jv_str(row, "target"), plain);
 	ck_assert_str_eq(jv_str(row, "mode"), held->mode);
@@ -138,12 +103,12 @@ START_TEST(path_finds_each_descriptor)
 	args[2] = append;
 	doc = holders_json(args, &status);
 	ck_assert_int_eq(status, 0);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_uint_eq(fd_rows(proc), 1);
 	held = held_fd_on(&h, append);
 	ck_assert_ptr_nonnull(held);
-	row = fd_row(proc, held->fd);
+	row = report_fd(proc, held->fd);
 	ck_assert_ptr_nonnull(row);
 	ck_assert_str_eq(jv_str(row, "mode"), held->mode);
 	ck_assert_str_eq(held->mode, "w");
@@ -182,7 +147,7 @@ START_TEST(recursive_finds_everything_below)
 	plain[2] = h.dir;
 	doc = holders_json(plain, &status);
 	ck_assert_int_eq(status, 0);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_uint_eq(fd_rows(proc), held_on(&h, h.dir));
 	ck_assert_str_eq(jv_str(jv_at(jv_get(proc, "fds"), 0), "type"),
 	    "dir");
@@ -191,7 +156,7 @@ START_TEST(recursive_finds_everything_below)
 	deep[3] = h.dir;
 	doc = holders_json(deep, &status);
 	ck_assert_int_eq(status, 0);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_msg(fd_rows(proc) == below, "%zu rows, %zu held below",
 	    fd_rows(proc), below);
 	jv_free(doc);
@@ -333,24 +298,24 @@ START_TEST(port_finds_both_ends)
 	args[2] = port;
 	doc = holders_json(args, &status);
 	ck_assert_int_eq(status, 0);
-	proc = process_by_pid(doc, h.pid);
+	proc = report_process(doc, h.pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_msg(fd_rows(proc) == rows, "%zu rows, %zu expected",
 	    fd_rows(proc), rows);
-	ck_assert_str_eq(jv_str(fd_row(proc, listener), "state"), "LISTEN");
+	ck_assert_str_eq(jv_str(report_fd(proc, listener), "state"), "LISTEN");
 	jv_free(doc);
 
 	snprintf(port_arg, sizeof(port_arg), "%s", local);
 	args[2] = port_arg;
 	doc = holders_json(args, &status);
 	ck_assert_int_eq(status, 0);
-	ck_assert_uint_eq(fd_rows(process_by_pid(doc, h.pid)), rows);
+	ck_assert_uint_eq(fd_rows(report_process(doc, h.pid)), rows);
 	jv_free(doc);
 
 	snprintf(other, sizeof(other), "192.0.2.1:%s", port);
 	args[2] = other;
 	doc = holders_json(args, &status);
-	ck_assert_ptr_null(process_by_pid(doc, h.pid));
+	ck_assert_ptr_null(report_process(doc, h.pid));
 	jv_free(doc);
 	holder_stop(&h);
 }

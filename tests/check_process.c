@@ -20,18 +20,16 @@
 
 #include "fdaudit.h"
 #include "jsonparse.h"
+#include "reportutil.h"
 #include "testutil.h"
 
 static struct jv *
 audit_json(const char *const *args, struct run_result *r)
 {
-	const char *error = NULL;
 	struct jv *doc;
 
 	ck_assert_int_eq(run_fdaudit(r, NULL, args), 0);
-	doc = jv_parse(r->out, r->out_len, &error);
-	ck_assert_msg(doc != NULL, "invalid JSON (%s): %s\nstderr: %s",
-	    error, r->out, r->err);
+	doc = report_parse(r);
 	ck_assert_int_eq((int)jv_num(doc, "version"), 1);
 	return doc;
 }
@@ -44,18 +42,6 @@ first_process(const struct jv *doc)
 	ck_assert_ptr_nonnull(procs);
 	ck_assert_uint_eq(procs->count, 1);
 	return jv_at(procs, 0);
-}
-
-static const struct jv *
-find_fd(const struct jv *proc, int fd)
-{
-	const struct jv *fds = jv_get(proc, "fds");
-
-	for (size_t i = 0; fds != NULL && i < fds->count; i++) {
-		if ((int)jv_num(jv_at(fds, i), "fd") == fd)
-			return jv_at(fds, i);
-	}
-	return NULL;
 }
 
 /* A PID that is free: a child that has exited and been reaped. */
@@ -89,7 +75,7 @@ own_user_name(void)
 static void
 check_held(const struct jv *proc, const struct held_fd *h)
 {
-	const struct jv *e = find_fd(proc, h->fd);
+	const struct jv *e = report_fd(proc, h->fd);
 	const char *target;
 
 	ck_assert_msg(e != NULL, "fd %d (%s) missing", h->fd, h->type);
@@ -138,7 +124,7 @@ static void
 details_check(const struct jv *proc, const struct holder *h)
 {
 	for (size_t i = 0; i < h->nfds; i++) {
-		const struct jv *e = find_fd(proc, h->fds[i].fd);
+		const struct jv *e = report_fd(proc, h->fds[i].fd);
 		const struct jv *d = jv_get(e, "details");
 
 		if (strcmp(h->fds[i].type, "eventfd") == 0)

@@ -28,20 +28,10 @@
 #include <unistd.h>
 
 #include "jsonparse.h"
+#include "reportutil.h"
 #include "testutil.h"
 
 /* Parse fdaudit's stdout; fail the test with its output if it is not JSON. */
-static struct jv *
-parse_output(const struct run_result *r)
-{
-	const char *error = NULL;
-	struct jv *doc = jv_parse(r->out, r->out_len, &error);
-
-	ck_assert_msg(doc != NULL, "invalid JSON (%s), status %d: %s\n"
-	    "stderr: %s", error, r->status, r->out, r->err);
-	return doc;
-}
-
 static double
 now_seconds(void)
 {
@@ -165,7 +155,7 @@ START_TEST(never_opens_the_audited_files)
 		ck_assert_int_eq(run_fdaudit(&r, NULL, runs[i]), 0);
 		ck_assert_msg(r.status <= 2, "%s: status %d: %s", runs[i][0],
 		    r.status, r.err);
-		jv_free(parse_output(&r));
+		jv_free(report_parse(&r));
 		run_result_free(&r);
 		opens = inotify_opens(ino, what, sizeof(what));
 		ck_assert_msg(opens == 0, "fdaudit %s: %d open/access "
@@ -423,7 +413,7 @@ START_TEST(descriptors_reused_during_the_audit)
 		ck_assert_msg(r.status <= 2 || (r.status == 3 &&
 		    kill(child, 0) != 0), "run %d: status %d: %s", run,
 		    r.status, r.err);
-		doc = parse_output(&r);
+		doc = report_parse(&r);
 		ck_assert_uint_eq(jv_get(doc, "processes")->count, 1);
 		check_types_agree(jv_at(jv_get(doc, "processes"), 0), dir,
 		    run);
@@ -468,7 +458,7 @@ check_exit_run(const struct run_result *r, int run)
 	ck_assert_msg(r->status < 128, "run %d: killed by signal %d", run,
 	    r->status - 128);
 	ck_assert_msg(r->status <= 3, "run %d: status %d", run, r->status);
-	doc = parse_output(r);
+	doc = report_parse(r);
 	procs = jv_get(doc, "processes");
 	ck_assert_ptr_nonnull(procs);
 	if (r->status == 3) {
@@ -592,7 +582,7 @@ START_TEST(all_while_processes_churn)
 		ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 		ck_assert_msg(r.status <= 2, "run %d: status %d: %s", run,
 		    r.status, r.err);
-		doc = parse_output(&r);
+		doc = report_parse(&r);
 		errors = jv_get(doc, "errors");
 		ck_assert_ptr_nonnull(errors);
 		for (size_t i = 0; i < errors->count; i++)
@@ -638,7 +628,7 @@ START_TEST(twenty_thousand_descriptors)
 	args[1] = pid_text(h.pid);
 	ck_assert_int_eq(run_fdaudit(&r, NULL, args), 0);
 	ck_assert_msg(r.status <= 2, "status %d: %s", r.status, r.err);
-	doc = parse_output(&r);
+	doc = report_parse(&r);
 	proc = jv_at(jv_get(doc, "processes"), 0);
 	ck_assert_ptr_nonnull(proc);
 	/* fdholder -n counts 0, 1 and 2 among its 19,990. */
@@ -698,7 +688,7 @@ hidepid_named(const struct holder *h)
 
 	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
 	ck_assert_int_eq(r.status, 3);
-	doc = parse_output(&r);
+	doc = report_parse(&r);
 	ck_assert_uint_eq(jv_get(doc, "processes")->count, 0);
 	ck_assert_str_eq(jv_str(jv_at(jv_get(doc, "errors"), 0), "error"),
 	    "not visible: /proc is mounted with hidepid");
@@ -722,7 +712,6 @@ hidepid_all(const struct holder *h)
 	const struct jv *procs;
 	struct run_result r;
 	struct jv *doc;
-	bool seen = false;
 
 	ck_assert_int_eq(run_fdaudit(&r, &nobody, table), 0);
 	ck_assert_int_le(r.status, 2);
@@ -731,7 +720,7 @@ hidepid_all(const struct holder *h)
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, &nobody, json), 0);
-	doc = parse_output(&r);
+	doc = report_parse(&r);
 	ck_assert(jv_get(doc, "others_hidden")->boolean);
 	procs = jv_get(doc, "processes");
 	for (size_t i = 0; i < procs->count; i++)
@@ -740,12 +729,10 @@ hidepid_all(const struct holder *h)
 	run_result_free(&r);
 
 	ck_assert_int_eq(run_fdaudit(&r, NULL, json), 0);
-	doc = parse_output(&r);
+	doc = report_parse(&r);
 	ck_assert(!jv_get(doc, "others_hidden")->boolean);
-	procs = jv_get(doc, "processes");
-	for (size_t i = 0; i < procs->count; i++)
-		seen |= (pid_t)jv_num(jv_at(procs, i), "pid") == h->pid;
-	ck_assert_msg(seen, "root does not see the helper");
+	ck_assert_msg(report_process(doc, h->pid) != NULL,
+	    "root does not see the helper");
 	jv_free(doc);
 	run_result_free(&r);
 }
@@ -835,7 +822,7 @@ audit_bounded(const char *const *args, const struct holder *h,
 	 */
 	const char *env[] = { "ASAN_OPTIONS=detect_leaks=0", NULL };
 	struct run_options opt = { .env = env };
-	const struct jv *procs, *proc = NULL, *fd;
+	const struct jv *proc, *fd;
 	struct run_result r;
 	struct jv *doc;
 	double start = now_seconds(), took;
@@ -845,12 +832,8 @@ audit_bounded(const char *const *args, const struct holder *h,
 	ck_assert_msg(took < bound, "%s: took %.2f s", args[0], took);
 	ck_assert_msg(r.status <= 2, "%s: status %d: %s", args[0], r.status,
 	    r.err);
-	doc = parse_output(&r);
-	procs = jv_get(doc, "processes");
-	for (size_t i = 0; i < procs->count; i++) {
-		if ((pid_t)jv_num(jv_at(procs, i), "pid") == h->pid)
-			proc = jv_at(procs, i);
-	}
+	doc = report_parse(&r);
+	proc = report_process(doc, h->pid);
 	ck_assert_ptr_nonnull(proc);
 	ck_assert_ptr_nonnull(fd = fd_with_target(proc, held));
 	ck_assert_str_eq(jv_str(fd, "error"), "timed out");
