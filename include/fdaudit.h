@@ -340,6 +340,7 @@ struct hold_query {
 	size_t		 files_cap;
 	struct port_match *ports;
 	size_t		 nports;
+	bool		 sockets;	/* a file is a UNIX socket's */
 };
 int		 port_match_parse(const char *, struct port_match *);
 void		 hold_query_sort(struct hold_query *);

@@ -13,5 +13,7 @@ struct sock_info;
 struct netns_tables	*linux_socket_tables(int pid);
 const struct sock_info	*linux_socket_find_inet(struct netns_tables *,
 			    int pid, uint64_t ino);
+const struct sock_info	*linux_socket_find_unix(struct netns_tables *,
+			    int pid, uint64_t ino);
 
 #endif /* FDAUDIT_HOLDERS_H */

@@ -85,6 +85,9 @@ struct sock_info {
 	const char	*state;		/* TCP and UNIX, else NULL */
 	const char	*type;		/* UNIX, netlink, packet */
 	uint64_t	 peer_ino;	/* UNIX: the peer, 0 if unknown */
+	uint64_t	 vfs_dev;	/* UNIX bound to a path: the socket */
+	uint64_t	 vfs_ino;	/* file's st_dev and st_ino; 0, 0 when
+					   unbound, abstract or unknown */
 };
 
 /* socktable-linux.c: the table, keyed by inode */

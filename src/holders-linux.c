@@ -171,7 +171,8 @@ descriptor_match(const struct hold_query *q, int fd_dir, const char *name,
 		if (fd->type == FD_TYPE_FILE)
 			fd->size = st.st_size;
 		fd->mode = peers_link_mode(fd_dir, name);
-	} else if (q->nports > 0 && strncmp(link, "socket:[", 8) == 0) {
+	} else if ((q->nports > 0 || q->sockets) &&
+	    strncmp(link, "socket:[", 8) == 0) {
 		/* A candidate, matched against the socket tables later. */
 		fd->type = FD_TYPE_SOCKET;
 		fd->ino = strtoull(link + 8, NULL, 10);
@@ -415,6 +416,26 @@ found_merge(struct report *report)
 	}
 }
 
+/*
+ * The socket `ino' of pid when it is one asked for: a UNIX socket bound
+ * to one of the files, or a TCP or UDP socket with one of the ports.
+ */
+static const struct sock_info *
+socket_wanted(const struct hold_query *q, struct netns_tables *t, int pid,
+    uint64_t ino)
+{
+	const struct sock_info *info;
+
+	if (q->sockets && (info = linux_socket_find_unix(t, pid, ino)) !=
+	    NULL)
+		return info->vfs_ino != 0 && hold_query_has_file(q,
+		    info->vfs_dev, info->vfs_ino) ? info : NULL;
+	if (q->nports > 0 && (info = linux_socket_find_inet(t, pid, ino)) !=
+	    NULL && socket_matches(q, info))
+		return info;
+	return NULL;
+}
+
 /* Keep only the sockets with a matching end, described from the table. */
 static int
 sockets_filter(const struct hold_query *q, struct process *proc)
@@ -431,9 +452,8 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 			if (t == NULL)
 				t = linux_socket_tables(proc->pid);
 			if (t != NULL)
-				info = linux_socket_find_inet(t, proc->pid,
-				    fd->ino);
-			if (info == NULL || !socket_matches(q, info)) {
+				info = socket_wanted(q, t, proc->pid, fd->ino);
+			if (info == NULL) {
 				fd_entry_release(fd);
 				continue;
 			}

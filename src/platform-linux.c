@@ -1510,6 +1510,21 @@ linux_socket_find_inet(struct netns_tables *t, int pid, uint64_t ino)
 	return socktable_find(t->table, ino);
 }
 
+/*
+ * The socket with inode `ino' among the UNIX sockets of those tables;
+ * NULL when it is not one.
+ */
+const struct sock_info *
+linux_socket_find_unix(struct netns_tables *t, int pid, uint64_t ino)
+{
+	const struct sock_info *info;
+
+	netns_load(t, pid, SOCK_FAMILY_UNIX);
+	info = socktable_find(t->table, ino);
+	return info != NULL && strcmp(info->proto, "unix") == 0 ? info :
+	    NULL;
+}
+
 /* Protocol, endpoints and state of every socket of a process. */
 static int
 sockets_resolve(struct process *proc)

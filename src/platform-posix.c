@@ -522,6 +522,9 @@ file_id_add(struct hold_query *q, const struct stat *st)
 		q->files = grown;
 		q->files_cap = cap;
 	}
+	/* Its holders are the sockets bound to it, not file descriptors. */
+	if (S_ISSOCK(st->st_mode))
+		q->sockets = true;
 	grown = q->files;
 	grown[q->nfiles].dev = (uint64_t)st->st_dev;
 	grown[q->nfiles++].ino = (uint64_t)st->st_ino;

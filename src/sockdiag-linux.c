@@ -10,6 +10,7 @@
  * and every length is checked against what is left before it is used.
  */
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 
 #include <linux/inet_diag.h>
@@ -182,10 +183,21 @@ unix_name_format(const unsigned char *name, size_t len, char *out,
 	return 0;
 }
 
+/*
+ * The device of a socket's file as stat(2) gives it: the kernel reports
+ * its own form, the major number above the low 20 bits of the minor.
+ */
+static uint64_t
+unix_vfs_dev(uint32_t kernel_dev)
+{
+	return (uint64_t)makedev(kernel_dev >> 20, kernel_dev & 0xfffff);
+}
+
 static int
 unix_parse(const unsigned char *msg, size_t len, struct sock_table *t)
 {
 	char name[UNIX_NAME_MAX + 1];
+	struct unix_diag_vfs vfs;
 	struct unix_diag_msg m;
 	struct attr_cursor c;
 	struct sock_info si;
@@ -215,6 +227,12 @@ unix_parse(const unsigned char *msg, size_t len, struct sock_table *t)
 				return -EBADMSG;
 			memcpy(&peer, data, sizeof(peer));
 			si.peer_ino = peer;
+		} else if (type == UNIX_DIAG_VFS) {
+			if (dlen < sizeof(vfs))
+				return -EBADMSG;
+			memcpy(&vfs, data, sizeof(vfs));
+			si.vfs_dev = unix_vfs_dev(vfs.udiag_vfs_dev);
+			si.vfs_ino = vfs.udiag_vfs_ino;
 		}
 	}
 	if (r < 0)
@@ -391,7 +409,8 @@ request_build(struct diag_request *req, enum sock_family family)
 	case SOCK_FAMILY_UNIX:
 		req->r.un.sdiag_family = AF_UNIX;
 		req->r.un.udiag_states = ~0u;
-		req->r.un.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER;
+		req->r.un.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER |
+		    UDIAG_SHOW_VFS;
 		size = sizeof(req->r.un);
 		break;
 	case SOCK_FAMILY_NETLINK:

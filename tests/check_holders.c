@@ -4,7 +4,12 @@
  * with its number and mode, and nothing else of it; the exit status says
  * whether anything holds it.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,6 +269,85 @@ sock_line(const struct holder *h, const char *state, int *fd,
 }
 
 /*
+ * A child that binds a UNIX stream socket to path, listens, connects to
+ * it and accepts: its listener is fd[0], the accepted end fd[1] (both
+ * bound to path, as lsof shows them) and the connecting end fd[2]
+ * (bound to nothing).  Returns the child's PID once all three exist.
+ */
+static pid_t
+unix_socket_holder(const char *path, int fd[3])
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int ready[2];
+	pid_t pid;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		close(ready[0]);
+		if ((fd[0] = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+		    bind(fd[0], (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+		    listen(fd[0], 1) != 0 ||
+		    (fd[2] = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+		    connect(fd[2], (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
+		    (fd[1] = accept(fd[0], NULL, NULL)) < 0)
+			_exit(1);
+		if (write(ready[1], fd, sizeof(int[3])) != sizeof(int[3]))
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], fd, sizeof(int[3])),
+	    (ssize_t)sizeof(int[3]));
+	close(ready[0]);
+	return pid;
+}
+
+/*
+ * A UNIX socket's file is held by the sockets bound to it: the listener
+ * and each connection it accepted, found by the file's device and inode
+ * as the kernel reports them; the end that connected is bound to
+ * nothing.  -r on the directory finds the same.
+ */
+START_TEST(path_finds_unix_socket)
+{
+	char dir[] = "/tmp/fdaudit-test.XXXXXX", path[64];
+	const char *named[] = { "-j", "--path", path, NULL };
+	const char *below[] = { "-j", "-r", "--path", dir, NULL };
+	const char *const *args[] = { named, below };
+	const struct jv *proc, *e;
+	struct jv *doc;
+	int fd[3], status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/service.sock", dir);
+	pid = unix_socket_holder(path, fd);
+	for (size_t i = 0; i < 2; i++) {
+		doc = holders_json(args[i], &status);
+		ck_assert_int_eq(status, 0);
+		ck_assert_ptr_nonnull(proc = report_process(doc, pid));
+		ck_assert_uint_eq(fd_rows(proc), 2);
+		ck_assert_ptr_nonnull(e = report_fd(proc, fd[0]));
+		ck_assert_str_eq(jv_str(e, "type"), "socket");
+		ck_assert_str_eq(jv_str(e, "proto"), "unix");
+		ck_assert_str_eq(jv_str(e, "local"), path);
+		ck_assert_str_eq(jv_str(e, "state"), "LISTEN");
+		ck_assert_ptr_nonnull(e = report_fd(proc, fd[1]));
+		ck_assert_str_eq(jv_str(e, "state"), "CONNECTED");
+		ck_assert_ptr_null(report_fd(proc, fd[2]));
+		jv_free(doc);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/*
  * A TCP port is held by its listener, by both ends of a connection to it
  * and by a socket left in CLOSE_WAIT; an address narrows it, and a port
  * on another address is not it.
@@ -366,6 +450,7 @@ main(void)
 	tcase_add_test(tc, missing_path_is_one_line);
 	tcase_add_test(tc, unsearched_processes_are_said);
 	tcase_add_test(tc, port_finds_both_ends);
+	tcase_add_test(tc, path_finds_unix_socket);
 	tcase_add_test(tc, table_rows_name_the_holder);
 	suite_add_tcase(s, tc);
 	return suite_run(s);

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -277,12 +278,18 @@ START_TEST(diag_unix)
 	static const char path[] = "/run/fdaudit test.sock";
 	static const char abstract[] = "\0abs\0name";
 	static const char autobind[] = "\0" "0001f";
+	/* The file's device in the kernel's form: 8,300 (major, minor). */
+	const struct unix_diag_vfs vfs = { .udiag_vfs_ino = 4711,
+	    .udiag_vfs_dev = (8u << 20) | 300 };
 	struct sock_table *t = socktable_new();
 	struct nlbuf b = { .len = 0 };
 	const struct sock_info *si;
 
 	/* The kernel sends a path with its NUL, an abstract name without. */
 	msg_unix(&b, SOCK_STREAM, 10, 100, path, sizeof(path), 0);
+	msg_unix(&b, SOCK_STREAM, 10, 106, path, sizeof(path), 0);
+	nl_attr(&b, UNIX_DIAG_VFS, &vfs, sizeof(vfs));
+	nl_end(&b);
 	msg_unix(&b, SOCK_STREAM, 1, 101, NULL, 0, 102);
 	msg_unix(&b, SOCK_STREAM, 1, 102, NULL, 0, 101);
 	msg_unix(&b, SOCK_DGRAM, 7, 103, abstract, sizeof(abstract) - 1, 0);
@@ -291,10 +298,16 @@ START_TEST(diag_unix)
 	msg_unix(&b, 9, 2, 105, path, 1, 0);
 	msg_int(&b, NLMSG_DONE, 0);
 	ck_assert_int_eq(parse_nl(&b, SOCK_FAMILY_UNIX, t), 1);
-	ck_assert_uint_eq(socktable_count(t), 6);
+	ck_assert_uint_eq(socktable_count(t), 7);
 	info_check(si = socktable_find(t, 100), "unix", path, NULL, "LISTEN",
 	    "stream");
 	ck_assert_uint_eq(si->peer_ino, 0);
+	ck_assert_uint_eq(si->vfs_ino, 0);
+	/* The socket's file, as stat(2) would show it. */
+	info_check(si = socktable_find(t, 106), "unix", path, NULL, "LISTEN",
+	    "stream");
+	ck_assert_uint_eq(si->vfs_ino, 4711);
+	ck_assert_uint_eq(si->vfs_dev, makedev(8, 300));
 	info_check(si = socktable_find(t, 101), "unix", NULL, NULL,
 	    "CONNECTED", "stream");
 	ck_assert_uint_eq(si->peer_ino, 102);
@@ -472,6 +485,12 @@ START_TEST(diag_malformed)
 	b.len = 0;
 	msg_unix(&b, SOCK_STREAM, 1, 7, NULL, 0, 0);
 	nl_attr(&b, UNIX_DIAG_PEER, &shortpeer, sizeof(shortpeer));
+	nl_end(&b);
+	ck_assert_int_eq(parse_nl(&b, SOCK_FAMILY_UNIX, t), -EBADMSG);
+	/* A file attribute too short for its two numbers. */
+	b.len = 0;
+	msg_unix(&b, SOCK_STREAM, 1, 7, NULL, 0, 0);
+	nl_attr(&b, UNIX_DIAG_VFS, &shortpeer, sizeof(shortpeer));
 	nl_end(&b);
 	ck_assert_int_eq(parse_nl(&b, SOCK_FAMILY_UNIX, t), -EBADMSG);
 	/* A name longer than any sun_path. */
@@ -1189,6 +1208,9 @@ START_TEST(live_unix_path)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char dir[] = "/tmp/fdaudit-sockets-XXXXXX";
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	const struct sock_info *si;
+	struct sock_table *d;
+	struct stat st;
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -1197,6 +1219,13 @@ START_TEST(live_unix_path)
 	ck_assert_int_eq(listen(fd, 4), 0);
 	live_check(fd, SOCK_FAMILY_UNIX, sun.sun_path, NULL, "LISTEN",
 	    "stream");
+	/* The dump names the socket's file as stat(2) does. */
+	ck_assert_int_eq(stat(sun.sun_path, &st), 0);
+	d = diag_table(SOCK_FAMILY_UNIX);
+	ck_assert_ptr_nonnull(si = socktable_find(d, fd_ino(fd)));
+	ck_assert_uint_eq(si->vfs_dev, (uint64_t)st.st_dev);
+	ck_assert_uint_eq(si->vfs_ino, (uint64_t)st.st_ino);
+	socktable_free(d);
 	close(fd);
 	unlink(sun.sun_path);
 	rmdir(dir);
