@@ -417,28 +417,66 @@ found_merge(struct report *report)
 }
 
 /*
+ * Whether a UNIX socket is bound to one of the files.  The kernel names
+ * the file by device and inode, but its device is that of the file
+ * system the socket was bound through, which is not always the one
+ * stat(2) gives (an overlay shows the device of its upper layer), and
+ * /proc/net/unix, the fallback where the dump is refused, names no file
+ * at all.  Then the bound path is looked up from the process's root; the
+ * inode, where known, must agree, so that a socket whose file was since
+ * removed and bound again by another is not taken for the new one.
+ */
+static bool
+unix_socket_wanted(const struct hold_query *q, int pid,
+    const struct sock_info *info, bool *refused)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (info->vfs_ino != 0 && hold_query_has_file(q, info->vfs_dev,
+	    info->vfs_ino))
+		return true;
+	if (info->local == NULL || info->local[0] != '/' ||
+	    (size_t)snprintf(path, sizeof(path), "/proc/%d/root%s", pid,
+	    info->local) >= sizeof(path))
+		return false;
+	if (stat(path, &st) != 0) {
+		*refused |= errno == EACCES || errno == EPERM;
+		return false;
+	}
+	if (info->vfs_ino != 0 && (uint64_t)st.st_ino != info->vfs_ino)
+		return false;
+	return S_ISSOCK(st.st_mode) && hold_query_has_file(q,
+	    (uint64_t)st.st_dev, st.st_ino);
+}
+
+/*
  * The socket `ino' of pid when it is one asked for: a UNIX socket bound
  * to one of the files, or a TCP or UDP socket with one of the ports.
  */
 static const struct sock_info *
 socket_wanted(const struct hold_query *q, struct netns_tables *t, int pid,
-    uint64_t ino)
+    uint64_t ino, bool *refused)
 {
 	const struct sock_info *info;
 
 	if (q->sockets && (info = linux_socket_find_unix(t, pid, ino)) !=
 	    NULL)
-		return info->vfs_ino != 0 && hold_query_has_file(q,
-		    info->vfs_dev, info->vfs_ino) ? info : NULL;
+		return unix_socket_wanted(q, pid, info, refused) ? info :
+		    NULL;
 	if (q->nports > 0 && (info = linux_socket_find_inet(t, pid, ino)) !=
 	    NULL && socket_matches(q, info))
 		return info;
 	return NULL;
 }
 
-/* Keep only the sockets with a matching end, described from the table. */
+/*
+ * Keep only the sockets with a matching end, described from the table;
+ * *refused is set when a socket's file could not be looked up.
+ */
 static int
-sockets_filter(const struct hold_query *q, struct process *proc)
+sockets_filter(const struct hold_query *q, struct process *proc,
+    bool *refused)
 {
 	struct netns_tables *t = NULL;
 	size_t kept = 0;
@@ -452,7 +490,8 @@ sockets_filter(const struct hold_query *q, struct process *proc)
 			if (t == NULL)
 				t = linux_socket_tables(proc->pid);
 			if (t != NULL)
-				info = socket_wanted(q, t, proc->pid, fd->ino);
+				info = socket_wanted(q, t, proc->pid, fd->ino,
+				    refused);
 			if (info == NULL) {
 				fd_entry_release(fd);
 				continue;
@@ -500,15 +539,18 @@ holders_complete(const struct hold_query *q, struct report *report)
 	for (size_t i = 0; i < report->nprocesses; i++) {
 		struct process *proc = &report->processes[i];
 		struct fd_entry *fds = proc->fds;
+		bool refused = false;
 		size_t nfds;
 
-		if (sockets_filter(q, proc) != 0) {
+		if (sockets_filter(q, proc, &refused) != 0) {
 			/* The rest are freed with the report. */
 			memmove(&report->processes[kept], proc,
 			    (report->nprocesses - i) * sizeof(*proc));
 			report->nprocesses = kept + report->nprocesses - i;
 			return -ENOMEM;
 		}
+		/* Its sockets' files are its own: not searched, as told. */
+		report->not_searched += refused;
 		nfds = proc->nfds;
 		proc->fds = NULL;
 		proc->nfds = 0;

@@ -4,11 +4,16 @@
  * with its number and mode, and nothing else of it; the exit status says
  * whether anything holds it.
  */
+#define _GNU_SOURCE
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include <grp.h>
+#include <sched.h>
 #include <signal.h>
 
 #include <stdio.h>
@@ -272,10 +277,12 @@ sock_line(const struct holder *h, const char *state, int *fd,
  * A child that binds a UNIX stream socket to path, listens, connects to
  * it and accepts: its listener is fd[0], the accepted end fd[1] (both
  * bound to path, as lsof shows them) and the connecting end fd[2]
- * (bound to nothing).  Returns the child's PID once all three exist.
+ * (bound to nothing).  setup, when given, runs in the child first.
+ * Returns the child's PID once all three exist, or -1 when the child
+ * could not make them (it has then exited and been reaped).
  */
 static pid_t
-unix_socket_holder(const char *path, int fd[3])
+unix_socket_holder(const char *path, int fd[3], bool (*setup)(void))
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int ready[2];
@@ -286,7 +293,8 @@ unix_socket_holder(const char *path, int fd[3])
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
 		close(ready[0]);
-		if ((fd[0] = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+		if ((setup != NULL && !setup()) ||
+		    (fd[0] = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
 		    bind(fd[0], (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 		    listen(fd[0], 1) != 0 ||
 		    (fd[2] = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
@@ -299,10 +307,49 @@ unix_socket_holder(const char *path, int fd[3])
 		_exit(0);
 	}
 	close(ready[1]);
-	ck_assert_int_eq(read(ready[0], fd, sizeof(int[3])),
-	    (ssize_t)sizeof(int[3]));
+	if (read(ready[0], fd, sizeof(int[3])) != (ssize_t)sizeof(int[3])) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
 	close(ready[0]);
 	return pid;
+}
+
+/*
+ * fdaudit --path on the socket file finds the holder's listener fd[0]
+ * and accepted end fd[1], and not its connecting end fd[2].
+ */
+static void
+unix_holder_check(const char *const *args, const struct run_options *opt,
+    pid_t pid, const int fd[3], const char *path)
+{
+	const struct jv *proc, *e;
+	struct run_result r;
+	struct jv *doc;
+
+	ck_assert_int_eq(run_fdaudit(&r, opt, args), 0);
+	ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+	doc = report_parse(&r);
+	ck_assert_ptr_nonnull(proc = report_process(doc, pid));
+	ck_assert_uint_eq(fd_rows(proc), 2);
+	ck_assert_ptr_nonnull(e = report_fd(proc, fd[0]));
+	ck_assert_str_eq(jv_str(e, "type"), "socket");
+	ck_assert_str_eq(jv_str(e, "proto"), "unix");
+	ck_assert_str_eq(jv_str(e, "local"), path);
+	ck_assert_str_eq(jv_str(e, "state"), "LISTEN");
+	ck_assert_ptr_nonnull(e = report_fd(proc, fd[1]));
+	ck_assert_str_eq(jv_str(e, "state"), "CONNECTED");
+	ck_assert_ptr_null(report_fd(proc, fd[2]));
+	jv_free(doc);
+	run_result_free(&r);
+}
+
+static void
+unix_holder_stop(pid_t pid, const char *path)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(path);
 }
 
 /*
@@ -316,33 +363,104 @@ START_TEST(path_finds_unix_socket)
 	char dir[] = "/tmp/fdaudit-test.XXXXXX", path[64];
 	const char *named[] = { "-j", "--path", path, NULL };
 	const char *below[] = { "-j", "-r", "--path", dir, NULL };
-	const char *const *args[] = { named, below };
-	const struct jv *proc, *e;
-	struct jv *doc;
-	int fd[3], status;
+	int fd[3];
 	pid_t pid;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/service.sock", dir);
-	pid = unix_socket_holder(path, fd);
-	for (size_t i = 0; i < 2; i++) {
-		doc = holders_json(args[i], &status);
-		ck_assert_int_eq(status, 0);
-		ck_assert_ptr_nonnull(proc = report_process(doc, pid));
-		ck_assert_uint_eq(fd_rows(proc), 2);
-		ck_assert_ptr_nonnull(e = report_fd(proc, fd[0]));
-		ck_assert_str_eq(jv_str(e, "type"), "socket");
-		ck_assert_str_eq(jv_str(e, "proto"), "unix");
-		ck_assert_str_eq(jv_str(e, "local"), path);
-		ck_assert_str_eq(jv_str(e, "state"), "LISTEN");
-		ck_assert_ptr_nonnull(e = report_fd(proc, fd[1]));
-		ck_assert_str_eq(jv_str(e, "state"), "CONNECTED");
-		ck_assert_ptr_null(report_fd(proc, fd[2]));
-		jv_free(doc);
+	ck_assert_int_gt(pid = unix_socket_holder(path, fd, NULL), 0);
+	unix_holder_check(named, NULL, pid, fd, path);
+	unix_holder_check(below, NULL, pid, fd, path);
+	unix_holder_stop(pid, path);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * On an overlay the kernel names a socket's file by the overlay's
+ * device while stat(2) gives its upper layer's: the socket is found all
+ * the same.  The overlay is mounted in a mount namespace of this test's
+ * own, which fdaudit, started from it, shares.
+ */
+START_TEST(path_finds_unix_socket_on_overlay)
+{
+	char dir[] = "/tmp/fdaudit-test.XXXXXX", sub[4][96], path[128];
+	const char *args[] = { "-j", "--path", path, NULL };
+	const char *const names[] = { "lower", "upper", "work", "merged" };
+	char options[400];
+	int fd[3];
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP_TEST("needs root to mount an overlay");
+	if (unshare(CLONE_NEWNS) != 0)
+		SKIP_TEST("cannot make a mount namespace here");
+	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+	    0);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* The upper layer on a tmpfs of its own: another device. */
+	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "mode=0700"), 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(sub[i], sizeof(sub[i]), "%s/%s", dir, names[i]);
+		ck_assert_int_eq(mkdir(sub[i], 0700), 0);
 	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	unlink(path);
+	ck_assert_int_eq(mount("tmpfs", sub[0], "tmpfs", 0, "mode=0700"), 0);
+	snprintf(options, sizeof(options), "lowerdir=%s,upperdir=%s,"
+	    "workdir=%s", sub[0], sub[1], sub[2]);
+	if (mount("overlay", sub[3], "overlay", 0, options) != 0) {
+		umount2(dir, MNT_DETACH);
+		rmdir(dir);
+		SKIP_TEST("this kernel mounts no overlay here");
+	}
+	snprintf(path, sizeof(path), "%s/service.sock", sub[3]);
+	ck_assert_int_gt(pid = unix_socket_holder(path, fd, NULL), 0);
+	unix_holder_check(args, NULL, pid, fd, path);
+	unix_holder_stop(pid, path);
+	ck_assert_int_eq(umount2(dir, MNT_DETACH), 0);
+	rmdir(dir);
+}
+END_TEST
+
+/*
+ * The child, as nobody, in a user and a network namespace of its own,
+ * and dumpable again, as after an exec: a change of user makes the
+ * kernel give its /proc directory to root.
+ */
+static bool
+rootless_container_enter(void)
+{
+	return setgroups(0, NULL) == 0 && setgid(65534) == 0 &&
+	    setuid(65534) == 0 && unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 &&
+	    prctl(PR_SET_DUMPABLE, 1) == 0;
+}
+
+/*
+ * A rootless container's socket, audited by its own user: fdaudit may
+ * read the process but not enter its network namespace, so the UNIX
+ * sockets come from /proc/PID/net/unix, which names no file; the bound
+ * path is looked up from the process's root instead.
+ */
+START_TEST(path_finds_unix_socket_of_rootless_container)
+{
+	struct run_options nobody = { .uid = 65534, .drop_privileges = true };
+	char dir[] = "/tmp/fdaudit-test.XXXXXX", path[64];
+	const char *args[] = { "-j", "--path", path, NULL };
+	int fd[3];
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP_TEST("needs root to drop to another user");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chown(dir, 65534, 65534), 0);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/service.sock", dir);
+	if ((pid = unix_socket_holder(path, fd,
+	    rootless_container_enter)) == -1) {
+		rmdir(dir);
+		SKIP_TEST("no user namespace for an ordinary user here");
+	}
+	unix_holder_check(args, &nobody, pid, fd, path);
+	unix_holder_stop(pid, path);
 	rmdir(dir);
 }
 END_TEST
@@ -451,6 +569,8 @@ main(void)
 	tcase_add_test(tc, unsearched_processes_are_said);
 	tcase_add_test(tc, port_finds_both_ends);
 	tcase_add_test(tc, path_finds_unix_socket);
+	tcase_add_test(tc, path_finds_unix_socket_on_overlay);
+	tcase_add_test(tc, path_finds_unix_socket_of_rootless_container);
 	tcase_add_test(tc, table_rows_name_the_holder);
 	suite_add_tcase(s, tc);
 	return suite_run(s);
