@@ -378,11 +378,15 @@ static void
 open_shared_pipe(void)
 {
 	int p[2], q[2], keep[2];
-	pid_t child;
+	pid_t child, parent = getpid();
 
 	if (pipe(p) != 0 || pipe(q) != 0)
 		err(1, "pipe");
 	if ((child = fork()) == 0) {
+		/* It goes with the helper, however the helper is stopped. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent)
+			_exit(0);
 		/* The child holds those two and nothing else of ours. */
 		keep[0] = p[0] < q[1] ? p[0] : q[1];
 		keep[1] = p[0] < q[1] ? q[1] : p[0];
